@@ -1,0 +1,406 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""The one HTTP client every module uses.
+
+``HttpClient.request()`` is the straight path: encoded path and query -> ``ApiRequest`` -> auth
+signs it (afresh on every attempt) -> ``requests.Session`` sends it with a timeout and TLS
+verification -> the platform's error shape is parsed -> a read is retried with jittered exponential
+backoff on throttling, 5xx and connection errors; an action is never re-sent blindly: when its
+outcome is unknown the client raises ``PaasOutcomeUnknownError`` so that the caller re-reads state.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+import traceback
+from urllib.parse import quote, urlsplit
+
+from ansible_collections.paas.ops.plugins.module_utils._errors import (
+    PaasAPIError,
+    PaasAuthError,
+    PaasInputError,
+    PaasNotFoundError,
+    PaasOutcomeUnknownError,
+    PaasThrottledError,
+    PaasTransportError,
+    redact,
+)
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+COLLECTION_VERSION = '1.0.0'
+USER_AGENT = 'paas.ops/%s (+https://github.com/paas-ops/paas.ops)' % COLLECTION_VERSION
+
+READ_METHODS = frozenset(['GET', 'HEAD'])
+_PLACEHOLDER = re.compile(r'\{([A-Za-z_][A-Za-z0-9_]*)\}')
+
+
+def encode_path_segment(name, value):
+    """Encode one id as exactly one path segment, or refuse it before anything is sent.
+
+    ``/``, ``?``, ``#``, ``%`` and spaces are percent-encoded, so no id can change the path;
+    ``.`` and ``..`` are refused because intermediaries normalise them away even when encoded.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise PaasInputError('%s must be a string or an integer, got %s' % (name, type(value).__name__))
+    text = str(value)
+    if not text.strip():
+        raise PaasInputError('%s must not be empty' % name)
+    if text in ('.', '..'):
+        raise PaasInputError('%s must not be %r' % (name, text))
+    return quote(text, safe='')
+
+
+def build_path(template, params):
+    """Fill ``{name}`` placeholders of a path template, each value encoded as one segment."""
+    names = _PLACEHOLDER.findall(template)
+    missing = [name for name in names if params.get(name) is None]
+    if missing:
+        raise PaasInputError('missing value for path parameter(s): %s' % ', '.join(missing))
+    return _PLACEHOLDER.sub(lambda match: encode_path_segment(match.group(1), params[match.group(1)]), template)
+
+
+class ApiRequest:
+    """One request as the auth schemes see it: method, base URL, encoded path, query pairs, headers, body."""
+
+    def __init__(self, method, base_url, path, query=None, headers=None, body=None):
+        self.method = method.upper()
+        self.base_url = base_url.rstrip('/')
+        self.path = path
+        self.query = list(query or [])
+        self.headers = dict(headers or {})
+        self.body = body
+
+    @property
+    def host(self):
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def url(self):
+        url = self.base_url + self.path
+        if self.query:
+            # RFC 3986 encoding in canonical (sorted) order, as the signers canonicalise: what is signed is what is sent.
+            pairs = sorted((str(key), _query_text(value)) for key, value in self.query)
+            url += '?' + '&'.join('%s=%s' % (quote(key, safe='~'), quote(value, safe='~')) for key, value in pairs)
+        return url
+
+
+def _query_text(value):
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return str(value)
+
+
+class ApiResponse:
+
+    def __init__(self, status, headers, body, data, request_id):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.data = data
+        self.request_id = request_id
+
+
+class RetryPolicy:
+    """Jittered exponential backoff with a cap; a server's Retry-After wins over the formula."""
+
+    def __init__(self, retries=4, base_delay=0.5, max_delay=20.0, max_retry_after=60.0, rand=random.random):
+        self.retries = retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+        self._rand = rand
+
+    def delay(self, attempt, retry_after=None):
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
+        # "Full jitter" keeps many clients throttled at once from retrying in lockstep.
+        return ceiling / 2 + self._rand() * ceiling / 2
+
+
+def _failed_before_sending(exc):
+    """True when the request cannot have reached the server (so even an action may be re-sent)."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.InvalidURL,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.ProxyError)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        # urllib3 says NewConnectionError / NameResolutionError when the TCP connect itself failed.
+        text = repr(exc)
+        return 'NewConnectionError' in text or 'NameResolutionError' in text or 'Failed to establish a new connection' in text
+    return False
+
+
+class HttpClient:
+    """HTTP client for one platform and one set of credentials, for the length of one module run."""
+
+    def __init__(self, dialect, base_url, auth, timeout=30.0, verify=True, retry=None, warn=None, sleep=time.sleep, session=None):
+        if not HAS_REQUESTS:
+            raise PaasInputError('the Python library "requests" is required')
+        self.dialect = dialect
+        self.base_url = base_url
+        self.auth = auth
+        self.timeout = timeout
+        self.verify = verify
+        self.retry = retry or RetryPolicy()
+        self._warn = warn or (lambda message: None)
+        self._sleep = sleep
+        self.session = session or requests.Session()
+        # Proxies come from the standard environment variables (trust_env, requests' default).
+        self.session.headers['User-Agent'] = USER_AGENT
+        self.extra_secrets = []
+
+    @property
+    def secrets(self):
+        return [s for s in list(self.auth.secrets) + self.extra_secrets if s]
+
+    def request(self, method, path, query=None, json_body=None, body=None, headers=None, read=None, operation=None):
+        """Send one request and return an ``ApiResponse``; raise a ``PaasError`` on any failure.
+
+        ``path`` must already be encoded (``build_path``).  ``read`` defaults to True for GET/HEAD:
+        only reads (and requests known to have been rejected before any effect) are retried.
+        """
+        method = method.upper()
+        read = method in READ_METHODS if read is None else read
+        operation = operation or '%s %s' % (method, path)
+        if isinstance(query, dict):
+            query = [(key, value) for key, value in query.items() if value is not None]
+        if json_body is not None:
+            body = json.dumps(json_body).encode('utf-8')
+        elif isinstance(body, str):
+            body = body.encode('utf-8')
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(method, path, query, body, headers, read, operation)
+            except _Retryable as retryable:
+                if attempt >= self.retry.retries:
+                    raise retryable.final.redacted(self.secrets)
+                delay = self.retry.delay(attempt, retryable.retry_after)
+                self._warn(redact('%s: %s; retry %d of %d in %.1fs' % (self.dialect.platform, retryable.reason, attempt + 1,
+                                                                        self.retry.retries, delay), self.secrets))
+                self._sleep(delay)
+                attempt += 1
+
+    def _attempt(self, method, path, query, body, headers, read, operation):
+        request = ApiRequest(method, self.base_url, path, query, headers, body)
+        self.auth.apply(request)
+        try:
+            response = self.session.request(request.method, request.url, headers=request.headers, data=request.body,
+                                            timeout=self.timeout, verify=self.verify, allow_redirects=False)
+        except requests.exceptions.RequestException as exc:
+            reason = _describe_exception(exc)
+            if read or _failed_before_sending(exc):
+                raise _Retryable(reason, PaasTransportError(self.dialect.platform, operation, reason))
+            raise PaasOutcomeUnknownError(self.dialect.platform, operation, reason).redacted(self.secrets)
+        return self._interpret(response, read, operation)
+
+    def _interpret(self, response, read, operation):
+        data = None
+        text = response.text
+        if text:
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
+        request_id = self.dialect.request_id(response.headers, data)
+        code, message = self.dialect.error_fields(response.status_code, data, text)
+        if 200 <= response.status_code < 300 and code is None:
+            return ApiResponse(response.status_code, dict(response.headers), text, data, request_id)
+        status = response.status_code
+        if self.dialect.is_throttled(status, code):
+            # A throttled request was refused before it did anything: re-sending an action is safe.
+            retry_after = self.dialect.retry_after(response.headers)
+            error = PaasThrottledError(self.dialect.platform, status, code, message, request_id, operation)
+            raise _Retryable('throttled (%s)' % (code or status), error, retry_after)
+        if status >= 500 or status == 0:
+            if read:
+                error = PaasAPIError(self.dialect.platform, status, code, message, request_id, operation)
+                raise _Retryable('HTTP %s' % status, error, self.dialect.retry_after(response.headers))
+            raise PaasOutcomeUnknownError(self.dialect.platform, operation, 'HTTP %s %s: %s' % (status, code or '', message or ''),
+                                          status=status, code=code, request_id=request_id).redacted(self.secrets)
+        error_type = PaasAPIError
+        if status in (401, 403) or self.dialect.is_auth_error(code):
+            error_type = PaasAuthError
+        elif status == 404:
+            error_type = PaasNotFoundError
+        raise error_type(self.dialect.platform, status, code, message, request_id, operation).redacted(self.secrets)
+
+
+class _Retryable(Exception):
+    """Internal: this attempt failed in a way a retry may cure; ``final`` is raised when none are left."""
+
+    def __init__(self, reason, final, retry_after=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.final = final
+        self.retry_after = retry_after
+
+
+def _describe_exception(exc):
+    if isinstance(exc, requests.exceptions.SSLError):
+        return 'TLS verification failed (%s); set ca_path to the CA bundle that signed the server certificate' % _innermost(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return 'connection timed out'
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return 'no response within the timeout'
+    return '%s: %s' % (type(exc).__name__, _innermost(exc))
+
+
+def _innermost(exc):
+    """The useful clause of a requests/urllib3 error, without the connection-pool preamble."""
+    text = str(exc)
+    if 'Caused by ' in text:
+        # "(Caused by NewConnectionError("HTTPConnection(host='h', port=1): Failed to establish ...: refused"))"
+        text = re.sub(r'^\w+\([\'"]?', '', text.split('Caused by ', 1)[1])
+        text = re.split(r'(?:>|\)): ', text, maxsplit=1)[-1]
+    return text.rstrip(')').strip(" '\"") or type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------------
+# Dialects: how each platform family shapes errors, request ids and throttling
+# --------------------------------------------------------------------------------------------------
+
+def _header(headers, *names):
+    for name in names:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def _parse_seconds(value):
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class Dialect:
+    """Error shape, request id and throttling signals of one platform family."""
+
+    platform = 'paas'
+    request_id_headers = ('X-Request-Id',)
+    throttling_codes = frozenset()
+    auth_codes = frozenset()
+
+    def request_id(self, headers, data):
+        return _header(headers, *self.request_id_headers)
+
+    def error_fields(self, status, data, text):
+        """Return ``(code, message)``; ``code`` is None on success."""
+        raise NotImplementedError
+
+    def is_throttled(self, status, code):
+        return status == 429 or code in self.throttling_codes
+
+    def is_auth_error(self, code):
+        return code in self.auth_codes
+
+    def retry_after(self, headers):
+        return _parse_seconds(headers.get('Retry-After'))
+
+
+class AlibabaDialect(Dialect):
+    """SAE and EDAS (ROA): ``{"Code", "Message", "RequestId"}``; EDAS may say 200 with a failing body Code."""
+
+    request_id_headers = ('x-acs-request-id',)
+    throttling_codes = frozenset(['Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable'])
+    auth_codes = frozenset(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive',
+                            'IncompleteSignature', 'MissingAuthorization', 'InvalidSecurityToken.Expired',
+                            'InvalidSecurityToken.MismatchWithAccessKey', 'InvalidSecurityToken.Malformed',
+                            'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'Forbidden.RAM'])
+
+    def __init__(self, platform):
+        self.platform = platform
+
+    def request_id(self, headers, data):
+        if isinstance(data, dict):
+            body_id = data.get('RequestId') or data.get('requestId')
+            if body_id:
+                return body_id
+        return super().request_id(headers, data)
+
+    def error_fields(self, status, data, text):
+        if not isinstance(data, dict):
+            return (None, None) if 200 <= status < 300 else (str(status), _snippet(text))
+        code = data.get('Code', data.get('code'))
+        message = data.get('Message', data.get('message'))
+        failed = not (200 <= status < 300) or data.get('Success') is False or (code is not None and str(code) not in ('200', ''))
+        if not failed:
+            return None, None
+        return (str(code) if code is not None else str(status)), message
+
+    def retry_after(self, headers):
+        # Alibaba's gateway says x-acs-retry-after; honour the standard header too.
+        return _parse_seconds(_header(headers, 'x-acs-retry-after', 'Retry-After'))
+
+
+class HuaweiDialect(Dialect):
+    """ServiceStage / IAM: ``{"error_code", "error_msg"}`` and the other shapes huaweicloudsdkcore accepts."""
+
+    platform = 'servicestage'
+    throttling_codes = frozenset(['APIG.0308', 'APIGW.0308'])
+    auth_codes = frozenset(['APIGW.0301', 'APIG.0301', 'APIGW.0302', 'APIG.0302'])
+    _pairs = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
+
+    def __init__(self, platform='servicestage'):
+        self.platform = platform
+
+    def request_id(self, headers, data):
+        return super().request_id(headers, data) or (data.get('request_id') if isinstance(data, dict) else None)
+
+    def error_fields(self, status, data, text):
+        if 200 <= status < 300:
+            return None, None
+        if isinstance(data, dict):
+            for candidate in [data] + [value for value in data.values() if isinstance(value, dict)]:
+                for code_key, message_key in self._pairs:
+                    if code_key in candidate or message_key in candidate:
+                        code = candidate.get(code_key)
+                        return (str(code) if code is not None else str(status)), candidate.get(message_key)
+            if 'encoded_authorization_message' in data:
+                return str(status), 'access denied (encoded_authorization_message present)'
+        return str(status), _snippet(text)
+
+
+class RainbondDialect(Dialect):
+    """Rainbond console OpenAPI: ``{"code", "msg", "msg_show"}`` or DRF's ``{"detail"}``."""
+
+    platform = 'rainbond'
+
+    def is_throttled(self, status, code):
+        # The OpenAPI has no rate limiter; a 409 whose code is just 409 means "too frequent, wait".
+        return status == 429 or (status == 409 and code == '409')
+
+    def error_fields(self, status, data, text):
+        if 200 <= status < 300:
+            return None, None
+        if isinstance(data, dict):
+            code = data.get('code', status)
+            message = data.get('msg') or data.get('detail')
+            if data.get('msg_show') and data.get('msg_show') != message:
+                message = '%s (%s)' % (message, data['msg_show']) if message else data['msg_show']
+            return str(code), message
+        return str(status), _snippet(text)
+
+
+def _snippet(text, limit=300):
+    if not text:
+        return None
+    text = ' '.join(text.split())
+    return text if len(text) <= limit else text[:limit] + '...'

@@ -1,0 +1,56 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""Poll a read until a predicate holds, within a deadline, on a monotonic clock."""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasThrottledError, PaasTransportError, PaasWaitTimeout
+
+
+class WaitResult:
+
+    def __init__(self, value, elapsed, polls):
+        self.value = value
+        self.elapsed = elapsed
+        self.polls = polls
+
+
+def wait_until(read, done, timeout, interval=1.0, backoff=1.5, max_interval=15.0, description='the condition',
+               transient=(PaasTransportError, PaasThrottledError), clock=time.monotonic, sleep=time.sleep):
+    """Call ``read()`` until ``done(value)`` is true and return a ``WaitResult``.
+
+    The first read happens at once; the interval then grows by ``backoff`` up to ``max_interval``
+    and never sleeps past the deadline.  Transient read errors (the client already retried them)
+    are tolerated until the deadline, so one bad minute does not fail a long wait.  On timeout
+    ``PaasWaitTimeout`` carries the last observation.  To stop early on a terminal failure, let
+    ``done`` accept it and inspect the returned value.
+    """
+    start = clock()
+    deadline = start + timeout
+    delay = interval
+    last = None
+    polls = 0
+    while True:
+        try:
+            value = read()
+        except transient:
+            if clock() >= deadline:
+                raise
+        else:
+            polls += 1
+            last = value
+            if done(value):
+                return WaitResult(value, clock() - start, polls)
+        now = clock()
+        remaining = deadline - now
+        if remaining <= 0:
+            raise PaasWaitTimeout('timed out after %.1fs waiting for %s' % (now - start, description), last=last,
+                                  elapsed=now - start, polls=polls)
+        sleep(min(delay, remaining))
+        delay = min(delay * backoff, max_interval)

@@ -1,0 +1,41 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A scripted stand-in for ``requests.Session``: the network is the only thing unit tests fake."""
+
+from __future__ import annotations
+
+import json
+
+from requests.structures import CaseInsensitiveDict
+
+
+class FakeResponse:
+
+    def __init__(self, status=200, data=None, text=None, headers=None):
+        self.status_code = status
+        self.text = text if text is not None else (json.dumps(data) if data is not None else '')
+        self.headers = CaseInsensitiveDict(headers or {})
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class FakeSession:
+    """Answers each request with the next scripted item (a ``FakeResponse`` or an exception to raise)."""
+
+    def __init__(self, *script):
+        self.script = list(script)
+        self.calls = []
+        self.headers = {}
+
+    def request(self, method, url, headers=None, data=None, timeout=None, verify=None, allow_redirects=None):
+        self.calls.append(dict(method=method, url=url, headers=dict(headers or {}), data=data, timeout=timeout, verify=verify,
+                               allow_redirects=allow_redirects))
+        if not self.script:
+            raise AssertionError('unexpected request %s %s' % (method, url))
+        item = self.script.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        return item

@@ -1,0 +1,282 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The shared client: retry and no-retry rules, error parsing per platform, path encoding, TLS, secrets."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.paas.ops.plugins.module_utils import _http
+from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiTokenAuth, NoAuth, RainbondTokenAuth
+from ansible_collections.paas.ops.plugins.module_utils._errors import (
+    PaasAPIError,
+    PaasAuthError,
+    PaasInputError,
+    PaasNotFoundError,
+    PaasOutcomeUnknownError,
+    PaasThrottledError,
+    PaasTransportError,
+)
+
+from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, FakeSession
+
+REFUSED = requests.exceptions.ConnectionError(
+    "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /x (Caused by NewConnectionError("
+    "'<urllib3.connection.HTTPConnection object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused'))")
+RESET_AFTER_SENDING = requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))")
+
+
+def make_client(session, dialect=None, auth=None, retries=3, sleeps=None, warnings=None, verify=True):
+    sleeps = [] if sleeps is None else sleeps
+    warnings = [] if warnings is None else warnings
+    return _http.HttpClient(dialect or _http.HuaweiDialect(), 'https://api.example', auth or NoAuth(), timeout=7.5, verify=verify,
+                            retry=_http.RetryPolicy(retries=retries, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0),
+                            warn=warnings.append, sleep=sleeps.append, session=session)
+
+
+def ok(data=None, headers=None):
+    return FakeResponse(200, data if data is not None else {'ok': True}, headers=headers)
+
+
+# -- retries --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('failure', [FakeResponse(503, {'error_code': 'X', 'error_msg': 'busy'}), FakeResponse(502, text='bad gateway'),
+                                     FakeResponse(429, {'error_code': 'APIG.0308', 'error_msg': 'throttled'}), REFUSED, RESET_AFTER_SENDING,
+                                     requests.exceptions.ReadTimeout('read timed out')])
+def test_a_read_is_retried_until_it_succeeds(failure):
+    session = FakeSession(failure, failure, ok())
+    sleeps, warnings = [], []
+    response = make_client(session, sleeps=sleeps, warnings=warnings).request('GET', '/v3/p')
+    assert response.data == {'ok': True}
+    assert len(session.calls) == 3
+    assert sleeps == [1.0, 2.0]
+    assert len(warnings) == 2 and 'retry 1 of 3' in warnings[0]
+
+
+def test_backoff_is_capped_and_jittered():
+    policy = _http.RetryPolicy(retries=10, base_delay=1.0, max_delay=8.0, rand=lambda: 0.0)
+    assert [policy.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    policy = _http.RetryPolicy(retries=10, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0)
+    assert [policy.delay(n) for n in range(6)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
+    assert policy.delay(0, retry_after=3) == 3 and policy.delay(0, retry_after=600) == 60.0
+
+
+def test_retry_after_and_alibaba_retry_after_are_honoured():
+    throttled = FakeResponse(400, {'Code': 'Throttling.User', 'Message': 'Request was denied due to user flow control.'},
+                             headers={'x-acs-retry-after': '5'})
+    session = FakeSession(throttled, FakeResponse(429, text='', headers={'Retry-After': '2'}), ok({'Code': '200', 'Data': {}}))
+    sleeps = []
+    make_client(session, dialect=_http.AlibabaDialect('sae'), sleeps=sleeps).request('GET', '/pop/v1/x')
+    assert sleeps == [5.0, 2.0]
+
+
+def test_reads_give_up_after_the_retries_with_the_last_error():
+    session = FakeSession(*[FakeResponse(503, {'error_code': 'SVCSTG.00100500', 'error_msg': 'down'}, headers={'X-Request-Id': 'r1'})] * 4)
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(session).request('GET', '/v3/p', operation='ShowComponentInfo')
+    assert len(session.calls) == 4
+    assert caught.value.status == 503 and caught.value.code == 'SVCSTG.00100500' and caught.value.request_id == 'r1'
+    assert 'ShowComponentInfo' in caught.value.msg and 'request id r1' in caught.value.msg
+
+
+def test_throttling_that_never_ends_raises_throttled():
+    session = FakeSession(*[FakeResponse(429, {'error_code': 'APIG.0308', 'error_msg': 'over ratelimit'})] * 3)
+    with pytest.raises(PaasThrottledError):
+        make_client(session, retries=2).request('GET', '/v3/p')
+    assert len(session.calls) == 3
+
+
+def test_connection_refused_after_retries_is_a_transport_error():
+    with pytest.raises(PaasTransportError) as caught:
+        make_client(FakeSession(REFUSED, REFUSED), retries=1).request('GET', '/v3/p')
+    assert 'Connection refused' in caught.value.msg
+
+
+@pytest.mark.parametrize('failure', [FakeResponse(500, {'error_code': 'SVCSTG.00100500', 'error_msg': 'internal'}),
+                                     FakeResponse(502, text='bad gateway'), FakeResponse(504, text='gateway timeout'),
+                                     RESET_AFTER_SENDING, requests.exceptions.ReadTimeout('read timed out')])
+def test_an_action_whose_outcome_is_unknown_is_never_resent(failure):
+    session = FakeSession(failure, ok())
+    with pytest.raises(PaasOutcomeUnknownError) as caught:
+        make_client(session).request('POST', '/v3/p/action', json_body={'action': 'restart'}, operation='restart')
+    assert len(session.calls) == 1
+    assert caught.value.details()['outcome_unknown'] is True
+    assert 'read the current state' in caught.value.msg
+
+
+@pytest.mark.parametrize('rejection', [REFUSED, requests.exceptions.ConnectTimeout('connect timed out'),
+                                       FakeResponse(429, {'error_code': 'APIG.0308', 'error_msg': 'throttled'})])
+def test_an_action_rejected_before_any_effect_is_resent(rejection):
+    session = FakeSession(rejection, ok({'job_id': 'j1'}))
+    response = make_client(session).request('POST', '/v3/p/action', json_body={'action': 'restart'})
+    assert response.data == {'job_id': 'j1'}
+    assert len(session.calls) == 2
+
+
+def test_an_alibaba_action_throttled_is_resent_with_a_new_signature():
+    nonces = iter(['n1', 'n2'])
+    auth = AlibabaAuth('ak', 'secret', nonce=lambda: next(nonces))
+    throttled = FakeResponse(400, {'Code': 'Throttling.User', 'Message': 'flow control'}, headers={'x-acs-retry-after': '1'})
+    session = FakeSession(throttled, ok({'Code': '200', 'Data': {'ChangeOrderId': 'co-1'}}))
+    make_client(session, dialect=_http.AlibabaDialect('sae'), auth=auth).request('PUT', '/pop/v1/sam/app/batchRestartApplications',
+                                                                                headers={'x-acs-action': 'A', 'x-acs-version': 'v'})
+    first, second = session.calls
+    assert first['headers']['x-acs-signature-nonce'] == 'n1' and second['headers']['x-acs-signature-nonce'] == 'n2'
+    assert first['headers']['Authorization'] != second['headers']['Authorization']
+
+
+def test_a_client_error_is_not_retried():
+    session = FakeSession(FakeResponse(400, {'error_code': 'SVCSTG.00100400', 'error_msg': 'parameter invalid'}))
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(session).request('GET', '/v3/p')
+    assert len(session.calls) == 1 and caught.value.code == 'SVCSTG.00100400'
+
+
+# -- error parsing per platform ------------------------------------------------------------------
+
+def test_alibaba_error_body():
+    body = {'RequestId': 'B7A3', 'HostId': 'sae.cn-hangzhou.aliyuncs.com', 'Code': 'SignatureDoesNotMatch',
+            'Message': 'Specified signature is not matched with our calculation.'}
+    with pytest.raises(PaasAuthError) as caught:
+        make_client(FakeSession(FakeResponse(400, body)), dialect=_http.AlibabaDialect('sae')).request('GET', '/pop/v1/x')
+    error = caught.value.details()
+    assert (error['platform'], error['status'], error['code'], error['request_id']) == ('sae', 400, 'SignatureDoesNotMatch', 'B7A3')
+    assert error['message'].startswith('Specified signature')
+
+
+def test_alibaba_not_found_key_is_an_auth_error_and_header_request_id_is_used():
+    response = FakeResponse(404, {'Code': 'InvalidAccessKeyId.NotFound', 'Message': 'Specified access key is not found.'},
+                            headers={'x-acs-request-id': 'H1'})
+    with pytest.raises(PaasAuthError) as caught:
+        make_client(FakeSession(response), dialect=_http.AlibabaDialect('edas')).request('GET', '/pop/v5/app/app_status')
+    assert caught.value.request_id == 'H1'
+
+
+def test_edas_business_error_in_a_200_body_is_an_error():
+    response = FakeResponse(200, {'Code': 500, 'Message': 'application not found', 'RequestId': 'E1'})
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(FakeSession(response), dialect=_http.AlibabaDialect('edas')).request('GET', '/pop/v5/app/app_status')
+    assert caught.value.code == '500' and caught.value.message == 'application not found'
+
+
+def test_sae_success_body_is_success():
+    response = FakeResponse(200, {'Code': '200', 'Success': True, 'Message': 'success', 'Data': {'AppId': 'a'}, 'RequestId': 'S1'})
+    result = make_client(FakeSession(response), dialect=_http.AlibabaDialect('sae')).request('GET', '/pop/v1/x')
+    assert result.data['Data'] == {'AppId': 'a'} and result.request_id == 'S1'
+
+
+@pytest.mark.parametrize('body,code,message', [
+    ({'error_code': 'APIGW.0301', 'error_msg': 'Incorrect IAM authentication information'}, 'APIGW.0301', 'Incorrect IAM authentication information'),
+    ({'errorCode': 'SVCSTG.00100404', 'errorMsg': 'component not found'}, 'SVCSTG.00100404', 'component not found'),
+    ({'error': {'code': 401, 'message': 'The username or password is wrong.', 'title': 'Unauthorized'}}, '401', 'The username or password is wrong.'),
+])
+def test_huawei_error_shapes(body, code, message):
+    with pytest.raises(PaasAuthError) as caught:
+        make_client(FakeSession(FakeResponse(401, body, headers={'X-Request-Id': 'hw-1'}))).request('GET', '/v3/p')
+    assert (caught.value.code, caught.value.message, caught.value.request_id) == (code, message, 'hw-1')
+
+
+def test_huawei_not_found():
+    with pytest.raises(PaasNotFoundError) as caught:
+        make_client(FakeSession(FakeResponse(404, {'error_code': 'SVCSTG.00100404', 'error_msg': 'component not found'}))).request('GET', '/v3/p')
+    assert caught.value.code == 'SVCSTG.00100404'
+
+
+@pytest.mark.parametrize('status,body,code,message,error_type', [
+    (401, {'detail': 'No such user', 'code': 401, 'error_type': 'AuthenticationFailed'}, '401', 'No such user', PaasAuthError),
+    (404, {'code': 404, 'msg': 'no found app', 'msg_show': '应用不存在'}, '404', 'no found app (应用不存在)', PaasNotFoundError),
+    (409, {'code': 10103, 'msg': 'The asynchronous operation is executing'}, '10103', 'The asynchronous operation is executing', PaasAPIError),
+    (400, {'detail': '参数错误', 'err': {'action': ['bad']}, 'code': 20400}, '20400', '参数错误', PaasAPIError),
+])
+def test_rainbond_error_shapes(status, body, code, message, error_type):
+    with pytest.raises(error_type) as caught:
+        make_client(FakeSession(FakeResponse(status, body)), dialect=_http.RainbondDialect()).request('GET', '/openapi/v1/teams')
+    assert (caught.value.code, caught.value.message) == (code, message)
+
+
+def test_rainbond_too_frequent_409_is_throttling():
+    session = FakeSession(FakeResponse(409, {'code': 409, 'msg': 'wait a moment please'}), ok([]))
+    make_client(session, dialect=_http.RainbondDialect()).request('POST', '/openapi/v1/x', json_body={'action': 'stop'})
+    assert len(session.calls) == 2
+
+
+def test_non_json_error_body_is_summarised():
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(FakeSession(FakeResponse(418, text='<html>  teapot\n</html>'))).request('GET', '/v3/p')
+    assert caught.value.message == '<html> teapot </html>'
+
+
+# -- what goes on the wire -----------------------------------------------------------------------
+
+def test_timeout_tls_user_agent_and_no_redirects():
+    session = FakeSession(ok())
+    client = make_client(session, verify='/etc/ca.pem')
+    client.request('GET', '/v3/p', query={'b': 'x y', 'a': 1})
+    call = session.calls[0]
+    assert call['timeout'] == 7.5 and call['verify'] == '/etc/ca.pem' and call['allow_redirects'] is False
+    assert call['url'] == 'https://api.example/v3/p?a=1&b=x%20y'
+    assert session.headers['User-Agent'].startswith('paas.ops/')
+
+
+def test_tls_is_verified_by_default():
+    client = _http.HttpClient(_http.HuaweiDialect(), 'https://api.example', NoAuth(), session=FakeSession())
+    assert client.verify is True
+
+
+def test_json_body_is_sent_as_utf8_json():
+    session = FakeSession(ok())
+    make_client(session).request('POST', '/v3/p', json_body={'action': 'restart', 'parameters': {'replica': 2}})
+    assert session.calls[0]['data'] == b'{"action": "restart", "parameters": {"replica": 2}}'
+
+
+@pytest.mark.parametrize('hostile,encoded', [
+    ('a/b', 'a%2Fb'), ('../admin', '..%2Fadmin'), ('x?y=1', 'x%3Fy%3D1'), ('100%', '100%25'), ('a b', 'a%20b'), ('#frag', '%23frag'),
+    (42, '42'), ('ünï', '%C3%BCn%C3%AF'),
+])
+def test_path_parameters_are_one_encoded_segment(hostile, encoded):
+    path = _http.build_path('/v3/{project_id}/cas/applications/{application_id}', {'project_id': 'p1', 'application_id': hostile})
+    assert path == '/v3/p1/cas/applications/' + encoded
+    assert path.count('/') == 5
+
+
+@pytest.mark.parametrize('bad', ['', '   ', '.', '..', None, True, 1.5, ['a'], {'a': 1}])
+def test_bad_path_parameters_are_refused(bad):
+    with pytest.raises(PaasInputError):
+        _http.build_path('/apps/{app_id}', {'app_id': bad})
+
+
+def test_a_refused_parameter_sends_nothing():
+    session = FakeSession()
+    with pytest.raises(PaasInputError):
+        make_client(session).request('GET', _http.build_path('/apps/{app_id}', {'app_id': '..'}))
+    assert session.calls == []
+
+
+# -- secrets --------------------------------------------------------------------------------------
+
+def test_secrets_never_reach_error_messages():
+    body = {'Code': 'SignatureDoesNotMatch', 'Message': 'server string to sign is:GET\nx-acs-security-token:sts-SECRET-token\n'}
+    auth = AlibabaAuth('ak', 'the-secret', 'sts-SECRET-token')
+    with pytest.raises(PaasAuthError) as caught:
+        make_client(FakeSession(FakeResponse(400, body)), dialect=_http.AlibabaDialect('sae'), auth=auth).request('GET', '/pop/v1/x')
+    assert 'sts-SECRET-token' not in caught.value.msg and 'sts-SECRET-token' not in str(caught.value.details())
+    assert '********' in caught.value.message
+
+
+def test_secrets_never_reach_retry_warnings_or_transport_errors():
+    leak = requests.exceptions.ConnectionError("('Connection aborted.', 'peer said rb-TOKEN-1')")
+    warnings = []
+    with pytest.raises(PaasTransportError) as caught:
+        make_client(FakeSession(leak, leak), auth=RainbondTokenAuth('rb-TOKEN-1'), retries=1, warnings=warnings).request('GET', '/x')
+    assert 'rb-TOKEN-1' not in caught.value.msg and all('rb-TOKEN-1' not in warning for warning in warnings)
+
+
+def test_an_iam_token_obtained_at_run_time_is_redacted():
+    client = make_client(FakeSession(FakeResponse(403, {'error_code': 'APIGW.0302', 'error_msg': 'token tok-123 has no access'})),
+                         auth=HuaweiTokenAuth(token='tok-123'))
+    with pytest.raises(PaasAuthError) as caught:
+        client.request('GET', '/v3/p')
+    assert 'tok-123' not in caught.value.msg
