@@ -151,7 +151,7 @@ def normalize_job_status(kind, raw, detail=None):
     status = _lookup(JOB_STATUS_TABLES, kind, raw, JOB_UNKNOWN)
     if kind == 'rainbond_event' and status == JOB_SUCCEEDED and detail == 'failure':
         return JOB_FAILED
-    if kind in ('sae_change_order', 'sae_last_change_order') and str(detail) in ('1', 'RUNNING_BUT_HAS_ERROR'):
+    if kind in ('sae_change_order', 'sae_last_change_order') and status not in JOB_TERMINAL and str(detail) in ('1', 'RUNNING_BUT_HAS_ERROR'):
         return JOB_FAILED
     return status
 
