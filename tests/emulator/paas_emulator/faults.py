@@ -1,0 +1,117 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Injected faults: HTTP errors, connection resets and delays on matching requests, and job faults on units.
+
+A request fault matches on a regular expression searched in the request path (and optionally the
+method and platform).  ``when`` decides whether it fires *before* the request has any effect
+(the request is rejected, e.g. throttling) or *after* the handler ran (the effect happened, then the
+client gets an error or a reset: the outcome is unknown to it).  Job faults (``job_fail``,
+``never_healthy``) are consulted by the job engine when a unit finishes its step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+from .common import ApiError
+
+REQUEST_KINDS = ("http", "reset", "delay")
+JOB_KINDS = ("job_fail", "never_healthy")
+WHEN = ("before", "after")
+
+
+class Fault:
+    """One fault rule; ``count`` None means unlimited, ``fired`` counts how often it took effect."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise ApiError(400, "InvalidFault", "a fault must be a JSON object")
+        self.kind = spec.get("kind", "http")
+        if self.kind not in REQUEST_KINDS + JOB_KINDS:
+            raise ApiError(400, "InvalidFault", "kind must be one of %s" % ", ".join(REQUEST_KINDS + JOB_KINDS))
+        self.when = spec.get("when", "before")
+        if self.when not in WHEN:
+            raise ApiError(400, "InvalidFault", "when must be 'before' or 'after'")
+        self.path = spec.get("path")
+        try:
+            self.path_re = re.compile(self.path) if self.path else None
+        except re.error as exc:
+            raise ApiError(400, "InvalidFault", "path is not a valid regular expression: %s" % exc) from exc
+        self.method = (spec.get("method") or "").upper() or None
+        self.platform = spec.get("platform")
+        self.status = int(spec.get("status", 503))
+        self.platform_code = spec.get("platform_code")
+        self.message = spec.get("message")
+        self.retry_after = spec.get("retry_after")
+        self.delay_seconds = float(spec.get("delay_seconds", 1.0))
+        self.target = spec.get("target")
+        self.count = spec.get("count")
+        self.probability = float(spec.get("probability", 1.0))
+        self.fired = 0
+        if self.kind in JOB_KINDS and not self.target:
+            raise ApiError(400, "InvalidFault", "%s needs a target (unit id)" % self.kind)
+        self.fault_id = "f-%d" % next(self._ids)
+        self.spec = dict(spec)
+
+    @property
+    def exhausted(self):
+        return self.count is not None and self.fired >= int(self.count)
+
+    def try_fire(self):
+        """Fire or not (probability), and count the firing."""
+        if self.exhausted or random.random() >= self.probability:
+            return False
+        self.fired += 1
+        return True
+
+    def matches_request(self, platform, method, path, when):
+        if self.kind not in REQUEST_KINDS or self.when != when:
+            return False
+        if self.platform and self.platform != platform:
+            return False
+        if self.method and self.method != method.upper():
+            return False
+        if self.path_re and not self.path_re.search(path):
+            return False
+        return self.try_fire()
+
+    def to_json(self):
+        return dict(self.spec, id=self.fault_id, kind=self.kind, when=self.when, fired=self.fired, exhausted=self.exhausted)
+
+
+class FaultRegistry:
+    """The active faults, in the order they were added (the first match wins)."""
+
+    def __init__(self):
+        self.faults = []
+
+    def add(self, spec):
+        fault = Fault(spec)
+        self.faults.append(fault)
+        return fault
+
+    def clear(self):
+        self.faults = []
+
+    def request_fault(self, platform, method, path, when):
+        """The fault to apply to this request at this point (``before``/``after``), or None."""
+        for fault in self.faults:
+            if fault.matches_request(platform, method, path, when):
+                return fault
+        return None
+
+    def job_outcome(self, platform, unit_id):
+        """``job_fail``/``never_healthy`` when a job fault targets this unit now, else None."""
+        for fault in self.faults:
+            if fault.kind in JOB_KINDS and fault.target == unit_id and (not fault.platform or fault.platform == platform):
+                if fault.try_fire():
+                    return fault.kind
+        return None
+
+    def to_json(self):
+        return [fault.to_json() for fault in self.faults]

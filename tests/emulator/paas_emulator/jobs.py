@@ -1,0 +1,328 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The job engine: actions that take time, in batches, with the units' states following.
+
+A job (Huawei job, Alibaba change order, Rainbond event) holds units split into batches.  A batch
+starts, every unit in it enters the action's transient state (e.g. ``restarting``) and finishes after
+its duration (world file, scaled by the time factor); when the whole batch has finished the next one
+starts (after ``batch_wait`` seconds, or after ``confirm`` when batches are confirmed manually).
+
+Progress is computed lazily: ``advance(now)`` replays every event due up to ``now`` across all jobs
+in time order, so every read sees a consistent world and the unavailability high-water mark is exact.
+The emulator calls ``advance`` at the start of every request.
+
+To wire a platform action: the route handler resolves its targets to unit ids and calls
+``engine.create_job(platform, action, unit_ids, operation=<API name>, batch_size=..., meta={...})``,
+then renders the returned ``Job`` in its platform's shape (``Job.to_json`` is the normalized view).
+A new kind of action only needs ``register_action``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from .common import ApiError, iso_utc
+
+# Normalized job statuses; each platform maps them to its enum.
+PENDING = "pending"
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+ABORTED = "aborted"
+WAITING_CONFIRMATION = "waiting_confirmation"
+JOB_STATUSES = (PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, WAITING_CONFIRMATION)
+FINISHED_JOB_STATUSES = (SUCCEEDED, FAILED, ABORTED)
+
+# Per-target statuses inside a job.
+TARGET_STATUSES = ("pending", "running", "succeeded", "failed", "cancelled", "unhealthy")
+
+
+@dataclass(frozen=True)
+class UnitStep:
+    """What an action does to one unit: the state while it runs and the state when it is done."""
+
+    transient: str
+    final: str
+    counts_as_restart: bool = False
+
+
+ACTIONS = {}
+
+
+def register_action(name, transient, final, counts_as_restart=False):
+    """Make ``name`` usable as a job action (platform issues add e.g. ``scale`` variants here)."""
+    ACTIONS[name] = UnitStep(transient, final, counts_as_restart)
+
+
+register_action("restart", "restarting", "running", counts_as_restart=True)
+register_action("start", "starting", "running")
+register_action("stop", "stopping", "stopped")
+register_action("upgrade", "upgrading", "running", counts_as_restart=True)
+register_action("deploy", "upgrading", "running", counts_as_restart=True)
+register_action("rollback", "upgrading", "running", counts_as_restart=True)
+
+
+class JobTarget:
+    """One unit's progress inside a job."""
+
+    def __init__(self, unit, batch):
+        self.unit = unit
+        self.batch = batch
+        self.status = "pending"
+        self.started_at = None
+        self.due_at = None
+        self.finished_at = None
+        self.message = ""
+
+    def to_json(self):
+        return {
+            "id": self.unit.unit_id, "app_id": self.unit.app_id, "batch": self.batch + 1, "status": self.status,
+            "started_at": iso_utc(self.started_at) if self.started_at else None,
+            "finished_at": iso_utc(self.finished_at) if self.finished_at else None,
+            "message": self.message,
+        }
+
+
+class Job:
+    """A job over units; its state only changes through ``JobEngine``."""
+
+    # pylint: disable=too-many-instance-attributes,too-many-arguments
+    def __init__(self, job_id, platform, action, operation, units, batch_size, batch_wait, manual_confirm, meta, created_at):
+        self.job_id = job_id
+        self.platform = platform
+        self.action = action
+        self.step = ACTIONS[action]
+        self.operation = operation
+        self.batch_size = batch_size if batch_size and batch_size > 0 else max(len(units), 1)
+        self.batches = []
+        for start in range(0, len(units), self.batch_size):
+            index = len(self.batches)
+            self.batches.append([JobTarget(unit, index) for unit in units[start:start + self.batch_size]])
+        self.batch_wait = batch_wait
+        self.manual_confirm = manual_confirm
+        self.meta = dict(meta or {})
+        self.created_at = created_at
+        self.started_at = None
+        self.finished_at = None
+        self.status = PENDING
+        self.message = ""
+        self.current_batch = -1
+        self.next_batch_at = created_at
+
+    @property
+    def targets(self):
+        return [target for batch in self.batches for target in batch]
+
+    @property
+    def app_ids(self):
+        seen = []
+        for target in self.targets:
+            if target.unit.app_id not in seen:
+                seen.append(target.unit.app_id)
+        return seen
+
+    @property
+    def finished(self):
+        return self.status in FINISHED_JOB_STATUSES
+
+    def next_event(self):
+        """``(time, kind, target)`` of the next thing that happens to this job, or None."""
+        due = [target for target in self.targets if target.status == "running"]
+        candidates = [(target.due_at, "finish", target) for target in due]
+        if self.next_batch_at is not None and not self.finished and self.status != WAITING_CONFIRMATION:
+            candidates.append((self.next_batch_at, "batch", None))
+        if not candidates:
+            return None
+        return min(candidates, key=lambda item: item[0])
+
+    def to_json(self):
+        return {
+            "id": self.job_id, "platform": self.platform, "action": self.action, "operation": self.operation,
+            "status": self.status, "message": self.message,
+            "created_at": iso_utc(self.created_at), "created_epoch": self.created_at,
+            "started_at": iso_utc(self.started_at) if self.started_at else None,
+            "finished_at": iso_utc(self.finished_at) if self.finished_at else None,
+            "batch_size": self.batch_size, "batch_count": len(self.batches), "current_batch": self.current_batch + 1,
+            "confirm": "manual" if self.manual_confirm else "auto", "app_ids": self.app_ids,
+            "targets": [target.to_json() for target in self.targets], "meta": self.meta,
+        }
+
+
+class JobEngine:
+    """Creates jobs and advances them with time; owns every unit state change an action makes."""
+
+    def __init__(self, world, faults, metrics, time_factor):
+        self.world = world
+        self.faults = faults
+        self.metrics = metrics
+        self.time_factor = time_factor  # callable: read at each batch start, so a settings change applies to later batches
+        self.jobs = {}
+        self.last_job_by_app = {}
+
+    # ---- creating and controlling --------------------------------------------------------
+
+    def resolve_units(self, platform, ids):
+        """Unit ids, or application ids (expanded to all their units), of one platform, in order."""
+        units = []
+        for target_id in ids:
+            target_id = str(target_id)
+            unit = self.world.units.get(target_id)
+            if unit is not None and unit.platform == platform:
+                units.append(unit)
+                continue
+            app_units = [u for u in self.world.units_of(target_id) if u.platform == platform]
+            if not app_units:
+                raise ApiError(404, "TargetNotFound", "no %s unit or application %r" % (platform, target_id))
+            units.extend(app_units)
+        unique = []
+        for unit in units:
+            if unit not in unique:
+                unique.append(unit)
+        return unique
+
+    # pylint: disable-next=too-many-arguments
+    def create_job(self, platform, action, unit_ids, now, operation=None, batch_size=None, batch_wait=None,
+                   manual_confirm=False, meta=None, job_id=None):
+        """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log."""
+        if action not in ACTIONS:
+            raise ApiError(400, "InvalidAction", "unknown action %r (known: %s)" % (action, ", ".join(sorted(ACTIONS))))
+        units = self.resolve_units(platform, unit_ids)
+        if not units:
+            raise ApiError(400, "NoTargets", "a job needs at least one target")
+        if batch_wait is None:
+            batch_wait = float(self.world.data["jobs"].get("batch_wait_seconds") or 0)
+        job = Job(job_id or str(uuid.uuid4()), platform, action, operation or action, units, batch_size, batch_wait,
+                  manual_confirm, meta, now)
+        self.jobs[job.job_id] = job
+        for unit in units:
+            unit.obj["last_job_id"] = job.job_id
+        for app_id in job.app_ids:
+            self.last_job_by_app[app_id] = job.job_id
+        self.metrics.log_action(platform, job.operation, [unit.unit_id for unit in units], job_id=job.job_id)
+        self.advance(now)
+        return job
+
+    def get(self, job_id):
+        return self.jobs.get(job_id)
+
+    def jobs_for_app(self, app_id, active_only=False):
+        found = [job for job in self.jobs.values() if str(app_id) in job.app_ids]
+        if active_only:
+            found = [job for job in found if not job.finished]
+        return sorted(found, key=lambda job: job.created_at)
+
+    def last_job_for_app(self, app_id):
+        job_id = self.last_job_by_app.get(str(app_id))
+        return self.jobs.get(job_id) if job_id else None
+
+    def abort(self, job_id, now, message="aborted"):
+        """Stop a job: no further batch starts; units mid-step still finish theirs."""
+        job = self._existing(job_id)
+        self.advance(now)
+        if job.finished:
+            raise ApiError(409, "JobFinished", "job %s is already %s" % (job_id, job.status))
+        self._finish(job, ABORTED, now, message)
+        return job
+
+    def confirm(self, job_id, now, proceed=True):
+        """Release the next batch of a job waiting for manual confirmation (or abort it)."""
+        job = self._existing(job_id)
+        self.advance(now)
+        if job.status != WAITING_CONFIRMATION:
+            raise ApiError(409, "JobNotWaiting", "job %s is %s, not waiting for confirmation" % (job_id, job.status))
+        if not proceed:
+            self._finish(job, ABORTED, now, "batch confirmation refused")
+            return job
+        job.status = RUNNING
+        job.next_batch_at = now
+        self.advance(now)
+        return job
+
+    def _existing(self, job_id):
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise ApiError(404, "JobNotFound", "job %s not found" % job_id)
+        return job
+
+    # ---- time --------------------------------------------------------------------------------
+
+    def advance(self, now):
+        """Apply every event due up to ``now``, earliest first, across all jobs."""
+        while True:
+            due = []
+            for job in self.jobs.values():
+                event = job.next_event()
+                if event is not None and event[0] <= now:
+                    due.append((event[0], job.created_at, job, event))
+            if not due:
+                return
+            moment, _created, job, event = min(due, key=lambda item: (item[0], item[1]))
+            if event[1] == "batch":
+                self._start_batch(job, moment)
+            else:
+                self._finish_target(job, event[2], moment)
+
+    def _start_batch(self, job, moment):
+        job.next_batch_at = None
+        job.current_batch += 1
+        if job.started_at is None:
+            job.started_at = moment
+        job.status = RUNNING
+        factor = float(self.time_factor())
+        for target in job.batches[job.current_batch]:
+            target.status = "running"
+            target.started_at = moment
+            target.due_at = moment + self.world.job_duration(job.platform, job.action, target.unit) * factor
+            if job.step.counts_as_restart:
+                self.metrics.count_restart(target.unit.unit_id)
+            self._set_state(target.unit, job.step.transient)
+
+    def _finish_target(self, job, target, moment):
+        target.finished_at = moment
+        outcome = self.faults.job_outcome(job.platform, target.unit.unit_id)
+        if outcome == "job_fail":
+            target.status = "failed"
+            target.message = "%s of %s failed (injected fault)" % (job.action, target.unit.unit_id)
+            self._set_state(target.unit, "failed")
+            if not job.finished:
+                self._finish(job, FAILED, moment, target.message)
+            return
+        if outcome == "never_healthy":
+            # The workload runs but never passes its health check: the batch never completes.
+            target.status = "unhealthy"
+            target.message = "%s never became healthy (injected fault)" % target.unit.unit_id
+            target.finished_at = None
+            self._set_state(target.unit, "unhealthy")
+            return
+        target.status = "succeeded"
+        self._set_state(target.unit, job.step.final)
+        if job.finished:
+            return
+        batch = job.batches[job.current_batch]
+        if all(t.status == "succeeded" for t in batch):
+            if job.current_batch + 1 >= len(job.batches):
+                self._finish(job, SUCCEEDED, moment, "")
+            elif job.manual_confirm:
+                job.status = WAITING_CONFIRMATION
+            else:
+                job.next_batch_at = moment + job.batch_wait * float(self.time_factor())
+
+    def _finish(self, job, status, moment, message):
+        job.status = status
+        job.finished_at = moment
+        job.message = message
+        job.next_batch_at = None
+        for target in job.targets:
+            if target.status == "pending":
+                target.status = "cancelled"
+
+    def _set_state(self, unit, state):
+        unit.obj["state"] = state
+        unit.obj["native_status"] = None
+        not_running = sum(1 for u in self.world.units_of(unit.app_id) if u.obj["state"] != "running")
+        self.metrics.observe_unavailable(unit.app_id, not_running)
+
+    def to_json(self):
+        return [job.to_json() for job in sorted(self.jobs.values(), key=lambda job: job.created_at)]
