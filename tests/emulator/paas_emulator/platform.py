@@ -202,7 +202,8 @@ class Platform:
             return None
         if fault.kind == "reset":
             reset_connection(call.request)
-            raise ConnectionResetError("connection reset by an injected fault")
+            # Nothing reaches the client: aiohttp finds the transport closed and drops this response.
+            return web.Response(status=499)
         response = self.render_error(call, self.fault_error(fault))
         response.headers[self.request_id_header] = call.request_id
         return response
