@@ -16,7 +16,7 @@ import hmac
 import uuid
 from datetime import datetime, timezone
 from email.utils import formatdate
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 
 def _utc(moment=None):
@@ -28,7 +28,6 @@ def encode_query(query):
     return "&".join("%s=%s" % (quote(k, safe="~"), quote(str(v), safe="~")) for k, v in sorted((query or {}).items()))
 
 
-# pylint: disable-next=too-many-arguments
 def acs3_headers(method, url, query, body, access_key_id, secret, action, version, security_token=None, moment=None, nonce=None,
                  extra_headers=None):
     """ACS3-HMAC-SHA256 (platform-apis.md 2.2.2): sign every header sent."""
@@ -68,7 +67,6 @@ def roa_v1_string_to_sign(method, path, query, headers):
     return "\n".join(lines) + "\n" + acs + resource
 
 
-# pylint: disable-next=too-many-arguments
 def roa_v1_headers(method, url, query, body, access_key_id, secret, action, version, security_token=None, moment=None, nonce=None):
     """Classic ROA HMAC-SHA1 (``Authorization: acs AK:signature``)."""
     parts = urlsplit(url)
@@ -88,7 +86,6 @@ def roa_v1_headers(method, url, query, body, access_key_id, secret, action, vers
     return headers
 
 
-# pylint: disable-next=too-many-arguments
 def huawei_headers(method, url, query, body, ak, sk, project_id=None, security_token=None, moment=None, extra_headers=None):
     """SDK-HMAC-SHA256 (platform-apis.md 5.3): sign every header without ``_``."""
     parts = urlsplit(url)
@@ -118,6 +115,3 @@ def huawei_headers(method, url, query, body, ak, sk, project_id=None, security_t
 
 def with_query(url, query):
     return url + ("?" + encode_query(query) if query else "")
-
-
-__all__ = ["acs3_headers", "roa_v1_headers", "roa_v1_string_to_sign", "huawei_headers", "encode_query", "with_query", "urlencode"]

@@ -48,7 +48,6 @@ class EmulatorStartError(RuntimeError):
 class EmulatorProcess:
     """A running ``python -m paas_emulator`` (start with ``start()`` or as a context manager)."""
 
-    # pylint: disable-next=too-many-arguments
     def __init__(self, world=None, time_factor=None, tls=False, args=(), start_timeout=30.0):
         self.world = world or DEFAULT_WORLD
         self.time_factor = time_factor

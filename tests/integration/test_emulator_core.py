@@ -50,7 +50,6 @@ def http():
 # ---- request helpers ----------------------------------------------------------------------------
 
 
-# pylint: disable-next=too-many-arguments
 def sae_get(emulator, query, ak=ALI_AK, sk=ALI_SK, token=None, scheme="acs3", path=SAE_STATUS_PATH, action="DescribeApplicationStatus",
             version="2019-05-06", method="GET", send_query=None, body=b"", send_body=None, headers_hook=None, **sign_options):
     """Sign ``query``/``body`` and send ``send_query``/``send_body`` (to tamper), returning the response."""
@@ -76,9 +75,8 @@ def rb_get(emulator, path, token=RAINBOND_TOKEN):
 
 
 def iam_token(emulator, project_name="cn-north-4", password="demoHuaweiPassword01"):
-    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {"domain": {"name": "demo-domain"}, "name": "ops-user",
-                                                                                  "password": password}}},
-                     "scope": {"project": {"name": project_name}}}}
+    user = {"domain": {"name": "demo-domain"}, "name": "ops-user", "password": password}
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": user}}, "scope": {"project": {"name": project_name}}}}
     return http().post(emulator.url + "/v3/auth/tokens", json=body, timeout=10)
 
 
@@ -288,7 +286,7 @@ def test_alibaba_nonce_reuse_rejected(emulator, scheme):
 
 def test_alibaba_rate_limit_throttles_per_account(emulator_clean):
     emulator_clean.settings(alibaba_rate_limit_per_minute=3)
-    for _ in range(2):
+    for _attempt in range(2):
         assert sae_get(emulator_clean, {"AppId": SAE_WEB}).status_code == 200
     # The STS key belongs to the same account: it shares the window.
     assert sae_get(emulator_clean, {"AppId": SAE_WEB}, ak=STS_AK, sk=STS_SK, token=STS_TOKEN).status_code == 200
@@ -378,7 +376,7 @@ def test_servicestage_v2_reads_and_not_found(emulator):
 
 def test_http_fault_with_count_then_recovers(emulator_clean):
     fault_id = emulator_clean.add_fault(path="describeApplicationStatus", method="GET", kind="http", status=429, retry_after=2, count=2)
-    for _ in range(2):
+    for _attempt in range(2):
         throttled = sae_get(emulator_clean, {"AppId": SAE_WEB})
         assert_alibaba_error(throttled, 429, "Throttling.User")
         assert throttled.headers["x-acs-retry-after"] == "2"
@@ -412,7 +410,7 @@ def test_delay_fault(emulator_clean):
 
 def test_fault_probability_zero_never_fires(emulator_clean):
     emulator_clean.add_fault(path="/openapi/", kind="http", status=503, probability=0)
-    assert all(rb_get(emulator_clean, "/1").status_code == 200 for _ in range(3))
+    assert all(rb_get(emulator_clean, "/1").status_code == 200 for _attempt in range(3))
 
 
 # ---- job engine -------------------------------------------------------------------------------

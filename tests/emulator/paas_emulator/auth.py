@@ -326,6 +326,9 @@ class HuaweiAkSkVerifier:
         project_id = wire.header("X-Project-Id")
         if project_id and "x-project-id" not in signed_names:
             raise huawei_gateway_error("x-project-id is not signed")
+        domain_id = wire.header("X-Domain-Id")  # sent by GlobalCredentials (global services such as IAM)
+        if domain_id and domain_id != key["domain_id"]:
+            raise huawei_gateway_error("X-Domain-Id does not match the access key's account", 403, "APIGW.0302")
         domain = next(d for d in self.world.data["huawei"]["domains"] if d["id"] == key["domain_id"])
         return HuaweiPrincipal(domain=domain, scheme="aksk", access_key=key["ak"], project_id=project_id)
 

@@ -88,7 +88,6 @@ class JobTarget:
 class Job:
     """A job over units; its state only changes through ``JobEngine``."""
 
-    # pylint: disable=too-many-instance-attributes,too-many-arguments
     def __init__(self, job_id, platform, action, operation, units, batch_size, batch_wait, manual_confirm, meta, created_at):
         self.job_id = job_id
         self.platform = platform
@@ -182,7 +181,6 @@ class JobEngine:
                 unique.append(unit)
         return unique
 
-    # pylint: disable-next=too-many-arguments
     def create_job(self, platform, action, unit_ids, now, operation=None, batch_size=None, batch_wait=None,
                    manual_confirm=False, meta=None, job_id=None):
         """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log."""

@@ -45,7 +45,6 @@ class Operation:
 class Call:
     """Everything a handler needs about one request."""
 
-    # pylint: disable=too-many-arguments
     def __init__(self, request, emulator, platform, operation, body):
         self.request = request
         self.emulator = emulator

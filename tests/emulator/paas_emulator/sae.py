@@ -12,7 +12,6 @@ from .common import ApiError, epoch_ms
 from .jobs import ABORTED, FAILED, PENDING, RUNNING, SUCCEEDED, WAITING_CONFIRMATION
 
 
-
 class SaePlatform(AlibabaPlatform):
     """SAE reports missing parameters with its own code (platform-apis.md 3.4)."""
 
@@ -38,6 +37,8 @@ INSTANCE_STATUS = {
     "unhealthy": ("Running", "ReadinessUnhealthy"),
     "unknown": ("Unknown", "NotCheckedYet"),
 }
+
+DEFAULT_UPDATE_STRATEGY = {"type": "GrayBatchUpdate", "batchUpdate": {"batch": 2, "releaseType": "auto", "batchWaitTime": 0}}
 
 
 class SaeInvalidApplication(ApiError):
@@ -138,7 +139,7 @@ async def describe_application_config(call):
         "PackageUrl": version.get("package_url", ""), "ImageUrl": version.get("image_url", app.get("image_url", "")),
         "VersionId": version_id,
         "MinReadyInstances": app.get("min_ready_instances", 1), "MinReadyInstanceRatio": app.get("min_ready_instance_ratio", -1),
-        "UpdateStrategy": json.dumps(app.get("update_strategy") or {"type": "GrayBatchUpdate", "batchUpdate": {"batch": 2, "releaseType": "auto", "batchWaitTime": 0}}),
+        "UpdateStrategy": json.dumps(app.get("update_strategy") or DEFAULT_UPDATE_STRATEGY),
         "BatchWaitTime": app.get("batch_wait_time", 0),
         "Timezone": "Asia/Shanghai", "Envs": "[]", "Jdk": app.get("jdk", ""),
     })

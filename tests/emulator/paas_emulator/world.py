@@ -253,8 +253,7 @@ class World:
 
     def sae_applications(self):
         for namespace in self.data["alibaba"]["sae"]["namespaces"]:
-            for app in namespace["applications"]:
-                yield app
+            yield from namespace["applications"]
 
     def find_sae_application(self, app_id):
         for app in self.sae_applications():
