@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,7 @@ class EmulatorProcess:
         self.extra_args = list(args)
         self.start_timeout = start_timeout
         self.workdir = tempfile.mkdtemp(prefix="paas-emulator-")
+        self.stderr_path = os.path.join(self.workdir, "stderr.log")
         self.process = None
         self.url = None
         self.port = None
@@ -79,7 +81,6 @@ class EmulatorProcess:
         env["PYTHONPATH"] = os.pathsep.join([EMULATOR_DIR] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         env["PYTHONUNBUFFERED"] = "1"
         stdout_path = os.path.join(self.workdir, "stdout.log")
-        self.stderr_path = os.path.join(self.workdir, "stderr.log")
         with open(stdout_path, "wb") as stdout, open(self.stderr_path, "wb") as stderr:
             # pylint: disable-next=consider-using-with
             self.process = subprocess.Popen(self.command(), stdout=stdout, stderr=stderr, env=env, cwd=self.workdir)
@@ -109,20 +110,28 @@ class EmulatorProcess:
         try:
             with open(self.stderr_path, encoding="utf-8", errors="replace") as handle:
                 return handle.read()[-4000:]
-        except (AttributeError, OSError):
+        except OSError:
             return ""
 
-    def stop(self, timeout=10.0):
-        """SIGTERM, then SIGKILL if it has not exited within ``timeout``; returns the exit code."""
+    def stop(self, timeout=10.0, keep_files=False):
+        """SIGTERM, then SIGKILL if it has not exited within ``timeout``; returns the exit code.
+
+        The work directory (logs, ready file, TLS files) is removed unless ``keep_files``.
+        """
         self.session.close()
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        self.process.terminate()
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait(timeout)
+        returncode = None
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait(timeout)
+            returncode = self.process.returncode
+        if not keep_files:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        return returncode
 
     def __enter__(self):
         return self.start()

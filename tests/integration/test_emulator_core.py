@@ -144,6 +144,7 @@ def test_start_on_free_port_ready_file_and_clean_stop(emulator_factory):
         assert handle.read() == "PAAS_EMULATOR_URL=%s\n" % process.url
     assert process.admin("GET", "settings")["time_factor"] == 0.5
     assert process.stop() == 0
+    assert not os.path.exists(process.workdir)
 
 
 def test_bad_world_file_fails_to_start(emulator_factory, tmp_path):
