@@ -15,6 +15,7 @@ import types
 
 import pytest
 from alibabacloud_tea_openapi.client import Client as AlibabaClient
+from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
 from alibabacloud_tea_openapi.models import Config as AlibabaConfig
 from alibabacloud_tea_openapi.models import OpenApiRequest, Params
 from darabonba.runtime import RuntimeOptions
@@ -162,7 +163,7 @@ def test_alibaba_sdk_edas_read(emulator, signature_algorithm):
                          ids=["acs3", "roa-hmac-sha1"])
 def test_alibaba_sdk_wrong_secret_rejected(emulator, signature_algorithm, string_to_sign_start):
     credentials = dict(ALIBABA_PERMANENT, access_key_secret="wrong-secret")
-    with pytest.raises(Exception) as failure:  # the SDK's ClientException
+    with pytest.raises(ClientException) as failure:
         alibaba_call(emulator, credentials, signature_algorithm)
     assert failure.value.code == "SignatureDoesNotMatch" and failure.value.status_code == 400
     assert "server string to sign is:" + string_to_sign_start in failure.value.message
@@ -171,6 +172,6 @@ def test_alibaba_sdk_wrong_secret_rejected(emulator, signature_algorithm, string
 def test_alibaba_sdk_sees_throttling_with_retry_after(emulator_clean):
     emulator_clean.settings(alibaba_rate_limit_per_minute=1)
     alibaba_call(emulator_clean, ALIBABA_PERMANENT)
-    with pytest.raises(Exception) as failure:  # the SDK's ThrottlingException
+    with pytest.raises(ThrottlingException) as failure:  # tea-openapi turns x-acs-retry-after into this
         alibaba_call(emulator_clean, ALIBABA_PERMANENT)
     assert failure.value.code == "Throttling.User" and failure.value.retry_after >= 1
