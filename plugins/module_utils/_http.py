@@ -190,8 +190,8 @@ class HttpClient:
                 if attempt >= self.retry.retries:
                     raise retryable.final.redacted(self.secrets)
                 delay = self.retry.delay(attempt, retryable.retry_after)
-                self._warn(redact('%s: %s; retry %d of %d in %.1fs' % (self.dialect.platform, retryable.reason, attempt + 1,
-                                                                        self.retry.retries, delay), self.secrets))
+                notice = '%s: %s; retry %d of %d in %.1fs' % (self.dialect.platform, retryable.reason, attempt + 1, self.retry.retries, delay)
+                self._warn(redact(notice, self.secrets))
                 self._sleep(delay)
                 attempt += 1
 

@@ -121,8 +121,8 @@ def test_an_alibaba_action_throttled_is_resent_with_a_new_signature():
     auth = AlibabaAuth('ak', 'secret', nonce=lambda: next(nonces))
     throttled = FakeResponse(400, {'Code': 'Throttling.User', 'Message': 'flow control'}, headers={'x-acs-retry-after': '1'})
     session = FakeSession(throttled, ok({'Code': '200', 'Data': {'ChangeOrderId': 'co-1'}}))
-    make_client(session, dialect=_http.AlibabaDialect('sae'), auth=auth).request('PUT', '/pop/v1/sam/app/batchRestartApplications',
-                                                                                headers={'x-acs-action': 'A', 'x-acs-version': 'v'})
+    client = make_client(session, dialect=_http.AlibabaDialect('sae'), auth=auth)
+    client.request('PUT', '/pop/v1/sam/app/batchRestartApplications', headers={'x-acs-action': 'A', 'x-acs-version': 'v'})
     first, second = session.calls
     assert first['headers']['x-acs-signature-nonce'] == 'n1' and second['headers']['x-acs-signature-nonce'] == 'n2'
     assert first['headers']['Authorization'] != second['headers']['Authorization']
