@@ -96,7 +96,7 @@ def _required(params, names, why):
 class Connection:
     """Resolved connection settings for one platform, and the factory of its ``HttpClient``."""
 
-    def __init__(self, params, platform, warn=None, on_secret=None, session=None, sleep=None):
+    def __init__(self, params, platform, warn=None, on_secret=None, session=None):
         if platform not in PLATFORMS:
             raise PaasInputError('unsupported platform %r; choose one of %s' % (platform, ', '.join(sorted(PLATFORMS))))
         self.params = params
@@ -104,7 +104,6 @@ class Connection:
         self._warn = warn
         self._on_secret = on_secret or (lambda secret: None)
         self._session = session
-        self._sleep = sleep
         self._project_id = params.get('huawei_project_id')
         self._client = None
 
@@ -148,12 +147,8 @@ class Connection:
         return self.params.get('ca_path') or True
 
     def _new_client(self, dialect, base_url, auth):
-        kwargs = {}
-        if self._sleep is not None:
-            kwargs['sleep'] = self._sleep
         return HttpClient(dialect, base_url, auth, timeout=self.params.get('timeout') or 30.0, verify=self._verify(),
-                          retry=RetryPolicy(retries=max(self.params.get('retries', 4), 0)), warn=self._warn,
-                          session=self._session, **kwargs)
+                          retry=RetryPolicy(retries=max(self.params.get('retries', 4), 0)), warn=self._warn, session=self._session)
 
     # -- auth ------------------------------------------------------------------------------------
 
