@@ -45,7 +45,9 @@ class PaasError(Exception):
         return self
 
     def to_fail_kwargs(self):
-        return {'msg': self.msg, 'error': self.details()}
+        kwargs = dict(getattr(self, 'result', None) or {})
+        kwargs.update(msg=self.msg, error=self.details())
+        return kwargs
 
 
 class PaasInputError(PaasError):
@@ -164,3 +166,25 @@ class PaasWaitTimeout(PaasError):
         data = super().details()
         data.update(last=self.last, elapsed=self.elapsed, polls=self.polls)
         return data
+
+
+class PaasJobError(PaasError):
+    """A platform job / change order ended without success; carries it so the result shows its tasks."""
+
+    def __init__(self, msg, job=None, target=None):
+        self.job = job
+        self.target = target
+        super().__init__(msg)
+
+    def details(self):
+        data = super().details()
+        data.update(job=self.job, target=self.target)
+        return data
+
+
+class PaasBatchError(PaasError):
+    """Some targets of a multi-target task failed; ``result`` keeps every target's outcome for the task result."""
+
+    def __init__(self, msg, result):
+        self.result = result
+        super().__init__(msg)

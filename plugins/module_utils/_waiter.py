@@ -22,7 +22,7 @@ class WaitResult:
 
 
 def wait_until(read, done, timeout, interval=1.0, backoff=1.5, max_interval=15.0, description='the condition',
-               transient=(PaasTransportError, PaasThrottledError), clock=time.monotonic, sleep=time.sleep):
+               transient=(PaasTransportError, PaasThrottledError), clock=None, sleep=None):
     """Call ``read()`` until ``done(value)`` is true and return a ``WaitResult``.
 
     The first read happens at once; the interval then grows by ``backoff`` up to ``max_interval``
@@ -31,6 +31,8 @@ def wait_until(read, done, timeout, interval=1.0, backoff=1.5, max_interval=15.0
     ``PaasWaitTimeout`` carries the last observation.  To stop early on a terminal failure, let
     ``done`` accept it and inspect the returned value.
     """
+    clock = clock or time.monotonic
+    sleep = sleep or time.sleep
     start = clock()
     deadline = start + timeout
     delay = interval

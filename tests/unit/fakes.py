@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
+from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
@@ -39,3 +42,32 @@ class FakeSession:
         if isinstance(item, BaseException):
             raise item
         return item
+
+
+class RoutedSession(FakeSession):
+    """Answers by route instead of by order, so concurrent callers get deterministic answers.
+
+    ``routes`` maps ``(METHOD, path regex)`` to a list of replies used in turn; the last one repeats.
+    """
+
+    def __init__(self, routes):
+        super().__init__()
+        self.routes = [(method, re.compile(pattern), list(replies)) for (method, pattern), replies in routes.items()]
+        self._lock = threading.Lock()
+
+    def request(self, method, url, headers=None, data=None, timeout=None, verify=None, allow_redirects=None):
+        with self._lock:
+            self.calls.append(dict(method=method, url=url, headers=dict(headers or {}), data=data))
+            path = urlsplit(url).path
+            for route_method, pattern, replies in self.routes:
+                if route_method == method and pattern.search(path):
+                    item = replies.pop(0) if len(replies) > 1 else replies[0]
+                    break
+            else:
+                raise AssertionError('unexpected request %s %s' % (method, url))
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def count(self, method, pattern):
+        return sum(1 for call in self.calls if call['method'] == method and re.search(pattern, urlsplit(call['url']).path))

@@ -1,0 +1,231 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""Idempotent lifecycle actions on one target, whatever the platform.
+
+A target (a ServiceStage component or component instance, later others) is anything with
+``read()`` -> view, ``act(action, parameters)`` -> job id, ``job(job_id)`` -> job view and
+``versions()`` -> the versions it can roll back to.  ``run_action`` owns the semantics every
+module shares: wait for a job already running instead of colliding with it, decide from one
+read whether the action is needed, refuse what the target's state does not allow before sending
+anything, predict the result exactly in check mode, act once, wait for the job, re-read, and
+report before/after for diff mode.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError, PaasOutcomeUnknownError
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+
+# What each action needs and does. ``skip_when`` says when it is already done (idempotency);
+# ``after`` is the state a successful run leaves the target in.
+ACTIONS = {
+    'start': dict(after=states.RUNNING),
+    'stop': dict(after=states.STOPPED),
+    'restart': dict(after=states.RUNNING),
+    'scale': dict(after=states.RUNNING, parameter='replica'),
+    'rollback': dict(after=states.RUNNING, parameter='version'),
+    'rollback_current': dict(after=states.RUNNING),
+    'continue_deploy': dict(after=states.RUNNING, needs_paused='any'),
+    'check_gray_release': dict(after=states.RUNNING, needs_paused='gray'),
+    'modify_gray_rule': dict(after=None, needs_paused='gray'),
+}
+
+# States from which a restart makes no sense: a stopped target must be started, not restarted.
+_NOT_RESTARTABLE = frozenset([states.STOPPED, states.NOT_DEPLOYED, states.DELETING, states.DELETED])
+SUMMARY_KEYS = ('state', 'raw_state', 'replica', 'version')
+
+
+PUBLIC_KEYS = ('id', 'name', 'state', 'raw_state', 'replica', 'available_replica', 'version', 'last_job_id')
+
+
+def summary(view):
+    """What diff mode shows of a target."""
+    return dict((key, view.get(key)) for key in SUMMARY_KEYS)
+
+
+def public_view(view):
+    """What a module returns of a target (the adapter's internal fields left out)."""
+    return dict((key, view.get(key)) for key in PUBLIC_KEYS)
+
+
+class Deadline:
+    """One time budget shared by every wait of a task (the job in flight, then our own job)."""
+
+    def __init__(self, seconds, clock=time.monotonic):
+        self._clock = clock
+        self.start = clock()
+        self.end = self.start + seconds
+
+    def remaining(self):
+        return max(self.end - self._clock(), 0.0)
+
+    def elapsed(self):
+        return self._clock() - self.start
+
+
+def decide(action, view, parameters, versions=None):
+    """Return ``(needed, reason)`` for ``action`` on a target in ``view``; raise when it is not allowed.
+
+    ``versions`` is the list of versions a rollback may target (None when not known).
+    """
+    state = view.get('state')
+    if action == 'start':
+        return (False, 'already running') if state == states.RUNNING else (True, 'target is %s' % state)
+    if action == 'stop':
+        return (False, 'already stopped') if state == states.STOPPED else (True, 'target is %s' % state)
+    if action == 'restart':
+        if state in _NOT_RESTARTABLE:
+            raise PaasInputError('%s is %s: a restart needs a running target; use action=start' % (view.get('label'), view.get('raw_state')))
+        return True, 'restart always acts'
+    if action == 'scale':
+        replica = parameters['replica']
+        if replica < 0:
+            raise PaasInputError('replica must be 0 or more, got %s' % replica)
+        if replica == view.get('replica'):
+            return False, 'already at %s replicas' % replica
+        return True, 'replicas %s -> %s' % (view.get('replica'), replica)
+    if action == 'rollback':
+        version = parameters['version']
+        if version == view.get('version'):
+            return False, 'version %s already deployed' % version
+        if versions is not None and version not in versions:
+            raise PaasInputError('%s has no version %r to roll back to; valid versions: %s'
+                                 % (view.get('label'), version, ', '.join(versions) or 'none'))
+        return True, 'version %s -> %s' % (view.get('version'), version)
+    needs_paused = ACTIONS[action].get('needs_paused')
+    if needs_paused:
+        paused = view.get('paused_deployment')
+        if not paused or (needs_paused == 'gray' and paused != 'gray'):
+            kind = 'a paused gray release' if needs_paused == 'gray' else 'a paused deployment'
+            raise PaasInputError('%s needs %s, but %s has none (status %s)' % (action, kind, view.get('label'), view.get('raw_state')))
+        return True, 'resumes the %s deployment' % paused
+    return True, '%s always acts' % action
+
+
+def predict(action, view, parameters, versions=None):
+    """The summary a successful ``action`` leaves behind (for check mode and diff)."""
+    after = summary(view)
+    target_state = ACTIONS[action]['after']
+    if target_state:
+        after.update(state=target_state, raw_state=None)
+    if action == 'scale':
+        after['replica'] = parameters['replica']
+    elif action == 'rollback':
+        after['version'] = parameters['version']
+    elif action == 'rollback_current' and view.get('version') in (versions or []):
+        # versions run oldest to newest: the previous one is the one deployed before the current one.
+        index = versions.index(view['version'])
+        after['version'] = versions[index - 1] if index > 0 else view['version']
+    elif action in ('continue_deploy', 'check_gray_release') and view.get('paused_version'):
+        after['version'] = view['paused_version']
+    return after
+
+
+def _wait_for_job(target, job_id, deadline, description):
+    outcome = wait_until(lambda: target.job(job_id), lambda job: job['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED,
+                         timeout=deadline.remaining(), interval=0.5, backoff=1.5, max_interval=10.0, description=description)
+    return outcome.value
+
+
+def _raise_if_failed(target, job):
+    if job['status'] not in states.JOB_SUCCESS:
+        failed = [task for task in job.get('tasks') or [] if task.get('status') not in states.JOB_SUCCESS]
+        messages = '; '.join('%s: %s' % (task.get('name'), task.get('messages')) for task in failed if task.get('messages'))
+        raise PaasJobError('job %s on %s ended %s (%s)%s' % (job['id'], target.label, job['status'], job.get('raw_status'),
+                                                             ': ' + messages if messages else ''), job=job, target=target.label)
+
+
+def run_action(target, action, parameters, wait=True, wait_timeout=600, check_mode=False):
+    """Run ``action`` on ``target`` idempotently; return the per-target result dict."""
+    deadline = Deadline(wait_timeout)
+    result = dict(target=target.label, action=action, changed=False, job_id=None, job=None, waited_for_job=None)
+    view = target.read()
+
+    # A job already running: wait for it (reads only, so check mode too) rather than colliding with it.
+    in_flight = target.job(view['last_job_id']) if view.get('last_job_id') else None
+    if in_flight and in_flight['status'] not in states.JOB_TERMINAL and not view.get('paused_deployment'):
+        if not wait:
+            raise PaasInputError('job %s is still running on %s; set wait=true to wait for it first' % (in_flight['id'], target.label))
+        # Its outcome is not ours to judge: whatever it left behind is what the decision below starts from.
+        _wait_for_job(target, in_flight['id'], deadline, 'job %s already running on %s' % (in_flight['id'], target.label))
+        result['waited_for_job'] = in_flight['id']
+        view = target.read()
+
+    versions = target.versions() if action in ('rollback', 'rollback_current') else None
+    needed, reason = decide(action, view, parameters, versions)
+    before = summary(view)
+    after = predict(action, view, parameters, versions) if needed else before
+    result.update(changed=needed, reason=reason, diff=dict(before=before, after=after), before=before)
+    result['target_state'] = view
+    if not needed or check_mode:
+        result['after'] = after
+        return result
+
+    try:
+        job_id = target.act(action, parameters)
+    except PaasOutcomeUnknownError:
+        # The request may have been applied: a new job on the target says it was, and it is not sent again.
+        fresh = target.read()
+        if not fresh.get('last_job_id') or fresh['last_job_id'] == view.get('last_job_id'):
+            raise
+        job_id = fresh['last_job_id']
+    result['job_id'] = job_id
+    if not wait:
+        result['after'] = after
+        return result
+
+    job = _wait_for_job(target, job_id, deadline, '%s of %s (job %s)' % (action, target.label, job_id))
+    result['job'] = job
+    _raise_if_failed(target, job)
+    final = target.read()
+    result.update(after=summary(final), target_state=final, elapsed=round(deadline.elapsed(), 3))
+    result['diff']['after'] = summary(final)
+    return result
+
+
+def _target_result(target, outcome=None, error=None):
+    entry = dict(id=getattr(target, 'target_id', None) or target.label, changed=False, failed=False, reason=None, job_id=None,
+                 job=None, waited_for_job=None, before=None, after=None, instance=None)
+    if outcome:
+        entry.update((key, outcome.get(key)) for key in ('changed', 'reason', 'job_id', 'job', 'waited_for_job', 'before', 'after'))
+        entry['instance'] = public_view(outcome['target_state'])
+    if error is not None:
+        entry.update(failed=True, msg=error.msg)
+        if isinstance(error, PaasJobError):
+            entry['job'] = error.job
+    return entry
+
+
+def run_many(targets, action, parameters, wait, wait_timeout, check_mode, concurrency, diff_mode=False):
+    """``run_action`` on many targets at once (bounded), each on its own; one result with every target's outcome."""
+    if concurrency < 1:
+        raise PaasInputError('concurrency must be 1 or more, got %s' % concurrency)
+    ids = [target.target_id for target in targets]
+    duplicates = sorted(set(i for i in ids if ids.count(i) > 1))
+    if duplicates or not targets:
+        raise PaasInputError('give each instance once: duplicates %s' % ', '.join(duplicates) if duplicates else 'no instances given')
+
+    def one(target):
+        try:
+            return _target_result(target, outcome=run_action(target, action, parameters, wait, wait_timeout, check_mode))
+        except PaasError as error:
+            return _target_result(target, error=error)
+
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
+        entries = list(pool.map(one, targets))
+    result = dict(changed=any(entry['changed'] for entry in entries), instances=entries)
+    if diff_mode:
+        result['diff'] = dict(before=dict((e['id'], e['before']) for e in entries), after=dict((e['id'], e['after']) for e in entries))
+    failed = [entry for entry in entries if entry['failed']]
+    if failed:
+        raise PaasBatchError('%d of %d instances failed: %s' % (len(failed), len(entries), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
+                             result)
+    return result

@@ -1,0 +1,262 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: instance_action
+short_description: Start, stop, restart, scale or roll back application instances, concurrently and idempotently
+version_added: 1.0.0
+description:
+  - Runs an action on one or more instances of an application and waits for the platform's jobs.
+  - For O(platform=servicestage) an instance is a Huawei Cloud ServiceStage v2 component instance (a deployment of a
+    component into an environment), acted on with
+    C(POST /v2/{project_id}/cas/applications/{application_id}/components/{component_id}/instances/{instance_id}/action).
+  - Each instance is read first and acted on only when needed. V(start) on a running instance, V(stop) on a stopped one,
+    V(scale) to its current replica count and V(rollback) to the version it runs change nothing. V(restart) always acts.
+  - The instances are handled concurrently, at most O(concurrency) at a time, each on its own; a job already running on
+    an instance is waited for before deciding. The task fails if any instance fails, and still reports every instance.
+author: paas.ops contributors (@paas-ops)
+requirements:
+  - requests
+options:
+  platform:
+    description:
+      - The platform the instances run on.
+    type: str
+    default: servicestage
+    choices: [servicestage]
+  application_id:
+    description:
+      - ID of the application. One of O(application_id) and O(application_name) is required.
+    type: str
+  application_name:
+    description:
+      - Name of the application, resolved to its ID.
+    type: str
+  component_id:
+    description:
+      - ID of the component the instances belong to. One of O(component_id) and O(component_name) is required.
+    type: str
+  component_name:
+    description:
+      - Name of the component, resolved to its ID.
+    type: str
+  instance_ids:
+    description:
+      - IDs of the instances to act on.
+    type: list
+    elements: str
+    required: true
+  action:
+    description:
+      - What to do with each instance.
+      - V(scale) sets the instance's replica count to O(replica) (with O(hosts) for VM deployments).
+      - V(rollback) deploys O(version) again, one of the instance's snapshots; a wrong version fails before anything is
+        sent, listing the valid ones.
+    type: str
+    required: true
+    choices: [start, stop, restart, scale, rollback]
+  replica:
+    description:
+      - Replica count, for O(action=scale).
+    type: int
+  hosts:
+    description:
+      - IDs of the ECS hosts, for O(action=scale) of a VM deployment.
+    type: list
+    elements: str
+  version:
+    description:
+      - Version to roll back to, for O(action=rollback).
+    type: str
+  concurrency:
+    description:
+      - How many instances are handled at the same time.
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - paas.ops._wait
+  - paas.ops._connection
+  - paas.ops._huawei
+  - paas.ops._alibaba
+  - paas.ops._rainbond
+  - paas.ops._attributes
+  - paas.ops._attributes.actiongroup_paas
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads every instance (and waits for jobs already running on them), then reports per instance what would be done,
+        without sending any action.
+  diff_mode:
+    support: full
+    details:
+      - Before and after of each instance's status, replica count and version, keyed by instance ID.
+notes:
+  - Options of the other platform families are accepted and ignored, so one C(module_defaults) group can hold them all.
+seealso:
+  - module: paas.ops.component_action
+  - module: paas.ops.instance_info
+  - name: ServiceStage v2 component instance action API
+    description: The API this module calls for O(platform=servicestage).
+    link: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0050.html
+'''
+
+EXAMPLES = r'''
+- name: Restart component instances, credentials from module_defaults
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/paas.ops.paas:
+      huawei_region: cn-north-4
+      huawei_domain_name: my-account
+      huawei_user_name: ops
+      huawei_password: "{{ vault_huawei_password }}"
+  tasks:
+    - name: Find the running instances of the web component
+      paas.ops.instance_info:
+        application_name: mall
+        component_name: web
+        states: [running]
+      register: web
+
+    - name: Restart them, two at a time
+      paas.ops.instance_action:
+        application_name: mall
+        component_name: web
+        instance_ids: "{{ web.instances | map(attribute='id') | list }}"
+        action: restart
+        concurrency: 2
+      register: restarted
+
+    - name: Say which were restarted
+      ansible.builtin.debug:
+        msg: "{{ restarted.instances | selectattr('changed') | map(attribute='id') | list }}"
+
+    - name: Roll one instance back to a snapshot version
+      paas.ops.instance_action:
+        application_id: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01
+        component_id: c0a80001-0000-4000-8000-000000000001
+        instance_ids: [d1a80001-0000-4000-8000-000000000001]
+        action: rollback
+        version: 1.1.0
+'''
+
+RETURN = r'''
+instances:
+  description: One entry per instance, in the order of O(instance_ids).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Instance ID.
+      type: str
+    changed:
+      description: Whether an action was (or in check mode would be) sent for this instance.
+      type: bool
+    failed:
+      description: Whether this instance failed.
+      type: bool
+    msg:
+      description: Why it failed.
+      type: str
+      returned: when it failed
+    reason:
+      description: Why the action was, or was not, needed.
+      type: str
+    job_id:
+      description: The job the action started, or null.
+      type: str
+    job:
+      description: The job as it ended (status, raw_status, tasks with messages), or null.
+      type: dict
+    waited_for_job:
+      description: A job already running on the instance that was waited for first, or null.
+      type: str
+    before:
+      description: Status, replica count and version before.
+      type: dict
+    after:
+      description: Status, replica count and version after (predicted in check mode).
+      type: dict
+    instance:
+      description: The instance's latest state (id, name, state, raw_state, replica, available_replica, version, last_job_id).
+      type: dict
+  sample:
+    - id: d1a80001-0000-4000-8000-000000000001
+      changed: true
+      failed: false
+      reason: restart always acts
+      job_id: JOB0001
+      job: {id: JOB0001, status: succeeded, raw_status: SUCCEEDED, tasks: []}
+      waited_for_job: null
+      before: {state: running, raw_state: RUNNING, replica: 3, version: 1.2.0}
+      after: {state: running, raw_state: RUNNING, replica: 3, version: 1.2.0}
+      instance: {id: d1a80001-0000-4000-8000-000000000001, name: web-production, state: running, raw_state: RUNNING}
+application_id:
+  description: ID of the application.
+  returned: always
+  type: str
+  sample: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01
+component_id:
+  description: ID of the component.
+  returned: always
+  type: str
+  sample: c0a80001-0000-4000-8000-000000000001
+action:
+  description: The action asked for.
+  returned: always
+  type: str
+  sample: restart
+'''
+
+from ansible_collections.paas.ops.plugins.module_utils._action import run_many
+from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import INSTANCE_ACTIONS, InstanceTarget, ServiceStage
+
+
+def instance_action(paas):
+    params = paas.params
+    api = ServiceStage(paas.connection())
+    application_id = api.application_id(params['application_id'], params['application_name'])
+    component_id = api.component_id(application_id, params['component_id'], params['component_name'])
+    parameters = dict((key, params[key]) for key in ('replica', 'hosts', 'version') if params[key] is not None)
+    targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in params['instance_ids']]
+    result = dict(application_id=application_id, component_id=component_id, action=params['action'])
+    result.update(run_many(targets, params['action'], parameters, params['wait'], params['wait_timeout'], paas.check_mode,
+                           params['concurrency'], paas.diff_mode))
+    return result
+
+
+def main():
+    paas = PaasModule(
+        argument_spec=dict(
+            platform=dict(type='str', default='servicestage', choices=['servicestage']),
+            application_id=dict(type='str'),
+            application_name=dict(type='str'),
+            component_id=dict(type='str'),
+            component_name=dict(type='str'),
+            instance_ids=dict(type='list', elements='str', required=True),
+            action=dict(type='str', required=True, choices=list(INSTANCE_ACTIONS)),
+            replica=dict(type='int'),
+            hosts=dict(type='list', elements='str'),
+            version=dict(type='str'),
+            concurrency=dict(type='int', default=4),
+            wait=dict(type='bool', default=True),
+            wait_timeout=dict(type='int', default=600),
+        ),
+        mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
+        required_one_of=[('application_id', 'application_name'), ('component_id', 'component_name')],
+        required_if=[('action', 'scale', ['replica']), ('action', 'rollback', ['version'])],
+        supports_check_mode=True,
+    )
+    paas.run(instance_action)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,199 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: instance_info
+short_description: List the components or instances of an application with their normalized state
+version_added: 1.0.0
+description:
+  - Lists the targets of lifecycle actions in one application, each with a normalized state (C(running), C(stopped),
+    C(restarting), ...) beside the platform's raw one, replica counts, version and last job.
+  - For O(platform=servicestage), without a component it lists the application's v3 components; with O(component_id)
+    or O(component_name) it lists that component's v2 instances.
+  - One list call per application or component, whatever the number of targets. This is what a rolling restart
+    builds its batches from.
+author: paas.ops contributors (@paas-ops)
+requirements:
+  - requests
+options:
+  platform:
+    description:
+      - The platform.
+    type: str
+    default: servicestage
+    choices: [servicestage]
+  application_id:
+    description:
+      - ID of the application. One of O(application_id) and O(application_name) is required.
+    type: str
+  application_name:
+    description:
+      - Name of the application, resolved to its ID.
+    type: str
+  component_id:
+    description:
+      - List the v2 instances of this component instead of the application's components.
+    type: str
+  component_name:
+    description:
+      - Like O(component_id), by name.
+    type: str
+  name:
+    description:
+      - Only targets whose name matches this shell-style pattern, for example C(web*).
+    type: str
+  states:
+    description:
+      - Only targets in one of these normalized states.
+    type: list
+    elements: str
+    choices: [running, stopped, starting, stopping, restarting, upgrading, building, degraded, failed, pending, deleting, deleted,
+              not_deployed, completed, paused, unknown]
+extends_documentation_fragment:
+  - paas.ops._connection
+  - paas.ops._huawei
+  - paas.ops._alibaba
+  - paas.ops._rainbond
+  - paas.ops._attributes
+  - paas.ops._attributes.info_module
+  - paas.ops._attributes.actiongroup_paas
+notes:
+  - Options of the other platform families are accepted and ignored, so one C(module_defaults) group can hold them all.
+seealso:
+  - module: paas.ops.component_action
+  - module: paas.ops.instance_action
+'''
+
+EXAMPLES = r'''
+- name: Inspect an application, credentials set once
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/paas.ops.paas:
+      huawei_region: cn-north-4
+      huawei_access_key: "{{ vault_huawei_ak }}"
+      huawei_secret_key: "{{ vault_huawei_sk }}"
+  tasks:
+    - name: List the components of the mall application that are not running
+      paas.ops.instance_info:
+        application_name: mall
+        states: [stopped, failed, degraded]
+      register: not_running
+
+    - name: Name them
+      ansible.builtin.debug:
+        msg: "{{ not_running.instances | map(attribute='name') | list }}"
+
+    - name: List the instances of the web component
+      paas.ops.instance_info:
+        application_name: mall
+        component_name: web
+      register: web_instances
+'''
+
+RETURN = r'''
+instances:
+  description: The components (v3) or component instances (v2), in the platform's order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: ID of the component or instance.
+      type: str
+    name:
+      description: Its name.
+      type: str
+    kind:
+      description: C(component) or C(instance).
+      type: str
+    state:
+      description: Normalized state.
+      type: str
+    raw_state:
+      description: The platform's status (C(component_status) or C(status_detail.status)).
+      type: str
+    replica:
+      description: Desired replica count.
+      type: int
+    available_replica:
+      description: Replicas available now.
+      type: int
+    version:
+      description: Deployed version.
+      type: str
+    last_job_id:
+      description: The last job on it.
+      type: str
+    application_id:
+      description: ID of the application.
+      type: str
+    component_id:
+      description: ID of the component, for instances.
+      type: str
+  sample:
+    - {id: c0a80001-0000-4000-8000-000000000001, name: web, kind: component, state: running, raw_state: RUNNING, replica: 3,
+       available_replica: 3, version: 1.2.0, last_job_id: null, application_id: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01}
+count:
+  description: Number of entries in RV(instances).
+  returned: always
+  type: int
+  sample: 6
+application_id:
+  description: ID of the application.
+  returned: always
+  type: str
+  sample: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01
+'''
+
+import fnmatch
+
+from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStage, component_view, instance_view
+from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
+
+FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'replica', 'available_replica', 'version', 'last_job_id', 'application_id', 'component_id')
+
+
+def instance_info(paas):
+    params = paas.params
+    api = ServiceStage(paas.connection())
+    application_id = api.application_id(params['application_id'], params['application_name'])
+    if params['component_id'] or params['component_name']:
+        component_id = api.component_id(application_id, params['component_id'], params['component_name'])
+        views = [instance_view(item, application_id, component_id) for item in api.list_instances(application_id, component_id)]
+    else:
+        views = [component_view(None, item, application_id) for item in api.list_components(application_id)]
+    if params['name']:
+        views = [view for view in views if fnmatch.fnmatchcase(view['name'] or '', params['name'])]
+    if params['states']:
+        views = [view for view in views if view['state'] in params['states']]
+    instances = [dict((key, view.get(key)) for key in FIELDS) for view in views]
+    return dict(changed=False, application_id=application_id, instances=instances, count=len(instances))
+
+
+def main():
+    paas = PaasModule(
+        argument_spec=dict(
+            platform=dict(type='str', default='servicestage', choices=['servicestage']),
+            application_id=dict(type='str'),
+            application_name=dict(type='str'),
+            component_id=dict(type='str'),
+            component_name=dict(type='str'),
+            name=dict(type='str'),
+            states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
+        ),
+        mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
+        required_one_of=[('application_id', 'application_name')],
+        supports_check_mode=True,
+    )
+    paas.run(instance_info)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,188 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The ServiceStage adapter and the action runner over a faked network: which calls are made, in which cases."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.paas.ops.plugins.module_utils import _waiter
+from ansible_collections.paas.ops.plugins.module_utils._action import run_action, run_many
+from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, job_view
+from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
+
+P = 'p1'
+COMPONENT = '/v3/p1/cas/applications/app-1/components/comp-1$'
+ACTION = '/v3/p1/cas/applications/app-1/components/comp-1/action$'
+INSTANCE = '/v2/p1/cas/applications/app-1/components/comp-1/instances/(ins-[0-9])$'
+
+
+@pytest.fixture(autouse=True)
+def no_sleeping(monkeypatch):
+    monkeypatch.setattr(_waiter.time, 'sleep', lambda seconds: None)
+
+
+def api(routes):
+    session = RoutedSession(routes)
+    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
+    params.update(endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK', huawei_project_id=P)
+    return ServiceStage(Connection(params, 'servicestage', session=session)), session
+
+
+def component(status='RUNNING', replica=2, version='1.2.0', last_job=None, strategy=None):
+    data = {'name': 'web', 'replica': replica, 'version': version,
+            'status': {'component_status': status, 'replica': replica, 'available_replica': replica if status == 'RUNNING' else 0,
+                       'last_job_id': last_job}}
+    if strategy:
+        data['deploy_strategy'] = {'type': strategy}
+    return FakeResponse(200, data)
+
+
+def v3_job(status, tasks=()):
+    return FakeResponse(200, {'task_count': len(tasks), 'job': {'execution_status': status, 'job_id': 'job-x', 'job_type': 'DAILY_OPERATION'},
+                              'tasks': [{'task_name': name, 'task_status': task_status, 'messages': messages} for name, task_status, messages in tasks]})
+
+
+def test_job_view_reads_v2_upper_case_keys():
+    data = {'task_count': 1, 'job': {'EXECUTION_STATUS': 'FAILED', 'JOB_ID': 'j2', 'JOB_TYPE': 'DAILY_OPERATION'},
+            'tasks': [{'TASK_NAME': 'restart', 'TASK_STATUS': 'FAILED', 'MESSAGES': 'pod crashloop', 'TASK_TYPE': 'restart'}]}
+    job = job_view('j2', data)
+    assert job == dict(id='j2', type='DAILY_OPERATION', raw_status='FAILED', status='failed',
+                       tasks=[dict(name='restart', type='restart', raw_status='FAILED', status='failed', messages='pod crashloop')])
+
+
+def test_start_on_a_running_component_reads_once_and_sends_nothing():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING')]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'start', {})
+    assert result['changed'] is False and result['reason'] == 'already running'
+    assert [call['method'] for call in session.calls] == ['GET']
+
+
+def test_check_mode_predicts_without_sending():
+    adapter, session = api({('GET', COMPONENT): [component('STOPPED')]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'start', {}, check_mode=True)
+    assert result['changed'] is True and result['after']['state'] == 'running' and result['before']['state'] == 'stopped'
+    assert session.count('POST', '.') == 0
+
+
+def test_restart_sends_once_waits_for_the_job_and_rereads():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING'), component('RUNNING', last_job='job-1')],
+                            ('POST', ACTION): [FakeResponse(200, {'job_id': 'job-1'})],
+                            ('GET', '/v3/p1/cas/jobs/job-1$'): [v3_job('RUNNING'), v3_job('SUCCEEDED', [('restart', 'SUCCEEDED', None)])]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert result['changed'] is True and result['job_id'] == 'job-1' and result['job']['status'] == 'succeeded'
+    assert session.count('POST', ACTION) == 1 and session.count('GET', 'jobs/job-1') == 2
+    assert result['target_state']['last_job_id'] == 'job-1'
+    post = [call for call in session.calls if call['method'] == 'POST'][0]
+    assert post['data'] == b'{"action": "restart"}'
+
+
+def test_a_job_already_running_is_waited_for_before_deciding():
+    adapter, session = api({('GET', COMPONENT): [component('STARTING', last_job='job-0'), component('RUNNING', last_job='job-0')],
+                            ('GET', '/v3/p1/cas/jobs/job-0$'): [v3_job('RUNNING'), v3_job('RUNNING'), v3_job('SUCCEEDED')]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'start', {})
+    assert result['waited_for_job'] == 'job-0' and result['changed'] is False
+    assert session.count('POST', '.') == 0
+
+
+def test_a_job_already_running_without_wait_fails_clearly():
+    adapter, dummy = api({('GET', COMPONENT): [component('STARTING', last_job='job-0')], ('GET', '/jobs/job-0$'): [v3_job('RUNNING')]})
+    with pytest.raises(PaasInputError, match='job job-0 is still running on component web; set wait=true'):
+        run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'stop', {}, wait=False)
+
+
+def test_a_failed_job_fails_with_its_task_messages():
+    adapter, dummy = api({('GET', COMPONENT): [component('RUNNING')], ('POST', ACTION): [FakeResponse(200, {'job_id': 'job-2'})],
+                          ('GET', '/jobs/job-2$'): [v3_job('FAILED', [('stop', 'SUCCEEDED', None), ('start', 'FAILED', 'image pull failed')])]})
+    with pytest.raises(PaasJobError) as caught:
+        run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert 'job job-2 on component web ended failed (FAILED): start: image pull failed' == caught.value.msg
+    assert caught.value.details()['job']['raw_status'] == 'FAILED'
+
+
+def test_an_action_with_unknown_outcome_is_not_resent_when_a_new_job_shows_it_took_effect():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING', last_job='old'), component('RESTARTING', last_job='job-3'),
+                                                 component('RUNNING', last_job='job-3')],
+                            ('GET', '/jobs/old$'): [v3_job('SUCCEEDED')],
+                            ('POST', ACTION): [requests.exceptions.ReadTimeout('read timed out')],
+                            ('GET', '/jobs/job-3$'): [v3_job('SUCCEEDED')]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert result['job_id'] == 'job-3' and session.count('POST', ACTION) == 1
+
+
+def test_an_action_with_unknown_outcome_and_no_new_job_is_reported():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING')], ('POST', ACTION): [requests.exceptions.ReadTimeout('read timed out')]})
+    with pytest.raises(Exception, match='outcome of UpdateComponentAction is unknown'):
+        run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert session.count('POST', ACTION) == 1
+
+
+def test_continue_deploy_sees_a_paused_deployment():
+    paused_job = v3_job('RUNNING', [('batch 1', 'SUCCEEDED', None), ('wait for confirmation', 'PAUSED', None)])
+    adapter, session = api({('GET', COMPONENT): [component('UPGRADING', last_job='job-p', strategy='GrayRelease')],
+                            ('GET', '/jobs/job-p$'): [paused_job]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'check_gray_release', {}, check_mode=True)
+    assert result['changed'] is True and result['waited_for_job'] is None
+
+
+def test_rollback_to_an_unknown_version_lists_the_valid_ones():
+    adapter, session = api({('GET', INSTANCE): [FakeResponse(200, {'id': 'ins-1', 'name': 'web-prod', 'version': '1.2.0',
+                                                                   'status_detail': {'status': 'RUNNING', 'replica': 2}})],
+                            ('GET', '/instances/ins-1/snapshots$'): [FakeResponse(200, {'snapshots': [
+                                {'version': '1.2.0', 'create_time': 2}, {'version': '1.1.0', 'create_time': 1}]})]})
+    with pytest.raises(PaasInputError, match='valid versions: 1.1.0, 1.2.0'):
+        run_action(InstanceTarget(adapter, 'app-1', 'comp-1', 'ins-1'), 'rollback', {'version': '0.9'})
+    assert session.count('POST', '.') == 0
+
+
+def test_names_resolve_to_ids_and_unknown_names_list_the_known_ones():
+    adapter, dummy = api({('GET', '/v3/p1/cas/applications$'): [FakeResponse(200, {'applications': [{'id': 'a1', 'name': 'mall'},
+                                                                                                     {'id': 'a2', 'name': 'reports'}]})],
+                          ('GET', '/applications/a1/components$'): [FakeResponse(200, {'components': [{'id': 'c1', 'name': 'web'}]})]})
+    assert adapter.application_id(application_name='mall') == 'a1'
+    assert adapter.component_id('a1', component_name='web') == 'c1'
+    with pytest.raises(PaasInputError, match=r"no application named 'shop' \(known: mall, reports\)"):
+        adapter.application_id(application_name='shop')
+
+
+def test_ids_are_used_as_given_without_a_lookup():
+    adapter, session = api({})
+    assert adapter.application_id('a/1') == 'a/1' and adapter.component_id('a/1', 'c?1') == 'c?1' and session.calls == []
+
+
+def test_many_instances_concurrently_each_on_its_own():
+    def instance(status):
+        return FakeResponse(200, {'name': 'x', 'version': '1', 'status_detail': {'status': status, 'replica': 1}})
+
+    adapter, session = api({('GET', '/instances/ins-1$'): [instance('RUNNING')],
+                            ('GET', '/instances/ins-2$'): [instance('STOPPED'), instance('RUNNING')],
+                            ('GET', '/instances/ins-3$'): [FakeResponse(404, {'error_code': 'SVCSTG.00100412', 'error_msg': 'instance not found'})],
+                            ('POST', '/instances/ins-2/action$'): [FakeResponse(200, {'job_id': 'j2'})],
+                            ('GET', '/v2/p1/cas/jobs/j2$'): [FakeResponse(200, {'job': {'EXECUTION_STATUS': 'SUCCEEDED'}, 'tasks': []})]})
+    targets = [InstanceTarget(adapter, 'app-1', 'comp-1', 'ins-%d' % n) for n in (1, 2, 3)]
+    with pytest.raises(PaasBatchError) as caught:
+        run_many(targets, 'start', {}, True, 60, False, concurrency=3, diff_mode=True)
+    entries = caught.value.result['instances']
+    assert [(e['id'], e['changed'], e['failed']) for e in entries] == [('ins-1', False, False), ('ins-2', True, False), ('ins-3', False, True)]
+    assert 'SVCSTG.00100412' in entries[2]['msg'] and caught.value.msg.startswith('1 of 3 instances failed')
+    assert caught.value.result['changed'] is True and caught.value.result['diff']['after']['ins-2']['state'] == 'running'
+    assert session.count('POST', '.') == 1
+
+
+def test_many_refuses_duplicates():
+    adapter, dummy = api({})
+    with pytest.raises(PaasInputError, match='duplicates ins-1'):
+        run_many([InstanceTarget(adapter, 'a', 'c', 'ins-1')] * 2, 'start', {}, True, 60, False, 2)
+
+
+def test_not_found_is_a_platform_error():
+    adapter, dummy = api({('GET', COMPONENT): [FakeResponse(404, {'error_code': 'SVCSTG.00100404', 'error_msg': 'component not found'},
+                                                            headers={'X-Request-Id': 'req-404'})]})
+    with pytest.raises(PaasNotFoundError) as caught:
+        run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'start', {})
+    assert caught.value.code == 'SVCSTG.00100404' and caught.value.request_id == 'req-404'
