@@ -1,0 +1,146 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""component_action, instance_action, instance_info and change_order_info as users run them: real ansible
+processes over HTTP against the emulator, whose admin API shows what really happened."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.paas.ops.tests.integration.ansible_cli import demo_world, run_module, run_playbook
+
+HUAWEI = demo_world()['huawei']
+APP = HUAWEI['application_id']
+WEB = HUAWEI['component_id']
+SEARCH = 'c0a80001-0000-4000-8000-000000000005'
+AKSK = dict(huawei_access_key=HUAWEI['access_key'], huawei_secret_key=HUAWEI['secret_key'], huawei_project_id=HUAWEI['project_id'])
+PASSWORD = dict(huawei_domain_name=HUAWEI['domain_name'], huawei_user_name=HUAWEI['user_name'], huawei_password=HUAWEI['password'],
+                huawei_region=HUAWEI['region'])
+
+
+def component_action(emulator, args, credentials=None, cli_args=()):
+    module_args = dict(application_id=APP, component_id=WEB, endpoint=emulator.url, wait_timeout=60, **(credentials or AKSK))
+    module_args.update(args)
+    return run_module('paas.ops.component_action', module_args, args=cli_args)
+
+
+def unit_state(emulator, unit_id):
+    return emulator.unit(unit_id)
+
+
+def actions_logged(emulator):
+    return [entry for entry in emulator.metrics()['actions'] if entry.get('platform') == 'servicestage']
+
+
+def test_components_change_once_then_not_again(emulator_clean):
+    run = run_playbook('servicestage_components.yml', {'paas_endpoint': emulator_clean.url})
+    assert run.rc == 0, run.output
+    assert 'failed=0' in run.stdout
+    requests_seen = emulator_clean.metrics()['requests']
+    # Six actions sent, no more: the second run of each idempotent action sent nothing.
+    assert requests_seen['servicestage:UpdateComponentAction'] == 6
+
+
+def test_instances_change_once_then_not_again(emulator_clean):
+    run = run_playbook('servicestage_instances.yml', {'paas_endpoint': emulator_clean.url})
+    assert run.rc == 0, run.output
+    assert emulator_clean.metrics()['requests']['servicestage:UpdateInstanceAction'] == 6
+    # One password login per module run (11 tasks), never one per request.
+    assert emulator_clean.metrics()['requests']['iam:CreateToken'] == 11
+
+
+@pytest.mark.parametrize('args,changed', [
+    (dict(action='stop'), True), (dict(action='start'), False), (dict(action='restart'), True),
+    (dict(action='scale', replica=3), False), (dict(action='scale', replica=5), True),
+    (dict(action='rollback', version='1.2.0'), False), (dict(action='rollback', version='1.1.0'), True),
+])
+def test_check_mode_predicts_exactly_and_changes_nothing(emulator_clean, args, changed):
+    before = unit_state(emulator_clean, WEB)
+    run = component_action(emulator_clean, args, cli_args=['--check', '--diff'])
+    assert run.rc == 0, run.output
+    result = run.adhoc_result()
+    assert result['changed'] is changed and result['job_id'] is None
+    assert unit_state(emulator_clean, WEB) == before
+    assert actions_logged(emulator_clean) == [] and 'servicestage:UpdateComponentAction' not in emulator_clean.metrics()['requests']
+    if changed:
+        assert result['after'] != result['before']
+    # The real run agrees with the prediction.
+    real = component_action(emulator_clean, args).adhoc_result()
+    assert real['changed'] is changed and real['after'] == dict(result['after'], raw_state=real['after']['raw_state'])
+
+
+def test_diff_shows_before_and_after(emulator_clean):
+    run = component_action(emulator_clean, dict(action='scale', replica=4), cli_args=['--diff'])
+    assert run.rc == 0, run.output
+    result = run.adhoc_result()
+    assert result['diff'] == {'before': {'state': 'running', 'raw_state': 'RUNNING', 'replica': 3, 'version': '1.2.0'},
+                              'after': {'state': 'running', 'raw_state': 'RUNNING', 'replica': 4, 'version': '1.2.0'}}
+    assert '-    "replica": 3' in run.stdout and '+    "replica": 4' in run.stdout
+
+
+def test_waits_for_the_job_and_reports_how_long(emulator_clean):
+    result = component_action(emulator_clean, dict(action='restart')).adhoc_result()
+    assert result['changed'] is True and result['job']['status'] == 'succeeded' and result['component']['raw_state'] == 'RUNNING'
+    assert result['elapsed'] > 0.3
+    assert emulator_clean.metrics()['restarts'].get(WEB) == 1
+
+
+def test_without_wait_returns_the_job_at_once_and_the_next_task_waits_for_it(emulator_clean):
+    first = component_action(emulator_clean, dict(action='stop', wait=False)).adhoc_result()
+    assert first['changed'] is True and first['job_id'] and first['job'] is None
+    second = component_action(emulator_clean, dict(action='stop')).adhoc_result()
+    assert second['waited_for_job'] == first['job_id'] and second['changed'] is False
+    assert unit_state(emulator_clean, WEB)['state'] == 'stopped'
+
+
+def test_a_failed_job_fails_the_task_with_its_task_messages(emulator_clean):
+    emulator_clean.add_fault(kind='job_fail', target=WEB, message='liveness probe failed on web-7f9')
+    run = component_action(emulator_clean, dict(action='restart'))
+    result = run.adhoc_result()
+    assert run.rc != 0 and result['error']['type'] == 'PaasJobError'
+    assert 'liveness probe failed on web-7f9' in result['msg'] and result['error']['job']['status'] == 'failed'
+
+
+def test_unknown_ids_fail_with_the_platform_code_and_request_id(emulator_clean):
+    run = component_action(emulator_clean, dict(action='start', component_id='no-such-component'))
+    result = run.adhoc_result()
+    assert run.rc != 0 and result['error']['code'] == 'SVCSTG.00100404' and result['error']['status'] == 404
+    assert result['error']['request_id'] and result['error']['request_id'] in result['msg']
+    run = run_module('paas.ops.instance_action', dict(application_id=APP, component_id=WEB, instance_ids=['no-such-instance'], action='start',
+                                                      endpoint=emulator_clean.url, **AKSK))
+    result = run.adhoc_result()
+    assert run.rc != 0 and 'SVCSTG.00100412' in result['msg'] and result['instances'][0]['failed'] is True
+
+
+def test_unknown_names_list_the_known_ones(emulator_clean):
+    result = component_action(emulator_clean, dict(action='start', component_id=None, component_name='nope')).adhoc_result()
+    assert "no component in application %s named 'nope' (known: api, cart, notify, search, web, worker)" % APP in result['msg']
+
+
+def test_bad_input_is_refused_before_sending(emulator_clean):
+    run = component_action(emulator_clean, dict(action='rollback', version='0.0.1'))
+    assert run.rc != 0 and 'valid versions: 1.1.0, 1.2.0' in run.adhoc_result()['msg']
+    run = component_action(emulator_clean, dict(action='continue_deploy'))
+    assert run.rc != 0 and 'needs a paused deployment' in run.adhoc_result()['msg']
+    run = component_action(emulator_clean, dict(action='scale'))
+    assert run.rc != 0 and 'replica' in run.adhoc_result()['msg']
+    assert 'servicestage:UpdateComponentAction' not in emulator_clean.metrics()['requests']
+
+
+def iam_token(emulator):
+    body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+        'domain': {'name': HUAWEI['domain_name']}, 'name': HUAWEI['user_name'], 'password': HUAWEI['password']}}},
+        'scope': {'project': {'id': HUAWEI['project_id']}}}}
+    return requests.post(emulator.url + '/v3/auth/tokens', json=body, timeout=10).headers['X-Subject-Token']
+
+
+def test_token_aksk_and_password_auth_each_work(emulator_clean):
+    token = dict(huawei_auth_token=iam_token(emulator_clean), huawei_project_id=HUAWEI['project_id'])
+    for credentials, action in ((AKSK, 'stop'), (token, 'start'), (PASSWORD, 'restart')):
+        run = component_action(emulator_clean, dict(action=action, component_id=SEARCH), credentials=credentials)
+        assert run.rc == 0, run.output
+        assert run.adhoc_result()['changed'] is True
+    assert [entry['operation'] for entry in actions_logged(emulator_clean)].count('UpdateComponentAction') == 3
