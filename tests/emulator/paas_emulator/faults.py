@@ -106,11 +106,11 @@ class FaultRegistry:
         return None
 
     def job_outcome(self, platform, unit_id):
-        """``job_fail``/``never_healthy`` when a job fault targets this unit now, else None."""
+        """The ``job_fail``/``never_healthy`` fault that targets this unit now (it fires), else None."""
         for fault in self.faults:
             if fault.kind in JOB_KINDS and fault.target == unit_id and (not fault.platform or fault.platform == platform):
                 if fault.try_fire():
-                    return fault.kind
+                    return fault
         return None
 
     def to_json(self):

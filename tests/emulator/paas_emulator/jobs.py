@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Optional
 
 from .common import ApiError, iso_utc
 
@@ -41,10 +42,14 @@ TARGET_STATUSES = ("pending", "running", "succeeded", "failed", "cancelled", "un
 
 @dataclass(frozen=True)
 class UnitStep:
-    """What an action does to one unit: the state while it runs and the state when it is done."""
+    """What an action does to one unit: the state while it runs and the state when it is done.
 
-    transient: str
-    final: str
+    ``None`` keeps the unit's state (e.g. a scale changes how many replicas run, not whether the
+    component runs: a stopped component stays stopped).
+    """
+
+    transient: Optional[str]
+    final: Optional[str]
     counts_as_restart: bool = False
 
 
@@ -62,6 +67,7 @@ register_action("stop", "stopping", "stopped")
 register_action("upgrade", "upgrading", "running", counts_as_restart=True)
 register_action("deploy", "upgrading", "running", counts_as_restart=True)
 register_action("rollback", "upgrading", "running", counts_as_restart=True)
+register_action("scale", None, None)
 
 
 class JobTarget:
@@ -75,6 +81,7 @@ class JobTarget:
         self.due_at = None
         self.finished_at = None
         self.message = ""
+        self.state_before = None
 
     def to_json(self):
         return {
@@ -88,7 +95,8 @@ class JobTarget:
 class Job:
     """A job over units; its state only changes through ``JobEngine``."""
 
-    def __init__(self, job_id, platform, action, operation, units, batch_size, batch_wait, manual_confirm, meta, created_at):
+    def __init__(self, job_id, platform, action, operation, units, batch_size, batch_wait, manual_confirm, meta, created_at,
+                 on_finish=None):
         self.job_id = job_id
         self.platform = platform
         self.action = action
@@ -109,6 +117,8 @@ class Job:
         self.message = ""
         self.current_batch = -1
         self.next_batch_at = created_at
+        # Called with the job once it is finished (whatever the outcome): platform effects such as a new version.
+        self.on_finish = on_finish
 
     @property
     def targets(self):
@@ -128,8 +138,10 @@ class Job:
 
     def next_event(self):
         """``(time, kind, target)`` of the next thing that happens to this job, or None."""
-        due = [target for target in self.targets if target.status == "running"]
-        candidates = [(target.due_at, "finish", target) for target in due]
+        candidates = [(target.due_at, "finish", target) for target in self.targets if target.status == "running"]
+        # An unhealthy unit has a due time only when its platform gives up on it (see ``unhealthy_deadline``).
+        candidates += [(target.due_at, "give_up", target) for target in self.targets
+                       if target.status == "unhealthy" and target.due_at is not None and not self.finished]
         if self.next_batch_at is not None and not self.finished and self.status != WAITING_CONFIRMATION:
             candidates.append((self.next_batch_at, "batch", None))
         if not candidates:
@@ -182,8 +194,13 @@ class JobEngine:
         return unique
 
     def create_job(self, platform, action, unit_ids, now, operation=None, batch_size=None, batch_wait=None,
-                   manual_confirm=False, meta=None, job_id=None):
-        """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log."""
+                   manual_confirm=False, meta=None, job_id=None, on_finish=None, paused=False, log_detail=None):
+        """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log.
+
+        ``on_finish(job)`` runs once the job has finished.  ``paused`` creates the job already waiting
+        for confirmation before its first batch, its units in the action's transient state: a
+        deployment paused between batches (the earlier batches are not modelled); ``confirm`` resumes it.
+        """
         if action not in ACTIONS:
             raise ApiError(400, "InvalidAction", "unknown action %r (known: %s)" % (action, ", ".join(sorted(ACTIONS))))
         units = self.resolve_units(platform, unit_ids)
@@ -192,15 +209,33 @@ class JobEngine:
         if batch_wait is None:
             batch_wait = float(self.world.data["jobs"].get("batch_wait_seconds") or 0)
         job = Job(job_id or str(uuid.uuid4()), platform, action, operation or action, units, batch_size, batch_wait,
-                  manual_confirm, meta, now)
+                  manual_confirm, meta, now, on_finish)
         self.jobs[job.job_id] = job
-        for unit in units:
-            unit.obj["last_job_id"] = job.job_id
-        for app_id in job.app_ids:
-            self.last_job_by_app[app_id] = job.job_id
-        self.metrics.log_action(platform, job.operation, [unit.unit_id for unit in units], job_id=job.job_id)
+        self.mark_last_job(job)
+        if paused:
+            job.status = WAITING_CONFIRMATION
+            job.started_at = now
+            job.next_batch_at = None
+            for unit in units:
+                # Arranged like a world file's state, not observed as a change (no unavailability metric).
+                unit.obj["state"] = job.step.transient
+                unit.obj["native_status"] = None
+        else:
+            self.metrics.log_action(platform, job.operation, [unit.unit_id for unit in units], job_id=job.job_id, detail=log_detail)
         self.advance(now)
         return job
+
+    def mark_last_job(self, job):
+        """Make ``job`` the last job of its units and applications (what the platforms report as the last change)."""
+        for target in job.targets:
+            target.unit.obj["last_job_id"] = job.job_id
+        for app_id in job.app_ids:
+            self.last_job_by_app[app_id] = job.job_id
+
+    def active_jobs_of_unit(self, unit_id):
+        """The unfinished jobs that include this unit, oldest first."""
+        active = [job for job in self.jobs.values() if not job.finished and any(t.unit.unit_id == unit_id for t in job.targets)]
+        return sorted(active, key=lambda job: job.created_at)
 
     def get(self, job_id):
         return self.jobs.get(job_id)
@@ -259,6 +294,8 @@ class JobEngine:
             moment, _created, job, event = min(due, key=lambda item: (item[0], item[1]))
             if event[1] == "batch":
                 self._start_batch(job, moment)
+            elif event[1] == "give_up":
+                self._give_up_target(job, event[2], moment)
             else:
                 self._finish_target(job, event[2], moment)
 
@@ -273,29 +310,35 @@ class JobEngine:
             target.status = "running"
             target.started_at = moment
             target.due_at = moment + self.world.job_duration(job.platform, job.action, target.unit) * factor
+            target.state_before = target.unit.obj["state"]
             if job.step.counts_as_restart:
                 self.metrics.count_restart(target.unit.unit_id)
             self._set_state(target.unit, job.step.transient)
 
     def _finish_target(self, job, target, moment):
         target.finished_at = moment
-        outcome = self.faults.job_outcome(job.platform, target.unit.unit_id)
+        fault = self.faults.job_outcome(job.platform, target.unit.unit_id)
+        outcome = fault.kind if fault is not None else None
         if outcome == "job_fail":
             target.status = "failed"
-            target.message = "%s of %s failed (injected fault)" % (job.action, target.unit.unit_id)
+            # The fault's ``message`` is what the platform reports (e.g. a probe failure); the default names the fault.
+            target.message = fault.message or "%s of %s failed (injected fault)" % (job.action, target.unit.unit_id)
             self._set_state(target.unit, "failed")
             if not job.finished:
                 self._finish(job, FAILED, moment, target.message)
             return
         if outcome == "never_healthy":
-            # The workload runs but never passes its health check: the batch never completes.
+            # The workload runs but never passes its health check: the batch never completes, unless the
+            # platform gives up after its deadline (then the job fails).
             target.status = "unhealthy"
             target.message = "%s never became healthy (injected fault)" % target.unit.unit_id
             target.finished_at = None
+            deadline = self.world.unhealthy_deadline(job.platform)
+            target.due_at = None if deadline is None else target.started_at + deadline * float(self.time_factor())
             self._set_state(target.unit, "unhealthy")
             return
         target.status = "succeeded"
-        self._set_state(target.unit, job.step.final)
+        self._set_state(target.unit, job.step.final or target.state_before)
         if job.finished:
             return
         batch = job.batches[job.current_batch]
@@ -307,6 +350,13 @@ class JobEngine:
             else:
                 job.next_batch_at = moment + job.batch_wait * float(self.time_factor())
 
+    def _give_up_target(self, job, target, moment):
+        target.status = "failed"
+        target.finished_at = moment
+        target.message = "%s did not become healthy before the deadline (injected never_healthy fault)" % target.unit.unit_id
+        self._set_state(target.unit, "failed")
+        self._finish(job, FAILED, moment, target.message)
+
     def _finish(self, job, status, moment, message):
         job.status = status
         job.finished_at = moment
@@ -315,8 +365,12 @@ class JobEngine:
         for target in job.targets:
             if target.status == "pending":
                 target.status = "cancelled"
+        if job.on_finish is not None:
+            job.on_finish(job)
 
     def _set_state(self, unit, state):
+        if state is None:
+            return
         unit.obj["state"] = state
         unit.obj["native_status"] = None
         not_running = sum(1 for u in self.world.units_of(unit.app_id) if u.obj["state"] != "running")

@@ -101,6 +101,7 @@ class Platform:
 
     def __init__(self):
         self.operations = []
+        self.world_hooks = []
 
     def route(self, method, path, name, auth=True):
         """Decorator declaring an operation (the handler is an ``async def handler(call)``)."""
@@ -108,6 +109,15 @@ class Platform:
             self.operations.append(Operation(self, method.upper(), path, name, handler, auth))
             return handler
         return register
+
+    def on_world_loaded(self, hook):
+        """Decorator: ``hook(world, engine, moment)`` runs after every world load (e.g. to create jobs the world describes)."""
+        self.world_hooks.append(hook)
+        return hook
+
+    def world_loaded(self, world, engine, moment):
+        for hook in self.world_hooks:
+            hook(world, engine, moment)
 
     # ---- hooks -----------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ from .common import now
 UNIT_STATES = ("running", "stopped", "starting", "stopping", "restarting", "upgrading", "failed", "unhealthy", "unknown")
 
 DEFAULT_DURATIONS = {"restart": 20.0, "start": 15.0, "stop": 10.0, "upgrade": 30.0, "deploy": 40.0, "rollback": 30.0, "scale": 10.0}
+# Seconds after which a platform fails a job whose unit never becomes healthy (None: the job waits forever).
+# ServiceStage fails a deployment that does not get ready; its real timeout is not documented (UNVERIFIED).
+DEFAULT_UNHEALTHY_DEADLINES = {"default": None, "servicestage": 300.0}
+PAUSED_STRATEGIES = {"rolling": "RollingRelease", "gray": "GrayRelease"}
 
 
 class WorldError(ValueError):
@@ -112,6 +116,9 @@ class World:
         for action, seconds in DEFAULT_DURATIONS.items():
             durations["default"].setdefault(action, seconds)
         jobs.setdefault("batch_wait_seconds", 0)
+        deadlines = jobs.setdefault("unhealthy_deadline_seconds", {})
+        for platform, seconds in DEFAULT_UNHEALTHY_DEADLINES.items():
+            deadlines.setdefault(platform, seconds)
         for platform in ("alibaba", "huawei", "rainbond"):
             self.data.setdefault(platform, {})
 
@@ -202,7 +209,49 @@ class World:
                 instance.setdefault("id", component_id + "-instance")
                 instance.setdefault("name", component["name"] + "-instance")
                 instance.setdefault("snapshots", [])
+                self._load_paused_deployment(component, where)
+                self._load_records(component)
                 self._add_unit(Unit("servicestage", "component", component_id, app_id, component, app))
+
+    def _load_records(self, component):
+        """The deployment history (v3 records): one deployment per snapshot, oldest first, unless the file gives ``records``.
+
+        A record is ``{version, deploy_type, begin_time, end_time, job_id}`` (epoch seconds); its status is its
+        job's (none: succeeded).  The component runs the version of its newest succeeded record.
+        """
+        if component.get("records") is not None:
+            return
+        versions = [snapshot["version"] for snapshot in component["instance"]["snapshots"]]
+        if not versions or versions[-1] != component["version"]:
+            versions.append(component["version"])
+        start = self.loaded_at - 86400 * (len(versions) + 1)
+        component["records"] = [{"version": version, "deploy_type": "deploy", "begin_time": start + 86400 * index,
+                                 "end_time": start + 86400 * index + 60, "job_id": None} for index, version in enumerate(versions)]
+        paused = component["paused_deployment"]
+        if paused is not None:
+            component["records"].append({"version": paused["version"], "deploy_type": "upgrade", "begin_time": self.loaded_at - 600,
+                                         "end_time": None, "job_id": paused["job_id"]})
+
+    @staticmethod
+    def _load_paused_deployment(component, where):
+        """Check ``paused_deployment`` and make the component look like what it describes (see README)."""
+        paused = component.setdefault("paused_deployment", None)
+        if paused is None:
+            return
+        where = "%s %s paused_deployment" % (where, component["id"])
+        _require(paused, "job_id", where)
+        _require(paused, "version", where)
+        strategy = paused.setdefault("strategy", "rolling")
+        if strategy not in PAUSED_STRATEGIES:
+            raise WorldError("%s: strategy %r is not one of %s" % (where, strategy, ", ".join(PAUSED_STRATEGIES)))
+        paused.setdefault("gray_rule", None)
+        component["state"] = "upgrading"
+        strategy_view = {"type": PAUSED_STRATEGIES[strategy]}
+        if strategy == "gray":
+            strategy_view["gray_release"] = {"type": "WEIGHT", "first_batch_weight": 20, "first_batch_replica": 1, "remaining_batch": 1}
+        else:
+            strategy_view["rolling_release"] = {"batches": 2}
+        component.setdefault("deploy_strategy", strategy_view)
 
     def _load_rainbond(self):
         rainbond = self.data["rainbond"]
@@ -247,6 +296,12 @@ class World:
             if action in (durations.get(scope) or {}):
                 return float(durations[scope][action])
         return DEFAULT_DURATIONS.get(action, 10.0)
+
+    def unhealthy_deadline(self, platform):
+        """Seconds (unscaled) after which ``platform`` fails a job stuck on a never-healthy unit, or None."""
+        deadlines = self.data["jobs"]["unhealthy_deadline_seconds"]
+        seconds = deadlines.get(platform, deadlines.get("default"))
+        return None if seconds is None else float(seconds)
 
     def units_of(self, app_id):
         return list(self.units_by_app.get(str(app_id), []))
