@@ -14,10 +14,11 @@ from aiohttp import web
 
 from . import admin
 from .auth import HuaweiTokenStore, NonceCache, SlidingWindowLimiter
-from .common import json_response
+from .common import json_response, now
 from .edas import EDAS
 from .faults import FaultRegistry
-from .huawei import IAM, SERVICESTAGE
+from .huawei import IAM
+from .servicestage import SERVICESTAGE  # the ServiceStage platform with its actions registered
 from .jobs import JobEngine
 from .metrics import Metrics
 from .platform import EMULATOR_KEY
@@ -59,6 +60,8 @@ class Emulator:
         self.huawei_tokens = HuaweiTokenStore()
         self.limiter = SlidingWindowLimiter()
         self.engine = JobEngine(world, self.faults, self.metrics, lambda: self.settings["time_factor"])
+        for platform in PLATFORMS:
+            platform.world_loaded(world, self.engine, now())
 
     def reset(self):
         self.load(load_world(self.world_source), from_start_file=True)

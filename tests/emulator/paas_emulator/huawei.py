@@ -206,14 +206,21 @@ def status_view(call, component):
     """The shared status fields of a component (v3 ``status``) and its instance (v2 ``status_detail``)."""
     state = component["state"]
     replica = component["replica"]
+    last_job = call.engine.get(component.get("last_job_id") or "")
     if state == "running":
-        available = replica
+        # While a scale job runs the new replica count is the spec; the pods follow when the job ends.
+        available = min(replica, component.get("replica_before", replica))
     elif state in ("restarting", "upgrading"):
         available = max(replica - 1, 0)
     else:
         available = 0
-    return {"status": component.get("native_status") or COMPONENT_STATUS[state], "available_replica": available,
-            "replica": replica, "fail_detail": component.get("fail_detail"), "last_job_id": component.get("last_job_id", "")}
+    status = COMPONENT_STATUS[state]
+    if state == "unhealthy" and last_job is not None and last_job.step.transient:
+        # Never ready: the component stays in the status of the action that started it (e.g. RESTARTING).
+        status = COMPONENT_STATUS[last_job.step.transient]
+    return {"status": component.get("native_status") or status, "available_replica": available,
+            "replica": replica, "fail_detail": component.get("fail_detail"), "last_job_id": component.get("last_job_id", ""),
+            "last_job_status": EXECUTION_STATUS[last_job.status] if last_job else ""}
 
 
 def component_status(call, component):
@@ -244,7 +251,10 @@ def paged(call, items):
 
 @SERVICESTAGE.route("GET", "/v3/{project_id}/cas/applications/{application_id}", "ShowApplicationInfo")
 async def show_application_info(call):
-    app = application_of(call)
+    return application_view(call, application_of(call))
+
+
+def application_view(call, app):
     return {"id": app["id"], "name": app["name"], "description": app.get("description", ""), "component_count": len(app["components"]),
             "creator": app.get("creator", "ops-user"), "project_id": app["project_id"], "enterprise_project_id": "0",
             "create_time": created_ms(call, app), "update_time": created_ms(call, app), "labels": app.get("labels", [])}
@@ -288,7 +298,6 @@ async def show_component_info(call):
 def instance_view(call, app, component):
     instance = component["instance"]
     view = status_view(call, component)
-    last_job = call.engine.get(view["last_job_id"]) if view["last_job_id"] else None
     return {
         "id": instance["id"], "name": instance["name"], "description": instance.get("description", ""),
         "application_id": app["id"], "application_name": app["name"], "component_id": component["id"],
@@ -300,7 +309,7 @@ def instance_view(call, app, component):
         "external_accesses": [], "refer_resources": [],
         "status_detail": {"status": view["status"], "available_replica": view["available_replica"], "replica": view["replica"],
                           "fail_detail": view["fail_detail"], "last_job_id": view["last_job_id"],
-                          "last_job_status": EXECUTION_STATUS[last_job.status] if last_job else "",
+                          "last_job_status": view["last_job_status"],
                           "enterprise_project_id": "0"},
     }
 
@@ -348,14 +357,27 @@ def job_project(job):
 
 
 def job_tasks(job):
-    """One task per target, lower-case keys (v3 shape)."""
+    """One task per target, lower-case keys (v3 shape).
+
+    A deployment paused between batches (``meta.paused_strategy``) first shows its finished first batch;
+    its next batch's task is ``PAUSED`` while the job waits (the emulator's model, see README).
+    """
     tasks = []
+    if job.meta.get("paused_strategy"):
+        tasks.append({
+            "task_id": "%s-0" % job.job_id, "task_index": 0, "task_name": "%s release: first batch" % job.meta["paused_strategy"],
+            "task_type": job.action, "task_status": "SUCCEEDED", "messages": "", "created_at": iso_utc(job.created_at),
+            "update_at": iso_utc(job.created_at), "owner_id": job.targets[0].unit.unit_id, "last_health_check": iso_utc(job.created_at),
+        })
     for index, target in enumerate(job.targets):
         created = target.started_at or job.created_at
+        status = TASK_STATUS[target.status]
+        if job.status == WAITING_CONFIRMATION and target.status == "pending":
+            status = "PAUSED"
         tasks.append({
             "task_id": "%s-%d" % (job.job_id, index + 1), "task_index": index + 1,
             "task_name": "%s component %s (batch %d)" % (job.action, target.unit.obj["name"], target.batch + 1),
-            "task_type": job.action, "task_status": TASK_STATUS[target.status],
+            "task_type": job.action, "task_status": status,
             "messages": target.message, "created_at": iso_utc(created),
             "update_at": iso_utc(target.finished_at or target.started_at or job.created_at),
             "owner_id": target.unit.unit_id, "last_health_check": iso_utc(target.finished_at) if target.finished_at else "",
@@ -375,7 +397,7 @@ async def show_job_info(call):
     job = job_of(call)
     tasks = [{key: task[key] for key in ("task_id", "task_name", "task_type", "task_status", "messages", "created_at", "update_at")}
              for task in paged_tasks(call, job)]
-    return {"task_count": len(job.targets),
+    return {"task_count": len(job_tasks(job)),
             "job": {"execution_status": EXECUTION_STATUS[job.status], "job_id": job.job_id, "job_type": "DAILY_OPERATION",
                     "rollback_enabled": False},
             "tasks": tasks}
@@ -385,7 +407,7 @@ async def show_job_info(call):
 async def show_job_detail(call):
     job = job_of(call)
     tasks = [{upper: task[lower] for lower, upper in V2_TASK_KEYS.items()} for task in paged_tasks(call, job)]
-    return {"task_count": len(job.targets),
+    return {"task_count": len(job_tasks(job)),
             "job": {"CREATED_BY": job.meta.get("created_by", "ops-user"), "EXECUTION_STATUS": EXECUTION_STATUS[job.status],
                     "JOB_DESC": job.message or "%s %d component(s)" % (job.action, len(job.targets)), "JOB_ID": job.job_id,
                     "JOB_NAME": job.operation, "JOB_TYPE": "DAILY_OPERATION", "ORDER_ID": "", "PROJECT_ID": job_project(job),
