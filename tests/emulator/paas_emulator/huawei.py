@@ -281,7 +281,8 @@ async def show_component_info(call):
     app, component = component_of(call)
     summary = component_summary(call, app, component)
     return {
-        "id": component["id"], "name": component["name"], "description": component.get("description", ""),
+        # No "id": the SDK's ShowComponentInfoResponse (and the documented field list) has none.
+        "name": component["name"], "description": component.get("description", ""),
         "labels": summary["labels"], "runtime_stack": summary["runtime_stack"], "source": summary["source"], "build": None,
         "environment_id": summary["environment_id"], "application_id": app["id"],
         "limit_cpu": component.get("limit_cpu", 0.5), "limit_memory": component.get("limit_memory", 1),
@@ -303,7 +304,7 @@ def instance_view(call, app, component):
         "application_id": app["id"], "application_name": app["name"], "component_id": component["id"],
         "component_name": component["name"], "environment_id": component.get("environment_id", ""),
         "environment_name": environment_name(call, component.get("environment_id")), "platform_type": "cce",
-        "flavor_id": instance.get("flavor_id", "CUSTOM-10G:250m-500m:0.5Gi-1Gi"), "version": component["version"],
+        "flavor_id": instance.get("flavor_id", "SMALL-10G:1.0C:2G"), "version": component["version"],
         "artifacts": {}, "configuration": {}, "creator": component.get("creator", "ops-user"),
         "create_time": created_ms(call, instance), "update_time": created_ms(call, instance),
         "external_accesses": [], "refer_resources": [],
@@ -317,19 +318,28 @@ def instance_view(call, app, component):
 V2_COMPONENT = "/v2/{project_id}/cas/applications/{application_id}/components/{component_id}"
 
 
+# The fields of each v2 view, as the SDK's InstanceListView and ShowInstanceDetailResponse models name them.
+INSTANCE_LIST_KEYS = ("id", "name", "application_id", "application_name", "component_id", "component_name", "environment_id",
+                      "environment_name", "platform_type", "version", "external_accesses", "artifacts", "creator", "create_time",
+                      "update_time", "status_detail")
+INSTANCE_DETAIL_KEYS = ("id", "name", "description", "environment_id", "platform_type", "flavor_id", "artifacts", "version",
+                        "configuration", "creator", "create_time", "update_time", "external_accesses", "refer_resources", "status_detail")
+
+
+def select(view, keys):
+    return {key: view[key] for key in keys}
+
+
 @SERVICESTAGE.route("GET", V2_COMPONENT + "/instances", "ListInstances")
 async def list_instances(call):
     app, component = component_of(call)
-    return {"count": 1, "instances": paged(call, [instance_view(call, app, component)])}
+    return {"count": 1, "instances": paged(call, [select(instance_view(call, app, component), INSTANCE_LIST_KEYS)])}
 
 
 @SERVICESTAGE.route("GET", V2_COMPONENT + "/instances/{instance_id}", "ShowInstanceDetail")
 async def show_instance_detail(call):
     app, component = instance_of(call)
-    view = instance_view(call, app, component)
-    for key in ("application_id", "application_name", "component_id", "component_name", "environment_name"):
-        view.pop(key)
-    return view
+    return select(instance_view(call, app, component), INSTANCE_DETAIL_KEYS)
 
 
 @SERVICESTAGE.route("GET", V2_COMPONENT + "/instances/{instance_id}/snapshots", "ListInstanceSnapshots")
