@@ -299,4 +299,3 @@ def create_paused_deployments(world, engine, moment):
         engine.create_job("servicestage", "upgrade", [unit.unit_id], moment - 600, operation="UpdateComponentAction", job_id=paused["job_id"],
                           paused=True, on_finish=end_pause, meta={"paused_strategy": paused["strategy"], "created_by": "ops-user",
                                                                   "instance_id": unit.obj["instance"]["id"]})
-
