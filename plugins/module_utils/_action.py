@@ -77,6 +77,10 @@ def decide(action, view, parameters, versions=None):
     ``versions`` is the list of versions a rollback may target (None when not known).
     """
     state = view.get('state')
+    paused = view.get('paused_deployment')
+    if paused and not ACTIONS[action].get('needs_paused'):
+        raise PaasInputError('%s has a %s deployment paused between batches; finish it first (continue_deploy%s) before %s'
+                             % (view.get('label'), paused, ' or check_gray_release' if paused == 'gray' else '', action))
     if action == 'start':
         return (False, 'already running') if state == states.RUNNING else (True, 'target is %s' % state)
     if action == 'stop':
@@ -97,12 +101,12 @@ def decide(action, view, parameters, versions=None):
         if version == view.get('version'):
             return False, 'version %s already deployed' % version
         if versions is not None and version not in versions:
+            valid = sorted(set(versions), key=versions.index)
             raise PaasInputError('%s has no version %r to roll back to; valid versions: %s'
-                                 % (view.get('label'), version, ', '.join(versions) or 'none'))
+                                 % (view.get('label'), version, ', '.join(valid) or 'none'))
         return True, 'version %s -> %s' % (view.get('version'), version)
     needs_paused = ACTIONS[action].get('needs_paused')
     if needs_paused:
-        paused = view.get('paused_deployment')
         if not paused or (needs_paused == 'gray' and paused != 'gray'):
             kind = 'a paused gray release' if needs_paused == 'gray' else 'a paused deployment'
             raise PaasInputError('%s needs %s, but %s has none (status %s)' % (action, kind, view.get('label'), view.get('raw_state')))
@@ -120,10 +124,9 @@ def predict(action, view, parameters, versions=None):
         after['replica'] = parameters['replica']
     elif action == 'rollback':
         after['version'] = parameters['version']
-    elif action == 'rollback_current' and view.get('version') in (versions or []):
-        # versions run oldest to newest: the previous one is the one deployed before the current one.
-        index = versions.index(view['version'])
-        after['version'] = versions[index - 1] if index > 0 else view['version']
+    elif action == 'rollback_current' and versions and len(versions) > 1:
+        # versions are the successful deployments, oldest first: the last is running, the one before is "previous".
+        after['version'] = versions[-2]
     elif action in ('continue_deploy', 'check_gray_release') and view.get('paused_version'):
         after['version'] = view['paused_version']
     return after

@@ -174,18 +174,38 @@ class ComponentTarget:
         data = self.api.get('ShowComponentInfo', V3 + '/applications/{application_id}/components/{component_id}', **self._params)
         view = component_view(self.component_id, data, self.application_id)
         view['label'] = self.label = 'component %s' % (view['name'] or self.component_id)
-        view['paused_deployment'] = None
-        if view['last_job_id'] and view['state'] == states.UPGRADING:
-            view['paused_deployment'] = _paused(self.job(view['last_job_id']), view['deploy_strategy'])
+        view['paused_deployment'] = view['paused_version'] = None
+        if view['state'] == states.UPGRADING:
+            self._find_paused_deployment(view)
         return view
+
+    def _find_paused_deployment(self, view):
+        """A deployment paused between batches is the record still in progress whose job waits on a PAUSED task.
+
+        Looked up through the records rather than ``last_job_id``: a gray-rule change in between starts a job
+        of its own, while the deployment it belongs to stays paused.
+        """
+        in_progress = [record for record in self._records() if str(record.get('status') or '').upper() == 'RUNNING']
+        if not in_progress:
+            return
+        record = in_progress[-1]
+        job_ids = [job.get('job_id') for job in record.get('jobs') or [] if job.get('job_id')] or [view['last_job_id']]
+        for job_id in job_ids:
+            paused = _paused(self.job(job_id), view['deploy_strategy']) if job_id else None
+            if paused:
+                view['paused_deployment'], view['paused_version'] = paused, record.get('version')
+                return
 
     def job(self, job_id):
         return self.api.job(job_id, 'v3')
 
+    def _records(self):
+        """Deployment records, oldest first."""
+        return sorted(self.api.component_records(self.application_id, self.component_id), key=lambda record: _time_key(record.get('begin_time')))
+
     def versions(self):
-        """Versions of the deployment records, oldest first (the order a rollback walks back through)."""
-        records = sorted(self.api.component_records(self.application_id, self.component_id), key=lambda record: _time_key(record.get('begin_time')))
-        return _unique(record.get('version') for record in records)
+        """The versions deployed successfully, oldest first, once per deployment: rollback_current goes to the one before last."""
+        return [record.get('version') for record in self._records() if str(record.get('status') or '').upper() == 'SUCCEEDED' and record.get('version')]
 
     def act(self, action, parameters):
         body = dict(action=action)

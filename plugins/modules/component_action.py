@@ -277,8 +277,6 @@ def component_action(paas):
     return result
 
 
-
-
 def main():
     paas = PaasModule(
         argument_spec=dict(

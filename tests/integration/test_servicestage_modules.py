@@ -76,9 +76,10 @@ def test_diff_shows_before_and_after(emulator_clean):
     run = component_action(emulator_clean, dict(action='scale', replica=4), cli_args=['--diff'])
     assert run.rc == 0, run.output
     result = run.adhoc_result()
-    assert result['diff'] == {'before': {'state': 'running', 'raw_state': 'RUNNING', 'replica': 3, 'version': '1.2.0'},
-                              'after': {'state': 'running', 'raw_state': 'RUNNING', 'replica': 4, 'version': '1.2.0'}}
-    assert '-    "replica": 3' in run.stdout and '+    "replica": 4' in run.stdout
+    assert (result['before'], result['after']) == ({'state': 'running', 'raw_state': 'RUNNING', 'replica': 3, 'version': '1.2.0'},
+                                                   {'state': 'running', 'raw_state': 'RUNNING', 'replica': 4, 'version': '1.2.0'})
+    # The callback renders the module's diff as a unified diff of before and after.
+    assert '--- before\n+++ after\n' in run.stdout and '-    "replica": 3,\n+    "replica": 4,' in run.stdout
 
 
 def test_waits_for_the_job_and_reports_how_long(emulator_clean):
@@ -88,12 +89,16 @@ def test_waits_for_the_job_and_reports_how_long(emulator_clean):
     assert emulator_clean.metrics()['restarts'].get(WEB) == 1
 
 
-def test_without_wait_returns_the_job_at_once_and_the_next_task_waits_for_it(emulator_clean):
-    first = component_action(emulator_clean, dict(action='stop', wait=False)).adhoc_result()
+def test_without_wait_returns_the_job_at_once_and_the_next_task_waits_for_it(emulator_factory):
+    # Real-time-ish jobs (a stop takes 5 s), so the second task surely finds the first one's job running.
+    slow = emulator_factory(time_factor=0.5)
+    first = component_action(slow, dict(action='stop', wait=False)).adhoc_result()
     assert first['changed'] is True and first['job_id'] and first['job'] is None
-    second = component_action(emulator_clean, dict(action='stop')).adhoc_result()
-    assert second['waited_for_job'] == first['job_id'] and second['changed'] is False
-    assert unit_state(emulator_clean, WEB)['state'] == 'stopped'
+    assert unit_state(slow, WEB)['state'] == 'stopping'
+    second = component_action(slow, dict(action='stop')).adhoc_result()
+    assert second['waited_for_job'] == first['job_id'] and second['changed'] is False and second['reason'] == 'already stopped'
+    assert unit_state(slow, WEB)['state'] == 'stopped'
+    assert slow.metrics()['requests']['servicestage:UpdateComponentAction'] == 1
 
 
 def test_a_failed_job_fails_the_task_with_its_task_messages(emulator_clean):
@@ -116,7 +121,8 @@ def test_unknown_ids_fail_with_the_platform_code_and_request_id(emulator_clean):
 
 
 def test_unknown_names_list_the_known_ones(emulator_clean):
-    result = component_action(emulator_clean, dict(action='start', component_id=None, component_name='nope')).adhoc_result()
+    run = run_module('paas.ops.component_action', dict(application_id=APP, component_name='nope', action='start', endpoint=emulator_clean.url, **AKSK))
+    result = run.adhoc_result()
     assert "no component in application %s named 'nope' (known: api, cart, notify, search, web, worker)" % APP in result['msg']
 
 
@@ -144,3 +150,44 @@ def test_token_aksk_and_password_auth_each_work(emulator_clean):
         assert run.rc == 0, run.output
         assert run.adhoc_result()['changed'] is True
     assert [entry['operation'] for entry in actions_logged(emulator_clean)].count('UpdateComponentAction') == 3
+
+
+RELEASES = 'a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a03'
+STOREFRONT = 'c0a80003-0000-4000-8000-000000000001'  # gray release of 3.2.0 paused
+CHECKOUT = 'c0a80003-0000-4000-8000-000000000002'    # rolling deployment of 1.5.0 paused
+
+
+def test_paused_deployments_are_resumed_only_by_the_actions_that_fit(emulator_clean):
+    wrong = component_action(emulator_clean, dict(application_id=RELEASES, component_id=CHECKOUT, action='check_gray_release'))
+    assert wrong.rc != 0 and 'needs a paused gray release' in wrong.adhoc_result()['msg']
+
+    predicted = component_action(emulator_clean, dict(application_id=RELEASES, component_id=STOREFRONT, action='check_gray_release'),
+                                 cli_args=['--check']).adhoc_result()
+    assert predicted['changed'] is True and predicted['after']['version'] == '3.2.0' and predicted['before']['state'] == 'upgrading'
+
+    rule = component_action(emulator_clean, dict(application_id=RELEASES, component_id=STOREFRONT, action='modify_gray_rule', replica=2)).adhoc_result()
+    assert rule['changed'] is True and rule['job']['status'] == 'succeeded' and rule['component']['raw_state'] == 'UPGRADING'
+
+    for component_id, action, version in ((STOREFRONT, 'check_gray_release', '3.2.0'), (CHECKOUT, 'continue_deploy', '1.5.0')):
+        result = component_action(emulator_clean, dict(application_id=RELEASES, component_id=component_id, action=action)).adhoc_result()
+        assert result['changed'] is True and result['component']['raw_state'] == 'RUNNING' and result['component']['version'] == version
+        again = component_action(emulator_clean, dict(application_id=RELEASES, component_id=component_id, action=action))
+        assert again.rc != 0 and 'needs a paused' in again.adhoc_result()['msg']
+
+
+def test_rollback_current_goes_to_the_previous_version_as_predicted(emulator_clean):
+    predicted = component_action(emulator_clean, dict(action='rollback_current'), cli_args=['--check']).adhoc_result()
+    result = component_action(emulator_clean, dict(action='rollback_current')).adhoc_result()
+    assert predicted['after']['version'] == result['component']['version'] == '1.1.0'
+    predicted = component_action(emulator_clean, dict(action='rollback_current'), cli_args=['--check']).adhoc_result()
+    result = component_action(emulator_clean, dict(action='rollback_current')).adhoc_result()
+    assert predicted['after']['version'] == result['component']['version'] == '1.2.0'
+
+
+def test_a_throttled_action_is_resent_once_it_was_refused(emulator_clean):
+    emulator_clean.add_fault(kind='http', path='/components/[^/]+/action$', method='POST', status=429, platform_code='APIG.0308', retry_after=0,
+                             count=1)
+    run = component_action(emulator_clean, dict(action='restart'))
+    assert run.rc == 0, run.output
+    assert 'throttled (APIG.0308); retry 1 of 4' in run.output
+    assert [entry['operation'] for entry in actions_logged(emulator_clean)] == ['UpdateComponentAction']

@@ -55,6 +55,8 @@ def test_decisions(action, current, parameters, needed):
     ('continue_deploy', view('running'), {}, 'needs a paused deployment'),
     ('check_gray_release', view('upgrading', paused='rolling'), {}, 'needs a paused gray release'),
     ('modify_gray_rule', view('running'), {}, 'needs a paused gray release'),
+    ('restart', view('upgrading', paused='gray'), {}, 'has a gray deployment paused between batches; finish it first (continue_deploy or check_gray_release)'),
+    ('stop', view('upgrading', paused='rolling'), {}, 'has a rolling deployment paused between batches; finish it first (continue_deploy) before stop'),
 ])
 def test_refusals_before_sending(action, current, parameters, message):
     with pytest.raises(PaasInputError, match=message.replace('(', r'\(').replace(')', r'\)')):

@@ -125,9 +125,25 @@ def test_an_action_with_unknown_outcome_and_no_new_job_is_reported():
 def test_continue_deploy_sees_a_paused_deployment():
     paused_job = v3_job('RUNNING', [('batch 1', 'SUCCEEDED', None), ('wait for confirmation', 'PAUSED', None)])
     adapter, session = api({('GET', COMPONENT): [component('UPGRADING', last_job='job-p', strategy='GrayRelease')],
-                            ('GET', '/jobs/job-p$'): [paused_job]})
+                            ('GET', '/jobs/job-p$'): [paused_job],
+                            ('GET', '/components/comp-1/records$'): [FakeResponse(200, {'records': [
+                                {'version': '3.2.0', 'status': 'RUNNING', 'begin_time': '2026-01-02T00:00:00Z'},
+                                {'version': '1.2.0', 'status': 'SUCCEEDED', 'begin_time': '2026-01-01T00:00:00Z', 'current_used': True}]})]})
     result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'check_gray_release', {}, check_mode=True)
     assert result['changed'] is True and result['waited_for_job'] is None
+    assert result['after'] == dict(state='running', raw_state=None, replica=2, version='3.2.0')
+    assert session.count('POST', '.') == 0
+
+
+def test_rollback_current_predicts_the_previous_deployment():
+    records = [{'version': '1.1.0', 'status': 'SUCCEEDED', 'begin_time': '2026-01-01T00:00:00Z'},
+               {'version': '1.2.0', 'status': 'SUCCEEDED', 'begin_time': '2026-01-02T00:00:00Z'},
+               {'version': '1.3.0', 'status': 'FAILED', 'begin_time': '2026-01-03T00:00:00Z'},
+               {'version': '1.1.0', 'status': 'SUCCEEDED', 'begin_time': '2026-01-04T00:00:00Z'}]
+    adapter, dummy = api({('GET', COMPONENT): [component('RUNNING', version='1.1.0')],
+                          ('GET', '/components/comp-1/records$'): [FakeResponse(200, {'records': list(reversed(records))})]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'rollback_current', {}, check_mode=True)
+    assert result['after']['version'] == '1.2.0'
 
 
 def test_rollback_to_an_unknown_version_lists_the_valid_ones():
@@ -141,8 +157,8 @@ def test_rollback_to_an_unknown_version_lists_the_valid_ones():
 
 
 def test_names_resolve_to_ids_and_unknown_names_list_the_known_ones():
-    adapter, dummy = api({('GET', '/v3/p1/cas/applications$'): [FakeResponse(200, {'applications': [{'id': 'a1', 'name': 'mall'},
-                                                                                                     {'id': 'a2', 'name': 'reports'}]})],
+    applications = {'applications': [{'id': 'a1', 'name': 'mall'}, {'id': 'a2', 'name': 'reports'}]}
+    adapter, dummy = api({('GET', '/v3/p1/cas/applications$'): [FakeResponse(200, applications)],
                           ('GET', '/applications/a1/components$'): [FakeResponse(200, {'components': [{'id': 'c1', 'name': 'web'}]})]})
     assert adapter.application_id(application_name='mall') == 'a1'
     assert adapter.component_id('a1', component_name='web') == 'c1'
