@@ -191,3 +191,32 @@ def test_a_throttled_action_is_resent_once_it_was_refused(emulator_clean):
     assert run.rc == 0, run.output
     assert 'throttled (APIG.0308); retry 1 of 4' in run.output
     assert [entry['operation'] for entry in actions_logged(emulator_clean)] == ['UpdateComponentAction']
+
+
+def instance_action(emulator, args, cli_args=()):
+    module_args = dict(application_id=APP, component_id=WEB, instance_ids=[HUAWEI['instance_id']], endpoint=emulator.url, wait_timeout=60, **AKSK)
+    module_args.update(args)
+    return run_module('paas.ops.instance_action', module_args, args=cli_args)
+
+
+def test_instance_check_mode_failed_job_and_following_a_job(emulator_clean):
+    before = unit_state(emulator_clean, WEB)
+    predicted = instance_action(emulator_clean, dict(action='stop'), cli_args=['--check', '--diff'])
+    result = predicted.adhoc_result()
+    assert result['changed'] is True and result['instances'][0]['after']['state'] == 'stopped' and result['instances'][0]['job_id'] is None
+    assert '-        "state": "running"' in predicted.stdout and '+        "state": "stopped"' in predicted.stdout
+    assert unit_state(emulator_clean, WEB) == before and actions_logged(emulator_clean) == []
+
+    emulator_clean.add_fault(kind='job_fail', target=WEB, message='readiness probe timed out', count=1)
+    failed = instance_action(emulator_clean, dict(action='restart'))
+    result = failed.adhoc_result()
+    assert failed.rc != 0 and 'readiness probe timed out' in result['msg'] and result['instances'][0]['job']['raw_status'] == 'FAILED'
+
+    started = instance_action(emulator_clean, dict(action='stop', wait=False)).adhoc_result()
+    job_id = started['instances'][0]['job_id']
+    followed = run_module('paas.ops.change_order_info', dict(job_id=job_id, servicestage_api='v2', wait_for_completion=True, wait_timeout=60,
+                                                             endpoint=emulator_clean.url, **AKSK))
+    result = followed.adhoc_result()
+    assert followed.rc == 0 and result['changed'] is False and result['change_order']['status'] == 'succeeded'
+    assert result['change_order']['terminal'] is True and result['elapsed'] >= 0 and result['change_order']['tasks']
+    assert unit_state(emulator_clean, WEB)['state'] == 'stopped'
