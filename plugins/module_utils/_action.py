@@ -24,6 +24,18 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
+# Options of every action module, documented by the paas.ops._wait fragment.
+WAIT_ARGSPEC = dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=600))
+# Action parameters as the platforms name them (ServiceStage ``parameters``); absent ones are not sent.
+PARAMETER_NAMES = ('replica', 'hosts', 'version')
+# An action that needs a parameter cannot run without it.
+REQUIRED_PARAMETERS = [('action', 'scale', ['replica']), ('action', 'rollback', ['version'])]
+
+
+def action_parameters(params):
+    return dict((name, params[name]) for name in PARAMETER_NAMES if params.get(name) is not None)
+
+
 # What each action needs and does. ``skip_when`` says when it is already done (idempotency);
 # ``after`` is the state a successful run leaves the target in.
 ACTIONS = {

@@ -22,6 +22,10 @@ V2 = '/v2/{project_id}/cas'
 COMPONENT_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback', 'rollback_current', 'continue_deploy', 'check_gray_release',
                      'modify_gray_rule')
 INSTANCE_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
+# Options naming the application and component of a task, documented by the paas.ops._servicestage fragment.
+APPLICATION_ARGSPEC = dict(application_id=dict(type='str'), application_name=dict(type='str'))
+COMPONENT_ARGSPEC = dict(component_id=dict(type='str'), component_name=dict(type='str'))
+ID_OR_NAME = [('application_id', 'application_name'), ('component_id', 'component_name')]
 _PAUSED_TASK = 'PAUSED'
 _GRAY_STRATEGY = 'GRAYRELEASE'
 

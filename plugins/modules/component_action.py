@@ -29,22 +29,6 @@ options:
     type: str
     default: servicestage
     choices: [servicestage]
-  application_id:
-    description:
-      - ID of the ServiceStage application. One of O(application_id) and O(application_name) is required.
-    type: str
-  application_name:
-    description:
-      - Name of the application, resolved to its ID through the application list.
-    type: str
-  component_id:
-    description:
-      - ID of the component. One of O(component_id) and O(component_name) is required.
-    type: str
-  component_name:
-    description:
-      - Name of the component in the application, resolved to its ID through the component list.
-    type: str
   action:
     description:
       - V(start), V(stop), V(restart) the component.
@@ -70,6 +54,8 @@ options:
       - The version to roll back to, for O(action=rollback).
     type: str
 extends_documentation_fragment:
+  - paas.ops._servicestage
+  - paas.ops._servicestage.component
   - paas.ops._wait
   - paas.ops._connection
   - paas.ops._huawei
@@ -254,9 +240,16 @@ elapsed:
   sample: 21.4
 '''
 
-from ansible_collections.paas.ops.plugins.module_utils._action import public_view, run_action
+from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC, action_parameters, public_view, run_action
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import COMPONENT_ACTIONS, ComponentTarget, ServiceStage
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
+    APPLICATION_ARGSPEC,
+    COMPONENT_ACTIONS,
+    COMPONENT_ARGSPEC,
+    ID_OR_NAME,
+    ComponentTarget,
+    ServiceStage,
+)
 
 
 def component_action(paas):
@@ -264,9 +257,8 @@ def component_action(paas):
     api = ServiceStage(paas.connection())
     application_id = api.application_id(params['application_id'], params['application_name'])
     component_id = api.component_id(application_id, params['component_id'], params['component_name'])
-    parameters = dict((key, params[key]) for key in ('replica', 'hosts', 'version') if params[key] is not None)
     target = ComponentTarget(api, application_id, component_id)
-    outcome = run_action(target, params['action'], parameters, params['wait'], params['wait_timeout'], paas.check_mode)
+    outcome = run_action(target, params['action'], action_parameters(params), params['wait'], params['wait_timeout'], paas.check_mode)
     result = dict(changed=outcome['changed'], application_id=application_id, component_id=component_id, action=params['action'],
                   reason=outcome['reason'], job_id=outcome['job_id'], job=outcome['job'], waited_for_job=outcome['waited_for_job'],
                   before=outcome['before'], after=outcome['after'], component=public_view(outcome['target_state']))
@@ -278,25 +270,16 @@ def component_action(paas):
 
 
 def main():
-    paas = PaasModule(
-        argument_spec=dict(
-            platform=dict(type='str', default='servicestage', choices=['servicestage']),
-            application_id=dict(type='str'),
-            application_name=dict(type='str'),
-            component_id=dict(type='str'),
-            component_name=dict(type='str'),
-            action=dict(type='str', required=True, choices=list(COMPONENT_ACTIONS)),
-            replica=dict(type='int'),
-            hosts=dict(type='list', elements='str'),
-            version=dict(type='str'),
-            wait=dict(type='bool', default=True),
-            wait_timeout=dict(type='int', default=600),
-        ),
-        mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
-        required_one_of=[('application_id', 'application_name'), ('component_id', 'component_name')],
-        required_if=[('action', 'scale', ['replica']), ('action', 'rollback', ['version'])],
-        supports_check_mode=True,
+    argument_spec = dict(
+        platform=dict(type='str', default='servicestage', choices=['servicestage']),
+        action=dict(type='str', required=True, choices=list(COMPONENT_ACTIONS)),
+        replica=dict(type='int'),
+        hosts=dict(type='list', elements='str'),
+        version=dict(type='str'),
+        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC, **WAIT_ARGSPEC
     )
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME, required_if=REQUIRED_PARAMETERS,
+                      supports_check_mode=True)
     paas.run(component_action)
 
 

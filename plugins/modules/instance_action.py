@@ -28,22 +28,6 @@ options:
     type: str
     default: servicestage
     choices: [servicestage]
-  application_id:
-    description:
-      - ID of the application. One of O(application_id) and O(application_name) is required.
-    type: str
-  application_name:
-    description:
-      - Name of the application, resolved to its ID.
-    type: str
-  component_id:
-    description:
-      - ID of the component the instances belong to. One of O(component_id) and O(component_name) is required.
-    type: str
-  component_name:
-    description:
-      - Name of the component, resolved to its ID.
-    type: str
   instance_ids:
     description:
       - IDs of the instances to act on.
@@ -78,6 +62,8 @@ options:
     type: int
     default: 4
 extends_documentation_fragment:
+  - paas.ops._servicestage
+  - paas.ops._servicestage.component
   - paas.ops._wait
   - paas.ops._connection
   - paas.ops._huawei
@@ -215,9 +201,16 @@ action:
   sample: restart
 '''
 
-from ansible_collections.paas.ops.plugins.module_utils._action import run_many
+from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC, action_parameters, run_many
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import INSTANCE_ACTIONS, InstanceTarget, ServiceStage
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
+    APPLICATION_ARGSPEC,
+    COMPONENT_ARGSPEC,
+    ID_OR_NAME,
+    INSTANCE_ACTIONS,
+    InstanceTarget,
+    ServiceStage,
+)
 
 
 def instance_action(paas):
@@ -225,36 +218,26 @@ def instance_action(paas):
     api = ServiceStage(paas.connection())
     application_id = api.application_id(params['application_id'], params['application_name'])
     component_id = api.component_id(application_id, params['component_id'], params['component_name'])
-    parameters = dict((key, params[key]) for key in ('replica', 'hosts', 'version') if params[key] is not None)
     targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in params['instance_ids']]
     result = dict(application_id=application_id, component_id=component_id, action=params['action'])
-    result.update(run_many(targets, params['action'], parameters, params['wait'], params['wait_timeout'], paas.check_mode,
+    result.update(run_many(targets, params['action'], action_parameters(params), params['wait'], params['wait_timeout'], paas.check_mode,
                            params['concurrency'], paas.diff_mode))
     return result
 
 
 def main():
-    paas = PaasModule(
-        argument_spec=dict(
-            platform=dict(type='str', default='servicestage', choices=['servicestage']),
-            application_id=dict(type='str'),
-            application_name=dict(type='str'),
-            component_id=dict(type='str'),
-            component_name=dict(type='str'),
-            instance_ids=dict(type='list', elements='str', required=True),
-            action=dict(type='str', required=True, choices=list(INSTANCE_ACTIONS)),
-            replica=dict(type='int'),
-            hosts=dict(type='list', elements='str'),
-            version=dict(type='str'),
-            concurrency=dict(type='int', default=4),
-            wait=dict(type='bool', default=True),
-            wait_timeout=dict(type='int', default=600),
-        ),
-        mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
-        required_one_of=[('application_id', 'application_name'), ('component_id', 'component_name')],
-        required_if=[('action', 'scale', ['replica']), ('action', 'rollback', ['version'])],
-        supports_check_mode=True,
+    argument_spec = dict(
+        platform=dict(type='str', default='servicestage', choices=['servicestage']),
+        instance_ids=dict(type='list', elements='str', required=True),
+        action=dict(type='str', required=True, choices=list(INSTANCE_ACTIONS)),
+        replica=dict(type='int'),
+        hosts=dict(type='list', elements='str'),
+        version=dict(type='str'),
+        concurrency=dict(type='int', default=4),
+        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC, **WAIT_ARGSPEC
     )
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME, required_if=REQUIRED_PARAMETERS,
+                      supports_check_mode=True)
     paas.run(instance_action)
 
 

@@ -26,14 +26,6 @@ options:
     type: str
     default: servicestage
     choices: [servicestage]
-  application_id:
-    description:
-      - ID of the application. One of O(application_id) and O(application_name) is required.
-    type: str
-  application_name:
-    description:
-      - Name of the application, resolved to its ID.
-    type: str
   component_id:
     description:
       - List the v2 instances of this component instead of the application's components.
@@ -54,6 +46,7 @@ options:
     choices: [running, stopped, starting, stopping, restarting, upgrading, building, degraded, failed, pending, deleting, deleted,
               not_deployed, completed, paused, unknown]
 extends_documentation_fragment:
+  - paas.ops._servicestage
   - paas.ops._connection
   - paas.ops._huawei
   - paas.ops._alibaba
@@ -154,7 +147,14 @@ application_id:
 import fnmatch
 
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStage, component_view, instance_view
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
+    APPLICATION_ARGSPEC,
+    COMPONENT_ARGSPEC,
+    ID_OR_NAME,
+    ServiceStage,
+    component_view,
+    instance_view,
+)
 from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
 
 FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'replica', 'available_replica', 'version', 'last_job_id', 'application_id', 'component_id')
@@ -178,20 +178,13 @@ def instance_info(paas):
 
 
 def main():
-    paas = PaasModule(
-        argument_spec=dict(
-            platform=dict(type='str', default='servicestage', choices=['servicestage']),
-            application_id=dict(type='str'),
-            application_name=dict(type='str'),
-            component_id=dict(type='str'),
-            component_name=dict(type='str'),
-            name=dict(type='str'),
-            states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
-        ),
-        mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
-        required_one_of=[('application_id', 'application_name')],
-        supports_check_mode=True,
+    argument_spec = dict(
+        platform=dict(type='str', default='servicestage', choices=['servicestage']),
+        name=dict(type='str'),
+        states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
+        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
     )
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME[:1], supports_check_mode=True)
     paas.run(instance_info)
 
 
