@@ -32,8 +32,15 @@ PARAMETER_NAMES = ('replica', 'hosts', 'version')
 REQUIRED_PARAMETERS = [('action', 'scale', ['replica']), ('action', 'rollback', ['version'])]
 
 
-def action_parameters(params):
-    return dict((name, params[name]) for name in PARAMETER_NAMES if params.get(name) is not None)
+def action_parameters(params, warn):
+    """The parameters the action takes, from the module options; others given are ignored with a warning."""
+    action = params['action']
+    accepted = ACTIONS[action].get('parameters', ())
+    given = [name for name in PARAMETER_NAMES if params.get(name) is not None]
+    ignored = [name for name in given if name not in accepted]
+    if ignored:
+        warn('%s ignored: action %s takes %s' % (', '.join(ignored), action, ', '.join(accepted) or 'no parameters'))
+    return dict((name, params[name]) for name in given if name in accepted)
 
 
 # What each action needs and does. ``skip_when`` says when it is already done (idempotency);
@@ -42,12 +49,13 @@ ACTIONS = {
     'start': dict(after=states.RUNNING),
     'stop': dict(after=states.STOPPED),
     'restart': dict(after=states.RUNNING),
-    'scale': dict(after=states.RUNNING, parameter='replica'),
-    'rollback': dict(after=states.RUNNING, parameter='version'),
+    'scale': dict(after=states.RUNNING, parameters=('replica', 'hosts')),
+    'rollback': dict(after=states.RUNNING, parameters=('version',)),
     'rollback_current': dict(after=states.RUNNING),
     'continue_deploy': dict(after=states.RUNNING, needs_paused='any'),
     'check_gray_release': dict(after=states.RUNNING, needs_paused='gray'),
-    'modify_gray_rule': dict(after=None, needs_paused='gray'),
+    # The gray rule's own parameters are not documented; replica (first-batch size) and version are passed on.
+    'modify_gray_rule': dict(after=None, needs_paused='gray', parameters=('replica', 'version')),
 }
 
 # States from which a restart makes no sense: a stopped target must be started, not restarted.

@@ -42,7 +42,8 @@ options:
     choices: [start, stop, restart, scale, rollback, rollback_current, continue_deploy, check_gray_release, modify_gray_rule]
   replica:
     description:
-      - Number of instances, for O(action=scale).
+      - Number of instances, for O(action=scale); for O(action=modify_gray_rule), passed on as the rule's replica count.
+      - Options that the chosen action does not take (O(replica), O(hosts), O(version)) are ignored with a warning.
     type: int
   hosts:
     description:
@@ -51,7 +52,7 @@ options:
     elements: str
   version:
     description:
-      - The version to roll back to, for O(action=rollback).
+      - The version to roll back to, for O(action=rollback); one of the versions in the component's deployment records.
     type: str
 extends_documentation_fragment:
   - paas.ops._servicestage
@@ -258,7 +259,7 @@ def component_action(paas):
     application_id = api.application_id(params['application_id'], params['application_name'])
     component_id = api.component_id(application_id, params['component_id'], params['component_name'])
     target = ComponentTarget(api, application_id, component_id)
-    outcome = run_action(target, params['action'], action_parameters(params), params['wait'], params['wait_timeout'], paas.check_mode)
+    outcome = run_action(target, params['action'], action_parameters(params, paas.module.warn), params['wait'], params['wait_timeout'], paas.check_mode)
     result = dict(changed=outcome['changed'], application_id=application_id, component_id=component_id, action=params['action'],
                   reason=outcome['reason'], job_id=outcome['job_id'], job=outcome['job'], waited_for_job=outcome['waited_for_job'],
                   before=outcome['before'], after=outcome['after'], component=public_view(outcome['target_state']))

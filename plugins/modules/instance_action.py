@@ -46,6 +46,7 @@ options:
   replica:
     description:
       - Replica count, for O(action=scale).
+      - Options that the chosen action does not take (O(replica), O(hosts), O(version)) are ignored with a warning.
     type: int
   hosts:
     description:
@@ -220,7 +221,7 @@ def instance_action(paas):
     component_id = api.component_id(application_id, params['component_id'], params['component_name'])
     targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in params['instance_ids']]
     result = dict(application_id=application_id, component_id=component_id, action=params['action'])
-    result.update(run_many(targets, params['action'], action_parameters(params), params['wait'], params['wait_timeout'], paas.check_mode,
+    result.update(run_many(targets, params['action'], action_parameters(params, paas.module.warn), params['wait'], params['wait_timeout'], paas.check_mode,
                            params['concurrency'], paas.diff_mode))
     return result
 

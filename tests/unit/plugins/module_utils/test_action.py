@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, decide, predict
+from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import COMPONENT_ACTIONS, INSTANCE_ACTIONS
 
@@ -80,3 +80,21 @@ def test_rollback_to_the_current_version_is_fine_even_if_unlisted():
 def test_predictions(action, current, parameters, expected):
     after = predict(action, current, parameters, versions=['1.1.0', '1.2.0'])
     assert dict((key, after[key]) for key in expected) == expected
+
+
+@pytest.mark.parametrize('action,expected,warning', [
+    ('scale', {'replica': 3, 'hosts': ['ecs-1']}, 'version ignored: action scale takes replica, hosts'),
+    ('rollback', {'version': '1.1.0'}, 'replica, hosts ignored: action rollback takes version'),
+    ('restart', {}, 'replica, hosts, version ignored: action restart takes no parameters'),
+])
+def test_only_the_parameters_an_action_takes_are_sent(action, expected, warning):
+    warnings = []
+    params = dict(action=action, replica=3, hosts=['ecs-1'], version='1.1.0')
+    assert action_parameters(params, warnings.append) == expected
+    assert warnings == [warning]
+
+
+def test_no_warning_without_extra_parameters():
+    warnings = []
+    assert action_parameters(dict(action='start', replica=None, hosts=None, version=None), warnings.append) == {}
+    assert warnings == []
