@@ -88,41 +88,44 @@ paas_find_python() {
     paas_die "Python ${PAAS_PYTHON_VERSION} not found on PATH (needed for ansible-core 2.19 and ansible-test --python ${PAAS_PYTHON_VERSION})"
 }
 
-# Create .venv/ from requirements-dev.txt, or reuse it when the stamp (hash of the
-# requirements file and the Python version) still matches. Puts .venv/bin first on PATH.
-paas_setup_venv() {
-    local python stamp_file wanted lock_file log
+# paas_build_venv DIR REQUIREMENTS: create the venv DIR from a requirements file, or reuse it
+# when its stamp (hash of the file and the Python version) still matches.
+paas_build_venv() {
+    local venv="$1" requirements="$2" python stamp_file wanted lock_file log
     python="$(paas_find_python)"
-    stamp_file="${PAAS_VENV}/.requirements-dev.stamp"
-    wanted="$( { sha256sum "${PAAS_REQUIREMENTS}" | cut -d' ' -f1; "${python}" -VV; } | tr '\n' ' ')"
+    stamp_file="${venv}/.requirements.stamp"
+    wanted="$( { sha256sum "${requirements}" | cut -d' ' -f1; "${python}" -VV; } | tr '\n' ' ')"
 
     # Two commands started at once must not build the same venv concurrently.
-    lock_file="${TMPDIR:-/tmp}/paas-ops-venv-$(printf '%s' "${PAAS_VENV}" | sha256sum | cut -c1-16).lock"
+    lock_file="${TMPDIR:-/tmp}/paas-ops-venv-$(printf '%s' "${venv}" | sha256sum | cut -c1-16).lock"
     exec 9>"${lock_file}"
     if command -v flock >/dev/null 2>&1; then
         flock 9
     fi
 
-    if [[ -x "${PAAS_VENV}/bin/python" && -f "${stamp_file}" && "$(cat "${stamp_file}")" == "${wanted}" ]] \
-        && "${PAAS_VENV}/bin/python" -c 'import ansible, pytest' >/dev/null 2>&1; then
-        paas_log "venv: ${PAAS_VENV} is up to date with requirements-dev.txt"
+    if [[ -x "${venv}/bin/python" && -f "${stamp_file}" && "$(cat "${stamp_file}")" == "${wanted}" ]] \
+        && "${venv}/bin/python" -c 'import ansible, requests' >/dev/null 2>&1; then
+        paas_log "venv: ${venv} is up to date with $(basename "${requirements}")"
     else
-        paas_log "venv: creating ${PAAS_VENV} with $("${python}" -V 2>&1) from requirements-dev.txt (about a minute)"
-        rm -rf "${PAAS_VENV}"
-        "${python}" -m venv "${PAAS_VENV}"
+        paas_log "venv: creating ${venv} with $("${python}" -V 2>&1) from $(basename "${requirements}") (about a minute)"
+        rm -rf "${venv}"
+        "${python}" -m venv "${venv}"
         log="$(mktemp "${TMPDIR:-/tmp}/paas-ops-pip.XXXXXX")"
-        if ! "${PAAS_VENV}/bin/python" -m pip install --disable-pip-version-check \
-                -r "${PAAS_REQUIREMENTS}" >"${log}" 2>&1; then
+        if ! "${venv}/bin/python" -m pip install --disable-pip-version-check -r "${requirements}" >"${log}" 2>&1; then
             cat "${log}" >&2
             rm -f "${log}"
-            rm -rf "${PAAS_VENV}"
-            paas_die "pip install -r requirements-dev.txt failed"
+            rm -rf "${venv}"
+            paas_die "pip install -r $(basename "${requirements}") failed"
         fi
         rm -f "${log}"
         printf '%s' "${wanted}" >"${stamp_file}"
     fi
-
     exec 9>&-
+}
+
+# Create .venv/ from requirements-dev.txt (see paas_build_venv) and put .venv/bin first on PATH.
+paas_setup_venv() {
+    paas_build_venv "${PAAS_VENV}" "${PAAS_REQUIREMENTS}"
     export VIRTUAL_ENV="${PAAS_VENV}"
     export PATH="${PAAS_VENV}/bin:${PATH}"
     # The venv python must win over pyenv shims and any other python on PATH.
