@@ -14,11 +14,12 @@ class ModuleDocFragment:
 options:
   application_id:
     description:
-      - ID of the ServiceStage application. One of O(application_id) and O(application_name) is required.
+      - ID of the application. For ServiceStage one of O(application_id) and O(application_name) is required; SAE and EDAS
+        applications are given by ID.
     type: str
   application_name:
     description:
-      - Name of the application, resolved to its ID through the application list.
+      - Name of the ServiceStage application, resolved to its ID through the application list.
     type: str
 '''
 
@@ -27,7 +28,7 @@ options:
 options:
   component_id:
     description:
-      - ID of the component. One of O(component_id) and O(component_name) is required.
+      - ID of the ServiceStage component. One of O(component_id) and O(component_name) is required for ServiceStage.
     type: str
   component_name:
     description:

@@ -22,6 +22,7 @@ from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth,
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAPIError, PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._http import (
     AlibabaDialect,
+    CallBudget,
     HttpClient,
     HuaweiDialect,
     RainbondDialect,
@@ -64,12 +65,13 @@ CONNECTION_ARGSPEC = dict(
 class Platform:
     """What the shared code needs to know about one platform: its family and where its API lives."""
 
-    def __init__(self, name, family, endpoint_template=None, api_version=None, endpoint_env=None):
+    def __init__(self, name, family, endpoint_template=None, api_version=None, endpoint_env=None, calls_per_minute=None):
         self.name = name
         self.family = family
         self.endpoint_template = endpoint_template
         self.api_version = api_version
         self.endpoint_env = endpoint_env
+        self.calls_per_minute = calls_per_minute
 
 
 # EDAS serves some regions from a shared host (alibabacloud-edas20170801 Client endpoint map).
@@ -81,7 +83,8 @@ _EDAS_ENDPOINT_OVERRIDES = dict(
 
 PLATFORMS = {
     'rainbond': Platform('rainbond', 'rainbond', endpoint_env='RAINBOND_URL'),
-    'sae': Platform('sae', 'alibaba', 'https://sae.{region}.aliyuncs.com', api_version='2019-05-06'),
+    # SAE throttles each user beyond 60 API calls a minute (Throttling.User); the client keeps under it.
+    'sae': Platform('sae', 'alibaba', 'https://sae.{region}.aliyuncs.com', api_version='2019-05-06', calls_per_minute=60),
     'edas': Platform('edas', 'alibaba', 'https://edas.{region}.aliyuncs.com', api_version='2017-08-01'),
     'servicestage': Platform('servicestage', 'huawei', 'https://servicestage.{region}.myhuaweicloud.com'),
 }
@@ -164,7 +167,10 @@ class Connection:
         _required(params, ['alibaba_access_key_id', 'alibaba_access_key_secret'], '%s needs an AccessKey' % self.platform.name)
         auth = AlibabaAuth(params['alibaba_access_key_id'], params['alibaba_access_key_secret'], params.get('alibaba_security_token'),
                            params.get('alibaba_signature_version') or 'v3')
-        return self._new_client(AlibabaDialect(self.platform.name), self.endpoint(), auth)
+        client = self._new_client(AlibabaDialect(self.platform.name), self.endpoint(), auth)
+        if self.platform.calls_per_minute:
+            client.budget = CallBudget(self.platform.calls_per_minute)
+        return client
 
     def _rainbond_client(self):
         _required(self.params, ['rainbond_token'], 'rainbond needs an access token')

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import threading
 import time
 import traceback
 from urllib.parse import quote, urlsplit
@@ -132,6 +133,32 @@ class RetryPolicy:
         return ceiling / 2 + self._rand() * ceiling / 2
 
 
+class CallBudget:
+    """At most ``calls`` requests in any ``period`` seconds: a platform's per-user API quota, kept by the caller.
+
+    SAE allows 60 calls a minute per user; a module that reads 40 applications and then polls a change
+    order would otherwise be throttled. Thread-safe, since several targets may be handled at once.
+    """
+
+    def __init__(self, calls, period=60.0, clock=time.monotonic, sleep=time.sleep):
+        self.calls = calls
+        self.period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._sent = []
+        self._lock = threading.Lock()
+
+    def acquire(self):
+        with self._lock:
+            while True:
+                now = self._clock()
+                self._sent = [moment for moment in self._sent if now - moment < self.period]
+                if len(self._sent) < self.calls:
+                    self._sent.append(now)
+                    return
+                self._sleep(self.period - (now - self._sent[0]))
+
+
 def _failed_before_sending(exc):
     """True when the request cannot have reached the server (so even an action may be re-sent)."""
     if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.InvalidURL,
@@ -162,6 +189,7 @@ class HttpClient:
         # Proxies come from the standard environment variables (trust_env, requests' default).
         self.session.headers['User-Agent'] = USER_AGENT
         self.extra_secrets = []
+        self.budget = None
 
     @property
     def secrets(self):
@@ -196,6 +224,8 @@ class HttpClient:
                 attempt += 1
 
     def _attempt(self, method, path, query, body, headers, read, operation):
+        if self.budget:
+            self.budget.acquire()
         request = ApiRequest(method, self.base_url, path, query, headers, body)
         self.auth.apply(request)
         try:

@@ -15,6 +15,8 @@ description:
   - For O(platform=servicestage) this is a ServiceStage v3 job (C(GET /v3/{project_id}/cas/jobs/{job_id})) or, with
     O(servicestage_api=v2), a v2 job (C(GET /v2/{project_id}/cas/jobs/{job_id})), such as the ones
     M(paas.ops.component_action) and M(paas.ops.instance_action) start.
+  - For O(platform=sae) it is an SAE change order (C(DescribeChangeOrder)), for O(platform=edas) an EDAS change order
+    (C(GetChangeOrderInfo)), such as the ones M(paas.ops.app_operation) starts, with their batches (pipelines).
 author: paas.ops contributors (@paas-ops)
 requirements:
   - requests
@@ -24,12 +26,13 @@ options:
       - The platform that runs the job.
     type: str
     default: servicestage
-    choices: [servicestage]
+    choices: [servicestage, sae, edas]
   job_id:
     description:
-      - ID of the job.
+      - ID of the job or change order.
     type: str
     required: true
+    aliases: [change_order_id]
   servicestage_api:
     description:
       - Which ServiceStage API the job belongs to. V3 component actions start v3 jobs, v2 instance actions v2 jobs.
@@ -134,6 +137,7 @@ elapsed:
 '''
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, public_order
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStage
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
@@ -141,10 +145,16 @@ from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 def change_order_info(paas):
     params = paas.params
-    api = ServiceStage(paas.connection())
+    if params['platform'] == 'servicestage':
+        api = ServiceStage(paas.connection())
 
-    def read():
-        return api.job(params['job_id'], params['servicestage_api'])
+        def read():
+            return api.job(params['job_id'], params['servicestage_api'])
+    else:
+        orders = Sae(paas.connection()) if params['platform'] == 'sae' else Edas(paas.connection())
+
+        def read():
+            return public_order(orders.change_order(params['job_id']))
 
     result = dict(changed=False)
     if params['wait_for_completion']:
@@ -161,8 +171,8 @@ def change_order_info(paas):
 def main():
     paas = PaasModule(
         argument_spec=dict(
-            platform=dict(type='str', default='servicestage', choices=['servicestage']),
-            job_id=dict(type='str', required=True),
+            platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
+            job_id=dict(type='str', required=True, aliases=['change_order_id']),
             servicestage_api=dict(type='str', default='v3', choices=['v3', 'v2']),
             wait_for_completion=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=600),

@@ -14,6 +14,9 @@ description:
   - For O(platform=servicestage) an instance is a Huawei Cloud ServiceStage v2 component instance (a deployment of a
     component into an environment), acted on with
     C(POST /v2/{project_id}/cas/applications/{application_id}/components/{component_id}/instances/{instance_id}/action).
+  - For O(platform=sae) an instance is an instance of an SAE application; they can be restarted, all with one change order
+    (C(RestartInstances)). For O(platform=edas) an instance is an ECC of an EDAS application, started, stopped or
+    restarted with one change order (C(co_start), C(co_stop), C(co_restart) with C(EccInfo)).
   - Each instance is read first and acted on only when needed. V(start) on a running instance, V(stop) on a stopped one,
     V(scale) to its current replica count and V(rollback) to the version it runs change nothing. V(restart) always acts.
   - The instances are handled concurrently, at most O(concurrency) at a time, each on its own; a job already running on
@@ -27,10 +30,10 @@ options:
       - The platform the instances run on.
     type: str
     default: servicestage
-    choices: [servicestage]
+    choices: [servicestage, sae, edas]
   instance_ids:
     description:
-      - IDs of the instances to act on.
+      - IDs of the instances to act on (SAE instance IDs, EDAS ECC IDs for those platforms).
     type: list
     elements: str
     required: true
@@ -66,6 +69,7 @@ extends_documentation_fragment:
   - paas.ops._servicestage
   - paas.ops._servicestage.component
   - paas.ops._wait
+  - paas.ops._change_order
   - paas.ops._connection
   - paas.ops._huawei
   - paas.ops._alibaba
@@ -185,6 +189,17 @@ instances:
       before: {state: running, raw_state: RUNNING, replica: 3, version: 1.2.0}
       after: {state: running, raw_state: RUNNING, replica: 3, version: 1.2.0}
       instance: {id: d1a80001-0000-4000-8000-000000000001, name: web-production, state: running, raw_state: RUNNING}
+change_order_ids:
+  description: For SAE and EDAS, the change orders started.
+  returned: when O(platform) is V(sae) or V(edas)
+  type: list
+  elements: str
+  sample: [be2e1c76-682b-4897-98d3-1d8d64780000]
+change_orders:
+  description: For SAE and EDAS, the change orders as they ended (id, status, raw_status, pipelines).
+  returned: when O(platform) is V(sae) or V(edas)
+  type: list
+  elements: dict
 application_id:
   description: ID of the application.
   returned: always
@@ -192,7 +207,7 @@ application_id:
   sample: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01
 component_id:
   description: ID of the component.
-  returned: always
+  returned: when O(platform=servicestage)
   type: str
   sample: c0a80001-0000-4000-8000-000000000001
 action:
@@ -203,6 +218,8 @@ action:
 '''
 
 from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC, action_parameters, run_many
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_instance_action, sae_restart_instances
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
     APPLICATION_ARGSPEC,
@@ -216,29 +233,48 @@ from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
 
 def instance_action(paas):
     params = paas.params
-    api = ServiceStage(paas.connection())
-    application_id = api.application_id(params['application_id'], params['application_name'])
-    component_id = api.component_id(application_id, params['component_id'], params['component_name'])
-    targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in params['instance_ids']]
-    result = dict(application_id=application_id, component_id=component_id, action=params['action'])
-    result.update(run_many(targets, params['action'], action_parameters(params, paas.module.warn), params['wait'], params['wait_timeout'], paas.check_mode,
-                           params['concurrency'], paas.diff_mode))
+    platform = params['platform']
+    result = dict(action=params['action'], platform=platform)
+    if platform == 'servicestage':
+        api = ServiceStage(paas.connection())
+        application_id = api.application_id(params['application_id'], params['application_name'])
+        component_id = api.component_id(application_id, params['component_id'], params['component_name'])
+        targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in params['instance_ids']]
+        result.update(application_id=application_id, component_id=component_id)
+        result.update(run_many(targets, params['action'], action_parameters(params, paas.module.warn), params['wait'], params['wait_timeout'],
+                               paas.check_mode, params['concurrency'], paas.diff_mode))
+        return result
+    if not params['application_id']:
+        raise PaasInputError('%s instances belong to an application given by id: set application_id' % platform)
+    if len(set(params['instance_ids'])) != len(params['instance_ids']):
+        raise PaasInputError('give each instance once')
+    if platform == 'sae':
+        outcome = sae_restart_instances(Sae(paas.connection()), params['application_id'], params['instance_ids'], params, paas.check_mode)
+    else:
+        outcome = edas_instance_action(Edas(paas.connection()), params['application_id'], params['instance_ids'], params, paas.check_mode)
+    result.update(outcome, application_id=params['application_id'])
+    if paas.diff_mode:
+        result['diff'] = dict(before=dict((e['id'], e['before']) for e in outcome['instances']),
+                              after=dict((e['id'], e['after']) for e in outcome['instances']))
     return result
 
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=['servicestage']),
+        platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
         instance_ids=dict(type='list', elements='str', required=True),
         action=dict(type='str', required=True, choices=list(INSTANCE_ACTIONS)),
         replica=dict(type='int'),
         hosts=dict(type='list', elements='str'),
         version=dict(type='str'),
         concurrency=dict(type='int', default=4),
+        auto_confirm_batches=dict(type='bool', default=False),
         **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC, **WAIT_ARGSPEC
     )
-    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME, required_if=REQUIRED_PARAMETERS,
-                      supports_check_mode=True)
+    # A ServiceStage instance belongs to a component; SAE instances and EDAS ECCs belong to the application.
+    required_if = REQUIRED_PARAMETERS + [('platform', 'servicestage', ('component_id', 'component_name'), True),
+                                         ('platform', 'servicestage', ('application_id', 'application_name'), True)]
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_if=required_if, supports_check_mode=True)
     paas.run(instance_action)
 
 

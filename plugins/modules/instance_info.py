@@ -14,6 +14,8 @@ description:
     C(restarting), ...) beside the platform's raw one, replica counts, version and last job.
   - For O(platform=servicestage), without a component it lists the application's v3 components; with O(component_id)
     or O(component_name) it lists that component's v2 instances.
+  - For O(platform=sae) it lists the application's instances (over all its groups), for O(platform=edas) the
+    application's ECCs with their C(AppState).
   - One list call per application or component, whatever the number of targets. This is what a rolling restart
     builds its batches from.
 author: paas.ops contributors (@paas-ops)
@@ -25,7 +27,7 @@ options:
       - The platform.
     type: str
     default: servicestage
-    choices: [servicestage]
+    choices: [servicestage, sae, edas]
   component_id:
     description:
       - List the v2 instances of this component instead of the application's components.
@@ -103,7 +105,7 @@ instances:
       description: Its name.
       type: str
     kind:
-      description: C(component) or C(instance).
+      description: C(component) or C(instance) (ServiceStage), C(instance) (SAE), C(ecc) (EDAS).
       type: str
     state:
       description: Normalized state.
@@ -146,6 +148,8 @@ application_id:
 
 import fnmatch
 
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
     APPLICATION_ARGSPEC,
@@ -162,6 +166,15 @@ FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'replica', 'available_repl
 
 def instance_info(paas):
     params = paas.params
+    if params['platform'] in ('sae', 'edas'):
+        if not params['application_id']:
+            raise PaasInputError('%s applications are given by id: set application_id' % params['platform'])
+        application_id = params['application_id']
+        if params['platform'] == 'sae':
+            views = Sae(paas.connection()).instances(application_id)
+        else:
+            views = Edas(paas.connection()).application(application_id)['eccs']
+        return listing(params, application_id, views)
     api = ServiceStage(paas.connection())
     application_id = api.application_id(params['application_id'], params['application_name'])
     if params['component_id'] or params['component_name']:
@@ -169,6 +182,10 @@ def instance_info(paas):
         views = [instance_view(item, application_id, component_id) for item in api.list_instances(application_id, component_id)]
     else:
         views = [component_view(None, item, application_id) for item in api.list_components(application_id)]
+    return listing(params, application_id, views)
+
+
+def listing(params, application_id, views):
     if params['name']:
         views = [view for view in views if fnmatch.fnmatchcase(view['name'] or '', params['name'])]
     if params['states']:
@@ -179,7 +196,7 @@ def instance_info(paas):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=['servicestage']),
+        platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
         name=dict(type='str'),
         states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
         **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC

@@ -280,3 +280,40 @@ def test_an_iam_token_obtained_at_run_time_is_redacted():
     with pytest.raises(PaasAuthError) as caught:
         client.request('GET', '/v3/p')
     assert 'tok-123' not in caught.value.msg
+
+
+def test_call_budget_keeps_under_the_quota():
+    now = [0.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    budget = _http.CallBudget(3, period=60.0, clock=lambda: now[0], sleep=sleep)
+    for dummy in range(3):
+        budget.acquire()
+    assert sleeps == []
+    now[0] = 10.0
+    budget.acquire()
+    assert sleeps == [50.0] and now[0] == 60.0
+    budget.acquire()
+    budget.acquire()
+    assert sleeps == [50.0]
+
+
+def test_the_budget_is_spent_before_every_attempt_including_retries():
+    session = FakeSession(FakeResponse(503, {'error_code': 'X'}), ok())
+    client = make_client(session)
+    spent = []
+    client.budget = type('Budget', (), {'acquire': lambda self: spent.append(1)})()
+    client.request('GET', '/v3/p')
+    assert len(spent) == 2
+
+
+def test_sae_clients_get_the_60_calls_a_minute_budget():
+    from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
+    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
+    params.update(alibaba_access_key_id='ak', alibaba_access_key_secret='s', alibaba_region_id='cn-hangzhou')
+    assert Connection(params, 'sae', session=FakeSession()).client().budget.calls == 60
+    assert Connection(params, 'edas', session=FakeSession()).client().budget is None

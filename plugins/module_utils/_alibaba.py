@@ -1,0 +1,428 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""Alibaba Cloud SAE and EDAS: ROA calls, application and instance reads, actions and change orders.
+
+Both products change state through change orders (one per application at a time) that run in
+batches (pipelines) and may wait for a person to confirm the next batch.  ``follow_change_order``
+is the one place that waits for them, confirms batches when asked to, and turns a failed order
+into a ``PaasJobError`` carrying the failed tasks' messages.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, public_view, summary
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+
+SAE_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
+EDAS_ACTIONS = ('start', 'stop', 'restart')
+_SAE_BATCH = {'start': 'BatchStartApplications', 'stop': 'BatchStopApplications', 'restart': 'BatchRestartApplications'}
+_EDAS_ACTION = {'start': ('StartApplication', 'co_start'), 'stop': ('StopApplication', 'co_stop'), 'restart': ('RestartApplication', 'co_restart')}
+# EDAS Ecc.AppState values that mean the process runs (3: running, health check failing).
+_EDAS_RUNNING = frozenset(['3', '7'])
+
+
+def _as_list(value, key):
+    """Alibaba wraps lists XML-style ({"EccList": {"Ecc": [...]}}); accept both that and a plain list."""
+    if isinstance(value, dict):
+        value = value.get(key)
+    if isinstance(value, dict):
+        value = [value]
+    return value or []
+
+
+class AlibabaApi:
+    """ROA calls of one Alibaba product over the shared client (x-acs-action and x-acs-version set per call)."""
+
+    def __init__(self, connection):
+        self.platform = connection.platform.name
+        self.version = connection.platform.api_version
+        self.client = connection.client()
+
+    def call(self, action, method, path, query=None, read=None):
+        # Empty parameters are left out: the two official SDKs sign them differently.
+        query = dict((key, value) for key, value in (query or {}).items() if value not in (None, ''))
+        headers = {'x-acs-action': action, 'x-acs-version': self.version}
+        return self.client.request(method, path, query=query, headers=headers, read=read, operation=action).data or {}
+
+
+class Sae(AlibabaApi):
+
+    def application_ids(self, app_ids, app_names, namespace_id):
+        if app_ids:
+            return list(app_ids)
+        if not namespace_id:
+            raise PaasInputError('namespace_id is needed to find applications by name')
+        known, page = {}, 1
+        while True:
+            data = self.call('ListApplications', 'GET', '/pop/v1/sam/app/listApplications',
+                             {'NamespaceId': namespace_id, 'CurrentPage': page, 'PageSize': 100}).get('Data') or {}
+            for app in data.get('Applications') or []:
+                known.setdefault(app.get('AppName'), []).append(app.get('AppId'))
+            if page * 100 >= int(data.get('TotalSize') or 0):
+                break
+            page += 1
+        missing = [name for name in app_names if len(known.get(name, [])) != 1]
+        if missing:
+            raise PaasInputError('no single application named %s in namespace %s (known: %s)'
+                                 % (', '.join(missing), namespace_id, ', '.join(sorted(name for name in known if name)) or 'none'))
+        return [known[name][0] for name in app_names]
+
+    def application(self, app_id):
+        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id}).get('Data') or {}
+        raw = data.get('CurrentStatus')
+        running = bool(data.get('LastChangeOrderRunning'))
+        return dict(id=app_id, label='application %s' % app_id, state=states.normalize_state('sae_application', raw), raw_state=raw,
+                    running_instances=data.get('RunningInstances'), last_change_order_id=data.get('LastChangeOrderId') or None,
+                    change_order_running=running)
+
+    def config(self, app_id):
+        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
+
+    def versions(self, app_id):
+        """Deployable versions, oldest first."""
+        found = self.call('ListAppVersions', 'GET', '/pop/v1/sam/app/listAppVersions', {'AppId': app_id}).get('Data') or []
+        return [version.get('Id') for version in sorted(found, key=lambda version: str(version.get('CreateTime') or '')) if version.get('Id')]
+
+    def batch(self, action, namespace_id, app_ids):
+        data = self.call(_SAE_BATCH[action], 'PUT', '/pop/v1/sam/app/%sApplications' % ('batch' + action.capitalize()),
+                         {'NamespaceId': namespace_id, 'AppIds': ','.join(app_ids)})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def rescale(self, app_id, replicas, min_ready_instances=None, min_ready_instance_ratio=None):
+        data = self.call('RescaleApplication', 'PUT', '/pop/v1/sam/app/rescaleApplication',
+                         {'AppId': app_id, 'Replicas': replicas, 'MinReadyInstances': min_ready_instances,
+                          'MinReadyInstanceRatio': min_ready_instance_ratio})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def rollback(self, app_id, version_id, min_ready_instances=None, min_ready_instance_ratio=None):
+        data = self.call('RollbackApplication', 'PUT', '/pop/v1/sam/app/rollbackApplication',
+                         {'AppId': app_id, 'VersionId': version_id, 'MinReadyInstances': min_ready_instances,
+                          'MinReadyInstanceRatio': min_ready_instance_ratio})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def restart_instances(self, app_id, instance_ids):
+        data = self.call('RestartInstances', 'PUT', '/pop/v1/sam/app/restartInstances', {'AppId': app_id, 'InstanceIds': ','.join(instance_ids)})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def instances(self, app_id):
+        """Every instance of the application, over all its groups and pages."""
+        groups = self.call('DescribeApplicationGroups', 'GET', '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}).get('Data') or []
+        found = []
+        for group in groups:
+            page = 1
+            while True:
+                data = self.call('DescribeApplicationInstances', 'GET', '/pop/v1/sam/app/describeApplicationInstances',
+                                 {'AppId': app_id, 'GroupId': group.get('GroupId'), 'CurrentPage': page, 'PageSize': 100}).get('Data') or {}
+                for instance in data.get('Instances') or []:
+                    raw = instance.get('InstanceContainerStatus')
+                    found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
+                                      state=states.normalize_state('sae_instance', raw), raw_state=raw,
+                                      health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
+                                      group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp')))
+                if page * 100 >= int(data.get('TotalSize') or 0):
+                    break
+                page += 1
+        return found
+
+    def change_order(self, change_order_id):
+        data = self.call('DescribeChangeOrder', 'GET', '/pop/v1/sam/changeorder/DescribeChangeOrder', {'ChangeOrderId': change_order_id}).get('Data') or {}
+        raw, sub = data.get('Status'), data.get('SubStatus')
+        pipelines = [dict(id=p.get('PipelineId'), name=p.get('PipelineName'), raw_status=p.get('Status'),
+                          status=states.normalize_job_status('sae_change_order', p.get('Status'))) for p in data.get('Pipelines') or []]
+        return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=states.normalize_job_status('sae_change_order', raw, sub),
+                    type=data.get('CoTypeCode'), batch_count=data.get('BatchCount'), current_pipeline_id=data.get('CurrentPipelineId'),
+                    message=data.get('ErrorMessage') or None, pipelines=pipelines)
+
+    def waiting_pipeline(self, order):
+        return order.get('current_pipeline_id')
+
+    def confirm_batch(self, pipeline_id):
+        self.call('ConfirmPipelineBatch', 'GET', '/pop/v1/sam/changeorder/ConfirmPipelineBatch', {'PipelineId': pipeline_id, 'Confirm': 'true'},
+                  read=False)
+
+    def failure_messages(self, order):
+        messages = [order['message']] if order.get('message') else []
+        for pipeline in order['pipelines']:
+            if pipeline['status'] in states.JOB_SUCCESS:
+                continue
+            detail = self.call('DescribePipeline', 'GET', '/pop/v1/sam/changeorder/DescribePipeline', {'PipelineId': pipeline['id']}).get('Data') or {}
+            for stage in detail.get('StageList') or []:
+                for task in stage.get('TaskList') or []:
+                    text = task.get('ErrorMessage') or (task.get('Message') if str(task.get('Status')) == '3' else None)
+                    if text:
+                        messages.append('%s: %s' % (task.get('TaskName'), text))
+        return messages
+
+
+class Edas(AlibabaApi):
+
+    def application(self, app_id):
+        info = self.call('QueryApplicationStatus', 'GET', '/pop/v5/app/app_status', {'AppId': app_id}).get('AppInfo') or {}
+        eccs = []
+        for ecc in _as_list(info.get('EccList'), 'Ecc'):
+            raw = ecc.get('AppState')
+            eccs.append(dict(id=ecc.get('EccId'), name=ecc.get('Ip') or ecc.get('EccId'), kind='ecc', application_id=app_id,
+                             state=states.normalize_state('edas_ecc', raw), raw_state=raw, task_state=ecc.get('TaskState'), ip=ecc.get('Ip')))
+        application = info.get('Application') or {}
+        return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
+
+    def recent_change_order(self, app_id):
+        """The newest change order of the application and whether it still runs (EDAS runs one at a time)."""
+        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
+        orders = _as_list(data.get('ChangeOrderList'), 'ChangeOrder')
+        newest = max(orders, key=lambda order: str(order.get('CreateTime') or ''), default=None)
+        if not newest:
+            return None
+        return dict(id=newest.get('ChangeOrderId'), status=states.normalize_job_status('edas_change_order', newest.get('Status')))
+
+    def act(self, action, app_id, ecc_ids):
+        name, path = _EDAS_ACTION[action]
+        return self.call(name, 'POST', '/pop/v5/changeorder/' + path, {'AppId': app_id, 'EccInfo': ','.join(ecc_ids)}).get('ChangeOrderId')
+
+    def change_order(self, change_order_id):
+        data = self.call('GetChangeOrderInfo', 'POST', '/pop/v5/changeorder/change_order_info', {'ChangeOrderId': change_order_id},
+                         read=True).get('changeOrderInfo') or {}
+        raw = data.get('Status')
+        pipelines = []
+        for pipeline in _as_list(data.get('PipelineInfoList'), 'PipelineInfo'):
+            pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
+                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), detail=pipeline))
+        return dict(id=change_order_id, platform='edas', raw_status=raw, status=states.normalize_job_status('edas_change_order', raw),
+                    type=data.get('CoType'), batch_count=data.get('BatchCount'), message=data.get('Desc') or None, pipelines=pipelines)
+
+    def waiting_pipeline(self, order):
+        waiting = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_WAITING_CONFIRMATION]
+        pending = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_PENDING]
+        return (waiting or pending or [None])[0]
+
+    def confirm_batch(self, pipeline_id):
+        self.call('ContinuePipeline', 'GET', '/pop/v5/changeorder/pipeline_batch_confirm', {'PipelineId': pipeline_id, 'Confirm': 'true'}, read=False)
+
+    def failure_messages(self, order):
+        messages = [order['message']] if order.get('message') and order['status'] not in states.JOB_SUCCESS else []
+        for pipeline in order['pipelines']:
+            detail = pipeline.get('detail') or {}
+            for stage in _as_list(detail.get('StageDetailList'), 'StageDetailDTO'):
+                for task in _as_list(stage.get('TaskList'), 'TaskInfoDTO'):
+                    if task.get('TaskErrorMessage'):
+                        messages.append('%s: %s' % (task.get('TaskName'), task['TaskErrorMessage']))
+            for stage in _as_list(detail.get('StageList'), 'StageInfoDTO'):
+                for instance in _as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
+                    for step in _as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
+                        if str(step.get('Status')) in ('3', '10') and step.get('StageMessage'):
+                            messages.append('%s: %s' % (instance.get('InstanceName') or instance.get('InstanceIp'), step['StageMessage']))
+        return messages
+
+
+def public_order(order):
+    """What a module returns of a change order (the raw pipeline detail left out)."""
+    public = dict(order)
+    public['pipelines'] = [dict((key, value) for key, value in pipeline.items() if key != 'detail') for pipeline in order['pipelines']]
+    return public
+
+
+def follow_change_order(api, change_order_id, deadline, auto_confirm=False, label=None):
+    """Wait until the change order ends, confirming batches when asked; return it, or raise PaasJobError."""
+    confirmed = []
+    while True:
+        order = wait_until(lambda: api.change_order(change_order_id), lambda o: o['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED,
+                           timeout=deadline.remaining(), interval=1.0, backoff=1.5, max_interval=15.0,
+                           description='change order %s%s' % (change_order_id, ' of ' + label if label else '')).value
+        pipeline = api.waiting_pipeline(order) if order['status'] == states.JOB_WAITING_CONFIRMATION else None
+        if pipeline and auto_confirm and pipeline not in confirmed:
+            api.confirm_batch(pipeline)
+            confirmed.append(pipeline)
+            continue
+        break
+    order['confirmed_batches'] = confirmed
+    public = public_order(order)
+    if order['status'] == states.JOB_WAITING_CONFIRMATION:
+        raise PaasJobError('change order %s waits for manual confirmation of its next batch (pipeline %s): confirm it in the %s console, '
+                           'or set auto_confirm_batches=true' % (change_order_id, pipeline, api.platform.upper()), job=public, target=label)
+    if order['status'] == states.JOB_WAITING_APPROVAL:
+        raise PaasJobError('change order %s waits for approval: approve it in the %s console, then run the task again'
+                           % (change_order_id, api.platform.upper()), job=public, target=label)
+    if order['status'] not in states.JOB_SUCCESS:
+        messages = api.failure_messages(order)
+        raise PaasJobError('change order %s%s ended %s (Status %s%s)%s' % (
+            change_order_id, ' of ' + label if label else '', order['status'], order['raw_status'],
+            ', SubStatus %s' % order['sub_status'] if order.get('sub_status') else '', ': ' + '; '.join(messages) if messages else ''),
+            job=public, target=label)
+    return public
+
+
+# --------------------------------------------------------------------------------------------------
+# Operations: decide from one read, wait for an order already running, act once, follow the order
+# --------------------------------------------------------------------------------------------------
+
+def _wait_for_running_orders(api, views, deadline, reread):
+    """SAE and EDAS run one change order per application: wait for one already running instead of colliding."""
+    waited = []
+    for view in views:
+        order_id = view.get('running_change_order_id')
+        if order_id:
+            order = wait_until(lambda: api.change_order(order_id), lambda o: o['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED,
+                               timeout=deadline.remaining(), interval=1.0, backoff=1.5, max_interval=15.0,
+                               description='change order %s already running on %s' % (order_id, view['label'])).value
+            if order['status'] in states.JOB_BLOCKED:
+                raise PaasJobError('%s has change order %s waiting (%s); finish it before another action' % (view['label'], order_id, order['status']),
+                                   job=public_order(order), target=view['label'])
+            waited.append(order_id)
+    return waited, ([reread(view['id']) for view in views] if waited else views)
+
+
+def sae_operation(api, params, check_mode):
+    """start/stop/restart (one batch order for all applications that need it), scale and rollback (per application)."""
+    deadline = Deadline(params['wait_timeout'])
+    action = params['action']
+    app_ids = api.application_ids(params['app_ids'], params['app_names'], params['namespace_id'])
+    if action in _SAE_BATCH and not params['namespace_id']:
+        raise PaasInputError('namespace_id is required to %s SAE applications (the batch APIs take it)' % action)
+
+    def read(app_id):
+        view = api.application(app_id)
+        view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
+        if action in ('scale', 'rollback'):
+            config = api.config(app_id)
+            view.update(replica=config.get('Replicas'), version=config.get('VersionId') or config.get('PackageVersion') or config.get('ImageUrl'),
+                        name=config.get('AppName'))
+        return view
+
+    views = [read(app_id) for app_id in app_ids]
+    waited, views = _wait_for_running_orders(api, views, deadline, read)
+    parameters = {'replica': params['replicas']} if action == 'scale' else {'version': params['version_id']} if action == 'rollback' else {}
+    decisions = [(view,) + decide(action, view, parameters, api.versions(view['id']) if action == 'rollback' else None) for view in views]
+    acting = [view for view, needed, dummy in decisions if needed]
+    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[],
+                  applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),
+                                     after=predict(action, view, parameters) if needed else summary(view)) for view, needed, reason in decisions])
+    if not acting or check_mode:
+        return result
+    if action in _SAE_BATCH:
+        orders = [(api.batch(action, params['namespace_id'], [view['id'] for view in acting]), 'applications %s' % ', '.join(v['id'] for v in acting))]
+    elif action == 'scale':
+        orders = [(api.rescale(view['id'], params['replicas'], params['min_ready_instances'], params['min_ready_instance_ratio']), view['label'])
+                  for view in acting]
+    else:
+        orders = [(api.rollback(view['id'], params['version_id'], params['min_ready_instances'], params['min_ready_instance_ratio']), view['label'])
+                  for view in acting]
+    result['change_order_ids'] = [order_id for order_id, dummy in orders]
+    if params['wait']:
+        result['change_orders'] = [follow_change_order(api, order_id, deadline, params['auto_confirm_batches'], label) for order_id, label in orders]
+        finals = dict((view['id'], read(view['id'])) for view in acting)
+        for entry in result['applications']:
+            if entry['id'] in finals:
+                entry['after'] = summary(finals[entry['id']])
+    return result
+
+
+def edas_operation(api, params, check_mode, ecc_ids=None):
+    """start/stop/restart of each application's ECCs (all, or ``ecc_ids``) that need it: one change order per application."""
+    deadline = Deadline(params['wait_timeout'])
+    action = params['action']
+    app_ids = params['app_ids'] or []
+    if not app_ids:
+        raise PaasInputError('EDAS applications are given by id: set app_ids')
+    if ecc_ids and len(app_ids) != 1:
+        raise PaasInputError('ecc_ids belong to one application: give exactly one app id with them')
+
+    def read(app_id):
+        view = api.application(app_id)
+        recent = api.recent_change_order(app_id)
+        view['running_change_order_id'] = recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None
+        return view
+
+    views = [read(app_id) for app_id in app_ids]
+    waited, views = _wait_for_running_orders(api, views, deadline, read)
+    result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], applications=[], instances=[])
+    plans = []
+    for view in views:
+        eccs = view['eccs']
+        if ecc_ids:
+            unknown = sorted(set(ecc_ids) - set(ecc['id'] for ecc in eccs))
+            if unknown:
+                raise PaasInputError('%s has no ECC %s (known: %s)' % (view['label'], ', '.join(unknown), ', '.join(ecc['id'] for ecc in eccs)))
+            eccs = [ecc for ecc in eccs if ecc['id'] in ecc_ids]
+        entries = []
+        for ecc in eccs:
+            ecc['label'] = 'ECC %s of %s' % (ecc['id'], view['label'])
+            # An ECC whose process runs (health check failing or not) needs no start.
+            current = dict(ecc, state=states.RUNNING if str(ecc['raw_state']) in _EDAS_RUNNING and action == 'start' else ecc['state'])
+            needed, reason = decide(action, current, {})
+            entries.append(dict(id=ecc['id'], changed=needed, reason=reason, before=summary(ecc), after=predict(action, ecc, {}) if needed else summary(ecc)))
+        acting = [entry['id'] for entry in entries if entry['changed']]
+        result['applications'].append(dict(id=view['id'], name=view.get('name'), changed=bool(acting), ecc_ids=acting))
+        result['instances'].extend(entries)
+        if acting:
+            plans.append((view, acting))
+    result['changed'] = bool(plans)
+    if not plans or check_mode:
+        return result
+    for view, acting in plans:
+        # Without ecc_ids and with every ECC acting, EccInfo may stay empty ("all"); naming them is as good and explicit.
+        result['change_order_ids'].append(api.act(action, view['id'], acting))
+    if params['wait']:
+        for (view, acting), order_id in zip(plans, result['change_order_ids']):
+            result['change_orders'].append(follow_change_order(api, order_id, deadline, params['auto_confirm_batches'], view['label']))
+            final = dict((ecc['id'], ecc) for ecc in api.application(view['id'])['eccs'])
+            for entry in result['instances']:
+                if entry['id'] in final and entry['id'] in acting:
+                    entry['after'] = summary(final[entry['id']])
+    return result
+
+
+def sae_restart_instances(api, app_id, instance_ids, params, check_mode):
+    """Restart chosen instances of one SAE application with one change order (RestartInstances)."""
+    deadline = Deadline(params['wait_timeout'])
+    if params['action'] != 'restart':
+        raise PaasInputError('SAE instances can only be restarted; use paas.ops.app_operation to %s the application' % params['action'])
+
+    def read(dummy=None):
+        view = api.application(app_id)
+        view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
+        return view
+
+    waited, dummy = _wait_for_running_orders(api, [read()], deadline, read)
+    found = dict((instance['id'], instance) for instance in api.instances(app_id))
+    unknown = [instance_id for instance_id in instance_ids if instance_id not in found]
+    if unknown:
+        raise PaasInputError('application %s has no instance %s (known: %s)' % (app_id, ', '.join(unknown), ', '.join(sorted(found)) or 'none'))
+    entries = []
+    for instance_id in instance_ids:
+        instance = dict(found[instance_id], label='instance %s' % instance_id)
+        needed, reason = decide('restart', instance, {})
+        entries.append(dict(id=instance_id, changed=needed, failed=False, reason=reason, job_id=None, job=None,
+                            waited_for_job=waited[0] if waited else None, before=summary(instance), after=predict('restart', instance, {}),
+                            instance=public_view(instance)))
+    result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[])
+    if check_mode:
+        return result
+    order_id = api.restart_instances(app_id, instance_ids)
+    result['change_order_ids'] = [order_id]
+    for entry in entries:
+        entry['job_id'] = order_id
+    if params['wait']:
+        order = follow_change_order(api, order_id, deadline, params['auto_confirm_batches'], 'application %s' % app_id)
+        result['change_orders'] = [order]
+        final = dict((instance['id'], instance) for instance in api.instances(app_id))
+        for entry in entries:
+            entry['job'] = order
+            if entry['id'] in final:
+                entry.update(after=summary(final[entry['id']]), instance=public_view(final[entry['id']]))
+    return result
+
+
+def edas_instance_action(api, app_id, ecc_ids, params, check_mode):
+    """start/stop/restart of chosen ECCs of one EDAS application, in the shape instance_action returns."""
+    outcome = edas_operation(api, dict(params, app_ids=[app_id]), check_mode, ecc_ids)
+    order_id = (outcome['change_order_ids'] or [None])[0]
+    order = (outcome['change_orders'] or [None])[0]
+    entries = [dict(entry, failed=False, job_id=order_id if entry['changed'] else None, job=order if entry['changed'] else None,
+                    waited_for_job=(outcome['waited_for_change_orders'] or [None])[0]) for entry in outcome['instances']]
+    return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'], change_orders=outcome['change_orders'])
