@@ -135,8 +135,8 @@ def edas_status(states):
 
 
 def edas_order(status, pipelines=()):
-    return FakeResponse(200, {'Code': 200, 'RequestId': 'r', 'changeOrderInfo': {'ChangeOrderId': 'co', 'Status': status, 'CoType': 'Start',
-                                                                                  'PipelineInfoList': {'PipelineInfo': list(pipelines)}}})
+    info = {'ChangeOrderId': 'co', 'Status': status, 'CoType': 'Start', 'PipelineInfoList': {'PipelineInfo': list(pipelines)}}
+    return FakeResponse(200, {'Code': 200, 'RequestId': 'r', 'changeOrderInfo': info})
 
 
 NO_RECENT = FakeResponse(200, {'Code': 200, 'ChangeOrderList': {'ChangeOrder': []}})
