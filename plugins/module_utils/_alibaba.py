@@ -299,7 +299,7 @@ def sae_operation(api, params, check_mode):
     parameters = {'replica': params['replicas']} if action == 'scale' else {'version': params['version_id']} if action == 'rollback' else {}
     decisions = [(view,) + decide(action, view, parameters, api.versions(view['id']) if action == 'rollback' else None) for view in views]
     acting = [view for view, needed, dummy in decisions if needed]
-    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[],
+    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[],
                   applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),
                                      after=predict(action, view, parameters) if needed else summary(view)) for view, needed, reason in decisions])
     if not acting or check_mode:
