@@ -276,6 +276,13 @@ def test_alibaba_rejections(emulator):
     assert_alibaba_error(malformed, 400, "IncompleteSignature")
     wrong_action = sae_get(emulator, query, action="DescribeApplicationConfig")
     assert_alibaba_error(wrong_action, 404, "InvalidAction.NotFound")
+    # An API the emulator does not serve answers like the gateway, whatever the rate-limit setting.
+    emulator.settings(alibaba_rate_limit_per_minute=1000)
+    try:
+        unknown = sae_get(emulator, query, path="/pop/v1/sam/app/noSuchApi", action="NoSuchApi")
+    finally:
+        emulator.settings(alibaba_rate_limit_per_minute=None)
+    assert_alibaba_error(unknown, 404, "InvalidAction.NotFound")
 
 
 @pytest.mark.parametrize("scheme", ["acs3", "roa_v1"])

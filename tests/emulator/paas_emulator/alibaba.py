@@ -56,6 +56,8 @@ class AlibabaPlatform(Platform):
         return AlibabaVerifier(call.world, call.emulator.nonces).verify(call.wire, call.moment)
 
     def check_call(self, call):
+        if call.principal is None:
+            return  # an operation without authentication (the unknown-API fallback) counts against no account
         limit = call.emulator.settings.get("alibaba_rate_limit_per_minute")
         wait = call.emulator.limiter.admit(call.principal.account_uid, limit, call.moment)
         if wait is not None:
