@@ -11,6 +11,9 @@ class ModuleDocFragment:
 
     # Options shared by every platform: where the API is and how to talk to it.
     DOCUMENTATION = r'''
+notes:
+  - Every module accepts the connection and credential options of every platform family and uses only those of the
+    platform it drives, so one C(module_defaults) group (C(group/paas.ops.paas)) can hold them all.
 options:
   endpoint:
     description:

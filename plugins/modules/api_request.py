@@ -96,9 +96,6 @@ attributes:
     support: none
     details:
       - An arbitrary request has no before and after state the module could know.
-notes:
-  - Options of the other platforms' families (for example Huawei credentials when O(platform=sae)) are accepted and ignored,
-    so one C(module_defaults) group can hold the credentials of every platform.
 seealso:
   - name: Alibaba Cloud V3 request signature
     description: The ACS3-HMAC-SHA256 signing scheme.

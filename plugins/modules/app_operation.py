@@ -92,8 +92,6 @@ attributes:
     support: full
     details:
       - Before and after of each application (or ECC) status, replica count and version.
-notes:
-  - Options of the other platform families are accepted and ignored, so one C(module_defaults) group can hold them all.
 seealso:
   - module: paas.ops.instance_action
   - module: paas.ops.change_order_info

@@ -58,8 +58,6 @@ extends_documentation_fragment:
   - paas.ops._attributes
   - paas.ops._attributes.info_module
   - paas.ops._attributes.actiongroup_paas
-notes:
-  - Options of the other platform families are accepted and ignored, so one C(module_defaults) group can hold them all.
 seealso:
   - module: paas.ops.component_action
   - module: paas.ops.instance_action

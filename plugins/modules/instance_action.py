@@ -86,8 +86,6 @@ attributes:
     support: full
     details:
       - Before and after of each instance's status, replica count and version, keyed by instance ID.
-notes:
-  - Options of the other platform families are accepted and ignored, so one C(module_defaults) group can hold them all.
 seealso:
   - module: paas.ops.component_action
   - module: paas.ops.instance_info
