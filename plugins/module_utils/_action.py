@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError, PaasOutcomeUnknownError
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 # Options of every action module, documented by the paas.ops._wait fragment.
 WAIT_ARGSPEC = dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=600))
@@ -153,9 +153,7 @@ def predict(action, view, parameters, versions=None):
 
 
 def _wait_for_job(target, job_id, deadline, description):
-    outcome = wait_until(lambda: target.job(job_id), lambda job: job['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED,
-                         timeout=deadline.remaining(), interval=0.5, backoff=1.5, max_interval=10.0, description=description)
-    return outcome.value
+    return wait_for_job_end(lambda: target.job(job_id), deadline.remaining(), description, interval=0.5).value
 
 
 def _raise_if_failed(target, job):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, public_view, summary
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 SAE_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
 EDAS_ACTIONS = ('start', 'stop', 'restart')
@@ -231,9 +231,8 @@ def follow_change_order(api, change_order_id, deadline, auto_confirm=False, labe
     """Wait until the change order ends, confirming batches when asked; return it, or raise PaasJobError."""
     confirmed = []
     while True:
-        order = wait_until(lambda: api.change_order(change_order_id), lambda o: o['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED,
-                           timeout=deadline.remaining(), interval=1.0, backoff=1.5, max_interval=15.0,
-                           description='change order %s%s' % (change_order_id, ' of ' + label if label else '')).value
+        order = wait_for_job_end(lambda: api.change_order(change_order_id), deadline.remaining(),
+                                 'change order %s%s' % (change_order_id, ' of ' + label if label else '')).value
         pipeline = api.waiting_pipeline(order) if order['status'] == states.JOB_WAITING_CONFIRMATION else None
         if pipeline and auto_confirm and pipeline not in confirmed:
             api.confirm_batch(pipeline)
@@ -267,9 +266,8 @@ def _wait_for_running_orders(api, views, deadline, reread):
     for view in views:
         order_id = view.get('running_change_order_id')
         if order_id:
-            order = wait_until(lambda: api.change_order(order_id), lambda o: o['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED,
-                               timeout=deadline.remaining(), interval=1.0, backoff=1.5, max_interval=15.0,
-                               description='change order %s already running on %s' % (order_id, view['label'])).value
+            order = wait_for_job_end(lambda: api.change_order(order_id), deadline.remaining(),
+                                     'change order %s already running on %s' % (order_id, view['label'])).value
             if order['status'] in states.JOB_BLOCKED:
                 raise PaasJobError('%s has change order %s waiting (%s); finish it before another action' % (view['label'], order_id, order['status']),
                                    job=public_order(order), target=view['label'])

@@ -11,6 +11,13 @@ from __future__ import annotations
 import time
 
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasThrottledError, PaasTransportError, PaasWaitTimeout
+from ansible_collections.paas.ops.plugins.module_utils._states import JOB_BLOCKED, JOB_TERMINAL
+
+
+def wait_for_job_end(read, timeout, description, interval=1.0):
+    """Poll a job / change-order read until it has ended or waits for a person (terminal or blocked status)."""
+    return wait_until(read, lambda job: job['status'] in JOB_TERMINAL | JOB_BLOCKED, timeout=timeout, interval=interval, backoff=1.5,
+                      max_interval=15.0, description=description)
 
 
 class WaitResult:

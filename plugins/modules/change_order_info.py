@@ -138,7 +138,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, public_order
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStage
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 
 def change_order_info(paas):
@@ -156,8 +156,7 @@ def change_order_info(paas):
 
     result = dict(changed=False)
     if params['wait_for_completion']:
-        outcome = wait_until(read, lambda job: job['status'] in states.JOB_TERMINAL | states.JOB_BLOCKED, timeout=params['wait_timeout'],
-                             interval=0.5, backoff=1.5, max_interval=10.0, description='job %s to end' % params['job_id'])
+        outcome = wait_for_job_end(read, params['wait_timeout'], 'job %s to end' % params['job_id'], interval=0.5)
         job, result['elapsed'] = outcome.value, round(outcome.elapsed, 3)
     else:
         job = read()
