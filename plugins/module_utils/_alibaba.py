@@ -84,10 +84,18 @@ class Sae(AlibabaApi):
     def config(self, app_id):
         return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
 
-    def versions(self, app_id):
-        """Deployable versions, oldest first."""
+    def versions(self, app_id, config):
+        """``(version ids oldest first, the id of the version running)`` of an application.
+
+        No SAE read names the running version id: it is the newest version whose package
+        (``BuildPackageUrl`` / ``WarUrl``) is the one the configuration deploys (``ImageUrl`` /
+        ``PackageUrl``); None when no version matches.
+        """
         found = self.call('ListAppVersions', 'GET', '/pop/v1/sam/app/listAppVersions', {'AppId': app_id}).get('Data') or []
-        return [version.get('Id') for version in sorted(found, key=lambda version: str(version.get('CreateTime') or '')) if version.get('Id')]
+        ordered = sorted((version for version in found if version.get('Id')), key=lambda version: int(version.get('CreateTime') or 0))
+        deployed = set(url for url in (config.get('ImageUrl'), config.get('PackageUrl')) if url)
+        current = [version['Id'] for version in ordered if deployed & set([version.get('BuildPackageUrl'), version.get('WarUrl')])]
+        return [version['Id'] for version in ordered], (current[-1] if current else None)
 
     def batch(self, action, namespace_id, app_ids):
         data = self.call(_SAE_BATCH[action], 'PUT', '/pop/v1/sam/app/%sApplications' % ('batch' + action.capitalize()),
@@ -175,11 +183,12 @@ class Edas(AlibabaApi):
     def recent_change_order(self, app_id):
         """The newest change order of the application and whether it still runs (EDAS runs one at a time)."""
         data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
-        orders = _as_list(data.get('ChangeOrderList'), 'ChangeOrder')
-        newest = max(orders, key=lambda order: str(order.get('CreateTime') or ''), default=None)
-        if not newest:
-            return None
-        return dict(id=newest.get('ChangeOrderId'), status=states.normalize_job_status('edas_change_order', newest.get('Status')))
+        orders = [dict(id=order.get('ChangeOrderId'), created=str(order.get('CreateTime') or ''),
+                       status=states.normalize_job_status('edas_change_order', order.get('Status')))
+                  for order in _as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
+        # Orders of the same second are not ordered by CreateTime: one that has not ended is the one that matters.
+        running = [order for order in orders if order['status'] not in states.JOB_TERMINAL]
+        return max(running or orders, key=lambda order: order['created'], default=None)
 
     def act(self, action, app_id, ecc_ids):
         name, path = _EDAS_ACTION[action]
@@ -288,14 +297,15 @@ def sae_operation(api, params, check_mode):
         view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
         if action in ('scale', 'rollback'):
             config = api.config(app_id)
-            view.update(replica=config.get('Replicas'), version=config.get('VersionId') or config.get('PackageVersion') or config.get('ImageUrl'),
-                        name=config.get('AppName'))
+            view.update(replica=config.get('Replicas'), name=config.get('AppName'))
+        if action == 'rollback':
+            view['versions'], view['version'] = api.versions(app_id, config)
         return view
 
     views = [read(app_id) for app_id in app_ids]
     waited, views = _wait_for_running_orders(api, views, deadline, read)
     parameters = {'replica': params['replicas']} if action == 'scale' else {'version': params['version_id']} if action == 'rollback' else {}
-    decisions = [(view,) + decide(action, view, parameters, api.versions(view['id']) if action == 'rollback' else None) for view in views]
+    decisions = [(view,) + decide(action, view, parameters, view.get('versions')) for view in views]
     acting = [view for view, needed, dummy in decisions if needed]
     result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[],
                   applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),

@@ -234,7 +234,7 @@ def test_sae_reads(emulator):
     assert (stopped["CurrentStatus"], stopped["RunningInstances"]) == ("STOPPED", 0)
     listing = sae_get(emulator, {"NamespaceId": "cn-hangzhou:demo"}, path="/pop/v1/sam/app/listApplications", action="ListApplications")
     apps = listing.json()["Data"]["Applications"]
-    assert {app["AppName"] for app in apps} == {"web", "api", "worker", "batch"}
+    assert {app["AppName"] for app in apps} == {"web", "api", "worker", "batch", "canary", "gated"}
     config = sae_get(emulator, {"AppId": SAE_WEB}, path="/pop/v1/sam/app/describeApplicationConfig", action="DescribeApplicationConfig")
     assert config.json()["Data"]["Replicas"] == 8
     missing = sae_get(emulator, {"AppId": "no-such-app"})
@@ -528,7 +528,7 @@ def test_metrics_count_operations_and_reset(emulator_clean):
                                    "servicestage:ShowComponentInfo": 1}
     assert metrics["requests_total"] == 5
     emulator_clean.admin("DELETE", "metrics")
-    assert emulator_clean.metrics() == {"requests": {}, "requests_total": 0, "restarts": {}, "max_unavailable": {}, "actions": []}
+    assert emulator_clean.metrics() == {"requests": {}, "requests_total": 0, "throttled": {}, "throttled_total": 0, "restarts": {}, "max_unavailable": {}, "actions": []}
 
 
 def test_tls_mode(emulator_factory):

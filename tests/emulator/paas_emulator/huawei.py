@@ -13,7 +13,7 @@ import uuid
 
 from .auth import check_huawei_project, verify_huawei
 from .common import ApiError, epoch_ms, iso_utc, json_response
-from .jobs import ABORTED, FAILED, PENDING, RUNNING, SUCCEEDED, WAITING_CONFIRMATION
+from .jobs import ABORTED, FAILED, PENDING, RUNNING, SUCCEEDED, WAITING_APPROVAL, WAITING_CONFIRMATION
 from .platform import Platform
 
 # component_status (v3) / status_detail.status (v2) for each normalized unit state.
@@ -24,7 +24,7 @@ COMPONENT_STATUS = {
     "unhealthy": "STARTING", "unknown": "UNKNOWN",
 }
 EXECUTION_STATUS = {PENDING: "SUBMITTED", RUNNING: "RUNNING", SUCCEEDED: "SUCCEEDED", FAILED: "FAILED", ABORTED: "CANCELLED",
-                    WAITING_CONFIRMATION: "RUNNING"}
+                    WAITING_CONFIRMATION: "RUNNING", WAITING_APPROVAL: "SUBMITTED"}
 TASK_STATUS = {"pending": "SUBMITTED", "running": "RUNNING", "succeeded": "SUCCEEDED", "failed": "FAILED",
                "cancelled": "CANCELLED", "unhealthy": "RUNNING"}
 # v2 job reads use the v3 fields with UPPER-CASE names (platform-apis.md 7.2).

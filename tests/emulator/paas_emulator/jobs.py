@@ -33,7 +33,10 @@ SUCCEEDED = "succeeded"
 FAILED = "failed"
 ABORTED = "aborted"
 WAITING_CONFIRMATION = "waiting_confirmation"
-JOB_STATUSES = (PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, WAITING_CONFIRMATION)
+WAITING_APPROVAL = "waiting_approval"
+JOB_STATUSES = (PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, WAITING_CONFIRMATION, WAITING_APPROVAL)
+# Statuses in which a job stands still until someone acts (``JobEngine.confirm``).
+HELD_JOB_STATUSES = (WAITING_CONFIRMATION, WAITING_APPROVAL)
 FINISHED_JOB_STATUSES = (SUCCEEDED, FAILED, ABORTED)
 
 # Per-target statuses inside a job.
@@ -96,17 +99,16 @@ class Job:
     """A job over units; its state only changes through ``JobEngine``."""
 
     def __init__(self, job_id, platform, action, operation, units, batch_size, batch_wait, manual_confirm, meta, created_at,
-                 on_finish=None):
+                 on_finish=None, batches=None):
         self.job_id = job_id
         self.platform = platform
         self.action = action
         self.step = ACTIONS[action]
         self.operation = operation
         self.batch_size = batch_size if batch_size and batch_size > 0 else max(len(units), 1)
-        self.batches = []
-        for start in range(0, len(units), self.batch_size):
-            index = len(self.batches)
-            self.batches.append([JobTarget(unit, index) for unit in units[start:start + self.batch_size]])
+        if batches is None:
+            batches = [units[start:start + self.batch_size] for start in range(0, len(units), self.batch_size)]
+        self.batches = [[JobTarget(unit, index) for unit in batch] for index, batch in enumerate(batches)]
         self.batch_wait = batch_wait
         self.manual_confirm = manual_confirm
         self.meta = dict(meta or {})
@@ -142,7 +144,7 @@ class Job:
         # An unhealthy unit has a due time only when its platform gives up on it (see ``unhealthy_deadline``).
         candidates += [(target.due_at, "give_up", target) for target in self.targets
                        if target.status == "unhealthy" and target.due_at is not None and not self.finished]
-        if self.next_batch_at is not None and not self.finished and self.status != WAITING_CONFIRMATION:
+        if self.next_batch_at is not None and not self.finished and self.status not in HELD_JOB_STATUSES:
             candidates.append((self.next_batch_at, "batch", None))
         if not candidates:
             return None
@@ -194,24 +196,34 @@ class JobEngine:
         return unique
 
     def create_job(self, platform, action, unit_ids, now, operation=None, batch_size=None, batch_wait=None,
-                   manual_confirm=False, meta=None, job_id=None, on_finish=None, paused=False, log_detail=None):
+                   manual_confirm=False, meta=None, job_id=None, on_finish=None, paused=False, log_detail=None,
+                   batches=None, needs_approval=False):
         """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log.
 
         ``on_finish(job)`` runs once the job has finished.  ``paused`` creates the job already waiting
         for confirmation before its first batch, its units in the action's transient state: a
         deployment paused between batches (the earlier batches are not modelled); ``confirm`` resumes it.
+        ``batches`` (lists of unit ids) replaces the even split by ``batch_size`` (e.g. one order over
+        several applications, each in its own number of batches).  ``needs_approval`` holds the job
+        before its first batch until ``confirm`` approves it.
         """
         if action not in ACTIONS:
             raise ApiError(400, "InvalidAction", "unknown action %r (known: %s)" % (action, ", ".join(sorted(ACTIONS))))
-        units = self.resolve_units(platform, unit_ids)
+        if batches is not None:
+            batches = [self.resolve_units(platform, batch) for batch in batches if batch]
+            units = [unit for batch in batches for unit in batch]
+        else:
+            units = self.resolve_units(platform, unit_ids)
         if not units:
             raise ApiError(400, "NoTargets", "a job needs at least one target")
         if batch_wait is None:
             batch_wait = float(self.world.data["jobs"].get("batch_wait_seconds") or 0)
         job = Job(job_id or str(uuid.uuid4()), platform, action, operation or action, units, batch_size, batch_wait,
-                  manual_confirm, meta, now, on_finish)
+                  manual_confirm, meta, now, on_finish, batches)
         self.jobs[job.job_id] = job
         self.mark_last_job(job)
+        if needs_approval:
+            job.status = WAITING_APPROVAL
         if paused:
             job.status = WAITING_CONFIRMATION
             job.started_at = now
@@ -260,13 +272,13 @@ class JobEngine:
         return job
 
     def confirm(self, job_id, now, proceed=True):
-        """Release the next batch of a job waiting for manual confirmation (or abort it)."""
+        """Release the next batch of a job waiting for manual confirmation or approval (or abort it)."""
         job = self._existing(job_id)
         self.advance(now)
-        if job.status != WAITING_CONFIRMATION:
-            raise ApiError(409, "JobNotWaiting", "job %s is %s, not waiting for confirmation" % (job_id, job.status))
+        if job.status not in HELD_JOB_STATUSES:
+            raise ApiError(409, "JobNotWaiting", "job %s is %s, not waiting for confirmation or approval" % (job_id, job.status))
         if not proceed:
-            self._finish(job, ABORTED, now, "batch confirmation refused")
+            self._finish(job, ABORTED, now, "batch confirmation refused" if job.status == WAITING_CONFIRMATION else "approval refused")
             return job
         job.status = RUNNING
         job.next_batch_at = now

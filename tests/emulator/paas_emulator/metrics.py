@@ -15,6 +15,7 @@ class Metrics:
 
     def __init__(self):
         self.requests = Counter()
+        self.throttled = Counter()
         self.restarts = Counter()
         self.max_unavailable = {}
         self.actions = []
@@ -25,6 +26,10 @@ class Metrics:
     def count_request(self, operation):
         """``operation`` is ``<platform>:<operation name>``, e.g. ``sae:DescribeApplicationStatus``."""
         self.requests[operation] += 1
+
+    def count_throttled(self, operation):
+        """A call refused by the rate limit (``<platform>:<operation name>``)."""
+        self.throttled[operation] += 1
 
     def count_restart(self, unit_id):
         self.restarts[unit_id] += 1
@@ -50,6 +55,8 @@ class Metrics:
         return {
             "requests": dict(sorted(self.requests.items())),
             "requests_total": sum(self.requests.values()),
+            "throttled": dict(sorted(self.throttled.items())),
+            "throttled_total": sum(self.throttled.values()),
             "restarts": dict(sorted(self.restarts.items())),
             "max_unavailable": dict(sorted(self.max_unavailable.items())),
             "actions": list(self.actions),

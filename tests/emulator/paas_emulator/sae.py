@@ -1,15 +1,22 @@
 # Copyright: (c) 2026, paas.ops contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Alibaba Cloud SAE (API 2019-05-06): application reads. Units are instances; applications group them."""
+"""Alibaba Cloud SAE (API 2019-05-06). Units are instances; applications group them.
+
+Applications run actions through change orders (see ``alibaba.py``).  An application's batching comes
+from its ``update_strategy`` (``batchUpdate.batch``, ``releaseType`` auto|manual, ``batchWaitTime`` in
+minutes, scaled by the time factor); ``requires_approval: true`` makes its orders wait for approval
+(status 11) until the admin API confirms them.  A stopped application has no instances to list.
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
 
-from .alibaba import AlibabaPlatform
+from .alibaba import (AlibabaPlatform, PIPELINE_STATUS, TASK_STATUS, alibaba_time, confirm_pipeline, current_pipeline_id, find_order,
+                      find_pipeline, is_troubled, order_status, parse_bool, pipeline_state, running_order_of, start_change_order)
 from .common import ApiError, epoch_ms
-from .jobs import ABORTED, FAILED, PENDING, RUNNING, SUCCEEDED, WAITING_CONFIRMATION
 
 
 class SaePlatform(AlibabaPlatform):
@@ -21,9 +28,23 @@ class SaePlatform(AlibabaPlatform):
 
 SAE = SaePlatform("sae", "2019-05-06", "sae", ("/pop/v1/",))
 
-# DescribeApplicationStatus.LastChangeOrderStatus for normalized job statuses.
-LAST_CHANGE_ORDER_STATUS = {PENDING: "READY", RUNNING: "RUNNING", SUCCEEDED: "SUCCESS", FAILED: "FAIL", ABORTED: "ABORT",
-                            WAITING_CONFIRMATION: "WAIT_BATCH_CONFIRM"}
+# DescribeApplicationStatus.LastChangeOrderStatus for each change-order status int (the documented order of both enums).
+LAST_CHANGE_ORDER_STATUS = {0: "READY", 1: "RUNNING", 2: "SUCCESS", 3: "FAIL", 6: "ABORT", 8: "WAIT_BATCH_CONFIRM", 9: "AUTO_BATCH_WAIT",
+                            10: "SYSTEM_FAIL", 11: "WAIT_APPROVAL", 12: "APPROVED"}
+# CoTypeCode and CoType (its description) of each action API.
+CO_TYPES = {
+    "BatchStartApplications": ("CoBatchStartApplication", "Batch start applications"),
+    "BatchStopApplications": ("CoBatchStopApplication", "Batch stop applications"),
+    "BatchRestartApplications": ("CoRestartApplication", "Restart applications"),
+    "StartApplication": ("CoStartApplication", "Start application"),
+    "StopApplication": ("CoStopApplication", "Stop application"),
+    "RestartApplication": ("CoRestartApplication", "Restart application"),
+    "RestartInstances": ("CoRestartInstances", "Restart instances"),
+    "RollbackApplication": ("CoRollback", "Roll back application"),
+    "RescaleApplication:out": ("CoScaleOut", "Scale out application"),
+    "RescaleApplication:in": ("CoScaleIn", "Scale in application"),
+    "RescaleApplication": ("CoScaleOut", "Rescale application"),
+}
 
 # Instance (InstanceContainerStatus, InstanceHealthStatus) for each normalized unit state.
 INSTANCE_STATUS = {
@@ -44,6 +65,14 @@ DEFAULT_UPDATE_STRATEGY = {"type": "GrayBatchUpdate", "batchUpdate": {"batch": 2
 class SaeInvalidApplication(ApiError):
     def __init__(self):
         super().__init__(400, "InvalidApplication.NotFound", "The current application does not exist.")
+
+
+def invalid_parameter(name, detail):
+    return ApiError(400, "InvalidParameter.WithMessage", "The parameter is invalid {%s}: %s" % (name, detail))
+
+
+def order_running(_app, _order):
+    return ApiError(400, "Application.ChangerOrderRunning", "An application change process is in progress. Please try again later.")
 
 
 def envelope(call, data):
@@ -85,15 +114,14 @@ def created_ms(call, obj):
 async def describe_application_status(call):
     app = application_of(call)
     job = call.engine.last_job_for_app(app["id"])
-    troubled = job is not None and not job.finished and any(t.status in ("failed", "unhealthy") for t in job.targets)
     return envelope(call, {
         "AppId": app["id"],
         "CurrentStatus": current_status(call, app),
         "RunningInstances": running_instances(call, app),
         "LastChangeOrderId": job.job_id if job else "",
         "LastChangeOrderRunning": bool(job and not job.finished),
-        "LastChangeOrderStatus": LAST_CHANGE_ORDER_STATUS[job.status] if job else "",
-        "SubStatus": "RUNNING_BUT_HAS_ERROR" if troubled else "NORMAL",
+        "LastChangeOrderStatus": LAST_CHANGE_ORDER_STATUS[order_status(job, call.moment)] if job else "",
+        "SubStatus": "RUNNING_BUT_HAS_ERROR" if job and is_troubled(job) else "NORMAL",
         "CreateTime": str(created_ms(call, app)),
         "EnableAgent": False,
         "ArmsAdvancedEnabled": "false",
@@ -126,20 +154,352 @@ async def list_applications(call):
                            "CurrentPage": page, "PageSize": size, "TotalSize": len(apps)})
 
 
+def version_of(app, version_id=None):
+    version_id = version_id or app.get("version_id", "")
+    return next((v for v in app["versions"] if v.get("id") == version_id), {})
+
+
 @SAE.route("GET", "/pop/v1/sam/app/describeApplicationConfig", "DescribeApplicationConfig")
 async def describe_application_config(call):
     app = application_of(call)
-    version_id = call.query("VersionId") or app.get("version_id", "")
-    version = next((v for v in app["versions"] if v.get("id") == version_id), {})
+    version = version_of(app, call.query("VersionId"))
+    # The real API names no version id: callers match ImageUrl / PackageUrl against ListAppVersions.
     return envelope(call, {
         "AppId": app["id"], "AppName": app["name"], "AppDescription": app.get("description", ""),
         "NamespaceId": app["namespace_id"], "RegionId": app["region_id"],
         "Replicas": app["replicas"], "Cpu": app.get("cpu", 1000), "Memory": app.get("memory", 2048),
-        "PackageType": app.get("package_type", "Image"), "PackageVersion": version.get("package_version", version_id),
+        "PackageType": app.get("package_type", "Image"), "PackageVersion": version.get("package_version", ""),
         "PackageUrl": version.get("package_url", ""), "ImageUrl": version.get("image_url", app.get("image_url", "")),
-        "VersionId": version_id,
         "MinReadyInstances": app.get("min_ready_instances", 1), "MinReadyInstanceRatio": app.get("min_ready_instance_ratio", -1),
         "UpdateStrategy": json.dumps(app.get("update_strategy") or DEFAULT_UPDATE_STRATEGY),
         "BatchWaitTime": app.get("batch_wait_time", 0),
         "Timezone": "Asia/Shanghai", "Envs": "[]", "Jdk": app.get("jdk", ""),
     })
+
+
+@SAE.route("GET", "/pop/v1/sam/app/listAppVersions", "ListAppVersions")
+async def list_app_versions(call):
+    """Newest first; the world lists an application's versions newest first, a day apart."""
+    app = application_of(call)
+    return envelope(call, [
+        {"Id": version["id"], "Type": version.get("type", "image"),
+         "CreateTime": str(version.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400 * (index + 1))),
+         "BuildPackageUrl": version.get("image_url") or version.get("package_url", ""), "WarUrl": version.get("package_url", "")}
+        for index, version in enumerate(app["versions"])])
+
+
+# ---- groups and instances ---------------------------------------------------------------------------
+
+
+def listed_instances(call, app):
+    """The instances that exist: a stopped instance has no pod (a stopped application lists none)."""
+    return [unit.obj for unit in call.world.units_of(app["id"]) if unit.obj["state"] != "stopped"]
+
+
+@SAE.route("GET", "/pop/v1/sam/app/describeApplicationGroups", "DescribeApplicationGroups")
+async def describe_application_groups(call):
+    app = application_of(call)
+    version = version_of(app)
+    return envelope(call, [{
+        "GroupId": app["group_id"], "GroupName": app.get("group_name", "_DEFAULT_GROUP"), "GroupType": 0,
+        "Replicas": app["replicas"], "RunningInstances": running_instances(call, app), "PackageType": app.get("package_type", "Image"),
+        "PackageVersion": version.get("package_version", ""), "PackageVersionId": version.get("id", ""),
+        "PackageUrl": version.get("package_url", ""), "ImageUrl": version.get("image_url", ""), "Jdk": app.get("jdk", ""),
+        "WebContainer": "", "EdasContainerVersion": ""}])
+
+
+def instance_view(call, app, instance):
+    container, health = instance_status(instance)
+    version = version_of(app)
+    created = instance.get("create_time_ms") or epoch_ms(call.world.loaded_at - 3600)
+    return {
+        "InstanceId": instance["id"], "GroupId": app["group_id"], "VSwitchId": app.get("vswitch_id", "vsw-demo"),
+        "InstanceContainerStatus": container, "InstanceHealthStatus": health,
+        "InstanceContainerRestarts": call.emulator.metrics.restarts.get(instance["id"], 0), "InstanceContainerIp": instance.get("ip", ""),
+        "Eip": "", "ImageUrl": version.get("image_url", ""), "PackageVersion": version.get("package_version", ""),
+        "CreateTimeStamp": created, "FinishTimeStamp": 0, "MainContainerStatus": container,
+        "TrafficStatus": "Normal" if container == "Running" else "", "UnhealthyMessage": "" if health != "Unhealthy" else "health check failed",
+        "DebugStatus": False, "Timestamp": epoch_ms(call.moment), "SidecarContainersStatus": [], "Tags": []}
+
+
+def page_of(call, items, default_size=10):
+    page = max(int(call.query("CurrentPage", "1") or 1), 1)
+    size = max(int(call.query("PageSize", str(default_size)) or default_size), 1)
+    return page, size, items[(page - 1) * size:page * size]
+
+
+@SAE.route("GET", "/pop/v1/sam/app/describeApplicationInstances", "DescribeApplicationInstances")
+async def describe_application_instances(call):
+    app = application_of(call)
+    if call.require_query("GroupId") != app["group_id"]:
+        raise invalid_parameter("GroupId", "application %s has no group %s" % (app["id"], call.query("GroupId")))
+    instances = listed_instances(call, app)
+    if call.query("InstanceId"):
+        instances = [instance for instance in instances if instance["id"] == call.query("InstanceId")]
+    if parse_bool(call.query("Reverse"), default=False):
+        instances = list(reversed(instances))
+    page, size, chosen = page_of(call, instances)
+    return envelope(call, {"CurrentPage": page, "PageSize": size, "TotalSize": len(instances),
+                           "Instances": [instance_view(call, app, instance) for instance in chosen]})
+
+
+# ---- actions ----------------------------------------------------------------------------------------------
+
+
+def batching(app):
+    """``(batch count, manual, wait seconds, needs approval)`` from the application's update strategy."""
+    strategy = app.get("update_strategy") or DEFAULT_UPDATE_STRATEGY
+    batch = strategy.get("batchUpdate") or {}
+    return (int(batch.get("batch") or 1), batch.get("releaseType") == "manual", float(batch.get("batchWaitTime") or 0) * 60,
+            bool(app.get("requires_approval")))
+
+
+def order_over(call, action, apps_and_units, description="", on_finish=None, co_type=None):
+    code, co_name = CO_TYPES[co_type or call.operation.name]
+    plans = [(app, unit_ids) + batching(app) for app, unit_ids in apps_and_units]
+    job = start_change_order(call, action, plans, code, order_running, description=description or co_name, on_finish=on_finish)
+    job.meta["co_type"] = co_name
+    return job
+
+
+def ordered(call, job, **extra):
+    data = {"ChangeOrderId": job.job_id}
+    data.update(extra)
+    return envelope(call, data)
+
+
+def app_units(call, app):
+    return [unit.unit_id for unit in call.world.units_of(app["id"])]
+
+
+def namespace_applications(call):
+    """The applications of a batch call: ``AppIds`` (comma list) in ``NamespaceId``, or all of the namespace."""
+    namespace_id = call.require_query("NamespaceId")
+    namespace = next((ns for ns in call.world.data["alibaba"]["sae"]["namespaces"] if ns["id"] == namespace_id), None)
+    if namespace is None:
+        raise invalid_parameter("NamespaceId", "namespace %s does not exist" % namespace_id)
+    app_ids = [app_id for app_id in (call.query("AppIds") or "").split(",") if app_id]
+    if not app_ids:
+        if not namespace["applications"]:
+            raise ApiError(400, "Mamespace.Have.No.Applications", "There are no applications in this namespace.")
+        return list(namespace["applications"])
+    apps = []
+    for app_id in app_ids:
+        app = call.world.find_sae_application(app_id)
+        if app is None:
+            raise SaeInvalidApplication()
+        if app["namespace_id"] != namespace_id:
+            raise ApiError(400, "Invalid.App.List.Not.Same.Namespace", "The selected applications do not belong to the same namespace.")
+        if app not in apps:
+            apps.append(app)
+    return apps
+
+
+def batch_route(path, operation, action):
+    @SAE.route("PUT", path, operation)
+    async def batch_action(call):
+        apps = namespace_applications(call)
+        return ordered(call, order_over(call, action, [(app, app_units(call, app)) for app in apps]))
+    return batch_action
+
+
+batch_route("/pop/v1/sam/app/batchStartApplications", "BatchStartApplications", "start")
+batch_route("/pop/v1/sam/app/batchStopApplications", "BatchStopApplications", "stop")
+batch_route("/pop/v1/sam/app/batchRestartApplications", "BatchRestartApplications", "restart")
+
+
+def app_route(path, operation, action):
+    @SAE.route("PUT", path, operation)
+    async def app_action(call):
+        app = application_of(call)
+        return ordered(call, order_over(call, action, [(app, app_units(call, app))]))
+    return app_action
+
+
+app_route("/pop/v1/sam/app/startApplication", "StartApplication", "start")
+app_route("/pop/v1/sam/app/stopApplication", "StopApplication", "stop")
+app_route("/pop/v1/sam/app/restartApplication", "RestartApplication", "restart")
+
+
+@SAE.route("PUT", "/pop/v1/sam/app/restartInstances", "RestartInstances")
+async def restart_instances(call):
+    app = application_of(call)
+    wanted = [instance_id for instance_id in call.require_query("InstanceIds").split(",") if instance_id]
+    known = [instance["id"] for instance in listed_instances(call, app)]
+    unknown = [instance_id for instance_id in wanted if instance_id not in known]
+    if unknown or not wanted:
+        raise invalid_parameter("InstanceIds", "application %s has no instance %s" % (app["id"], ",".join(unknown)))
+    return ordered(call, order_over(call, "restart", [(app, wanted)]))
+
+
+def replicas_parameter(call):
+    try:
+        replicas = int(call.require_query("Replicas"))
+    except ValueError:
+        replicas = -1
+    if replicas < 0:
+        raise invalid_parameter("Replicas", "must be an integer of 0 or more")
+    return replicas
+
+
+@SAE.route("PUT", "/pop/v1/sam/app/rescaleApplication", "RescaleApplication")
+async def rescale_application(call):
+    """Scale out: new instances start. Scale in: the newest instances stop and are deleted. Same count: a no-op order."""
+    app = application_of(call)
+    replicas = replicas_parameter(call)
+    units = call.world.units_of(app["id"])
+    stopped = current_status(call, app) == "STOPPED"
+    if replicas > len(units):
+        if running_order_of(call, app["id"]) is not None:
+            raise order_running(app, None)  # before the new instances exist
+        created = []
+        for _ in range(replicas - len(units)):
+            instance = {"id": "%s-%s" % (app["name"], uuid.uuid4().hex[:14]), "ip": "10.0.%d.%d" % (len(units) % 250, 100 + len(created)),
+                        "state": "stopped", "create_time_ms": epoch_ms(call.moment)}
+            created.append(call.world.add_unit("sae", "instance", instance, app, "instances").unit_id)
+        app["replicas"] = replicas
+        if stopped:
+            job = order_over(call, "scale", [(app, created)], co_type="RescaleApplication:out")
+        else:
+            job = order_over(call, "start", [(app, created)], co_type="RescaleApplication:out")
+        return ordered(call, job)
+    if replicas < len(units):
+        removed = [unit.unit_id for unit in units[replicas:]]
+
+        def delete_removed(job):
+            for unit_id in removed:
+                if call.world.units.get(unit_id) is not None and job.status == "succeeded":
+                    call.world.remove_unit(unit_id, "instances")
+        job = order_over(call, "stop", [(app, removed)], on_finish=delete_removed, co_type="RescaleApplication:in")
+        app["replicas"] = replicas
+        return ordered(call, job)
+    return ordered(call, order_over(call, "scale", [(app, [unit.unit_id for unit in units])]))
+
+
+@SAE.route("PUT", "/pop/v1/sam/app/rollbackApplication", "RollbackApplication")
+async def rollback_application(call):
+    app = application_of(call)
+    version_id = call.require_query("VersionId")
+    if not version_of(app, version_id):
+        raise invalid_parameter("VersionId", "application %s has no version %s" % (app["id"], version_id))
+
+    def deploy(job):
+        if job.status == "succeeded":
+            app["version_id"] = version_id
+    job = order_over(call, "rollback", [(app, [unit.unit_id for unit in call.world.units_of(app["id"])])], on_finish=deploy)
+    return ordered(call, job, IsNeedApproval=bool(app.get("requires_approval")))
+
+
+# ---- change orders --------------------------------------------------------------------------------------
+
+
+def order_of(call):
+    job = find_order(call, call.require_query("ChangeOrderId"))
+    if job is None:
+        raise invalid_parameter("ChangeOrderId", "change order %s does not exist" % call.query("ChangeOrderId"))
+    return job
+
+
+def batch_type(job):
+    return "manual" if job.manual_confirm else "auto"
+
+
+def pipeline_times(job, index):
+    targets = job.batches[index]
+    started = [t.started_at for t in targets if t.started_at]
+    finished = [t.finished_at for t in targets if t.finished_at]
+    return (epoch_ms(min(started)) if started else 0), (epoch_ms(max(finished or started)) if started else 0)
+
+
+def pipeline_summary(job, index):
+    start, update = pipeline_times(job, index)
+    return {"PipelineId": job.meta["pipeline_ids"][index], "PipelineName": "Batch %d" % (index + 1),
+            "Status": PIPELINE_STATUS[pipeline_state(job, index)], "BatchType": batch_type(job),
+            "ParallelCount": len(job.batches[index]), "StartTime": start, "UpdateTime": update}
+
+
+def order_summary(call, job):
+    first_app = call.world.find_sae_application(job.app_ids[0]) or {}
+    return {"ChangeOrderId": job.job_id, "AppId": job.app_ids[0], "AppName": first_app.get("name", ""), "GroupId": first_app.get("group_id", ""),
+            "CoType": job.meta.get("co_type", ""), "CoTypeCode": job.meta["co_type_code"], "Status": order_status(job, call.moment),
+            "BatchCount": len(job.batches), "BatchType": batch_type(job), "CreateTime": alibaba_time(job.created_at),
+            "FinishTime": alibaba_time(job.finished_at) if job.finished_at else "", "CreateUserId": job.meta.get("created_by", ""),
+            "UserId": job.meta.get("created_by", ""), "Source": "pop", "Description": job.meta.get("description", "")}
+
+
+@SAE.route("GET", "/pop/v1/sam/changeorder/DescribeChangeOrder", "DescribeChangeOrder")
+async def describe_change_order(call):
+    job = order_of(call)
+    data = order_summary(call, job)
+    for key in ("GroupId", "FinishTime", "CreateUserId", "UserId", "Source"):
+        data.pop(key)
+    first_app = call.world.find_sae_application(job.app_ids[0]) or {}
+    data.update({
+        "SubStatus": 1 if is_troubled(job) else 0, "ErrorMessage": job.message if job.status == "failed" else "",
+        "BatchWaitTime": int(job.batch_wait // 60), "Auto": not job.manual_confirm, "CurrentPipelineId": current_pipeline_id(job),
+        "SupportRollback": job.meta["co_type_code"] in ("CoRestartApplication", "CoRollback"),
+        "ApplicationUpdateStrategy": json.dumps(first_app.get("update_strategy") or DEFAULT_UPDATE_STRATEGY),
+        "ApplicationEnableGreyTagRoute": False, "ApprovalId": job.job_id if job.status == "waiting_approval" else "",
+        "Pipelines": [pipeline_summary(job, index) for index in range(len(job.batches))]})
+    return envelope(call, data)
+
+
+def task_view(job, target, stage_id):
+    failed = target.status in ("failed", "unhealthy")
+    return {"TaskId": "%s-%s" % (stage_id, target.unit.unit_id), "TaskName": "%s %s" % (job.action.capitalize(), target.unit.unit_id),
+            "StageId": stage_id, "Status": TASK_STATUS[target.status], "Message": target.message or target.status,
+            "ErrorCode": "Instance.Unhealthy" if failed else "", "ErrorMessage": target.message if failed else "",
+            "ErrorIgnore": 0, "ShowManualIgnore": False}
+
+
+@SAE.route("GET", "/pop/v1/sam/changeorder/DescribePipeline", "DescribePipeline")
+async def describe_pipeline(call):
+    pipeline_id = call.require_query("PipelineId")
+    found = find_pipeline(call, pipeline_id)
+    if found is None:
+        raise invalid_parameter("PipelineId", "pipeline %s does not exist" % pipeline_id)
+    job, index = found
+    state = pipeline_state(job, index)
+    stage_id = pipeline_id + "-stage"
+    status = PIPELINE_STATUS[state] if state != "waiting_confirmation" else 0
+    ids = job.meta["pipeline_ids"]
+    return envelope(call, {
+        "PipelineId": pipeline_id, "PipelineName": "Batch %d" % (index + 1), "PipelineStatus": status,
+        "CoStatus": order_status(job, call.moment), "CurrentStageId": stage_id, "NextPipelineId": ids[index + 1] if index + 1 < len(ids) else "",
+        "ShowBatch": True,
+        "StageList": [{"StageId": stage_id, "StageName": "%s instances" % job.action.capitalize(), "ExecutorType": 1, "Status": status,
+                       "TaskList": [task_view(job, target, stage_id) for target in job.batches[index]]}]})
+
+
+@SAE.route("GET", "/pop/v1/sam/changeorder/ListChangeOrders", "ListChangeOrders")
+async def list_change_orders(call):
+    app = application_of(call)
+    jobs = [job for job in reversed(call.engine.jobs_for_app(app["id"])) if find_order(call, job.job_id) is not None]
+    views = [order_summary(call, job) for job in jobs]
+    if call.query("CoStatus"):
+        views = [view for view in views if str(view["Status"]) == call.query("CoStatus")]
+    if call.query("CoType"):
+        views = [view for view in views if view["CoTypeCode"] == call.query("CoType")]
+    page, size, chosen = page_of(call, views)
+    return envelope(call, {"CurrentPage": page, "PageSize": size, "TotalSize": len(views), "ChangeOrderList": chosen})
+
+
+@SAE.route("PUT", "/pop/v1/sam/changeorder/AbortChangeOrder", "AbortChangeOrder")
+async def abort_change_order(call):
+    job = order_of(call)
+    if job.finished:
+        raise ApiError(400, "Application.ChangerOrder.Not.Running", "The change order is not running and cannot be terminated.")
+    call.engine.abort(job.job_id, call.moment, message="aborted by the user")
+    call.emulator.metrics.log_action("sae", call.operation.name, job.app_ids, job_id=job.job_id)
+    return envelope(call, {"ChangeOrderId": job.job_id})
+
+
+@SAE.route("GET", "/pop/v1/sam/changeorder/ConfirmPipelineBatch", "ConfirmPipelineBatch")
+async def confirm_pipeline_batch(call):
+    pipeline_id = call.require_query("PipelineId")
+    confirm = parse_bool(call.require_query("Confirm"))
+
+    def not_waiting(pipeline):
+        return invalid_parameter("PipelineId", "pipeline %s is not waiting for confirmation" % pipeline)
+    confirm_pipeline(call, pipeline_id, confirm, not_waiting)
+    return envelope(call, {"PipelineId": pipeline_id})

@@ -281,6 +281,22 @@ class World:
                     _check_state(component, where)
                     self._add_unit(Unit("rainbond", "component", service_id, str(app["id"]), component, app))
 
+    # ---- changes the platforms make ---------------------------------------------------------
+
+    def add_unit(self, platform, kind, unit_obj, app, collection):
+        """Add a new unit (e.g. an instance a scale-out creates) to ``app[collection]`` and the indexes."""
+        _check_state(unit_obj, "%s %s of %s" % (platform, kind, app["id"]))
+        app[collection].append(unit_obj)
+        unit = Unit(platform, kind, unit_obj["id"], app["id"], unit_obj, app)
+        self._add_unit(unit)
+        return unit
+
+    def remove_unit(self, unit_id, collection):
+        """Remove a unit (e.g. an instance a scale-in deleted) from its application and the indexes."""
+        unit = self.units.pop(unit_id)
+        self.units_by_app[unit.app_id].remove(unit)
+        unit.app[collection] = [obj for obj in unit.app[collection] if obj["id"] != unit_id]
+
     # ---- look-ups shared by the platforms --------------------------------------------------
 
     @property
