@@ -137,7 +137,10 @@ class CallBudget:
     """At most ``calls`` requests in any ``period`` seconds: a platform's per-user API quota, kept by the caller.
 
     SAE allows 60 calls a minute per user; a module that reads 40 applications and then polls a change
-    order would otherwise be throttled. Thread-safe, since several targets may be handled at once.
+    order would otherwise be throttled. A call holds its slot from before it is sent until its answer
+    has arrived (``done``): the server counted it at some moment in between, so a slot is only free
+    again a full period after that answer, however long the network took. Thread-safe, since several
+    targets may be handled at once.
     """
 
     def __init__(self, calls, period=60.0, clock=time.monotonic, sleep=time.sleep):
@@ -145,18 +148,24 @@ class CallBudget:
         self.period = period
         self._clock = clock
         self._sleep = sleep
-        self._sent = []
+        self._slots = []  # [moment] per call: when it was sent, then when its answer came
         self._lock = threading.Lock()
 
     def acquire(self):
+        """Wait for a free slot and take it; pass the slot to ``done`` once the call has been answered."""
         with self._lock:
             while True:
                 now = self._clock()
-                self._sent = [moment for moment in self._sent if now - moment < self.period]
-                if len(self._sent) < self.calls:
-                    self._sent.append(now)
-                    return
-                self._sleep(self.period - (now - self._sent[0]))
+                self._slots = [slot for slot in self._slots if now - slot[0] < self.period]
+                if len(self._slots) < self.calls:
+                    slot = [now]
+                    self._slots.append(slot)
+                    return slot
+                self._sleep(self.period - (now - min(slot[0] for slot in self._slots)))
+
+    def done(self, slot):
+        with self._lock:
+            slot[0] = self._clock()
 
 
 def _failed_before_sending(exc):
@@ -224,8 +233,7 @@ class HttpClient:
                 attempt += 1
 
     def _attempt(self, method, path, query, body, headers, read, operation):
-        if self.budget:
-            self.budget.acquire()
+        slot = self.budget.acquire() if self.budget else None
         request = ApiRequest(method, self.base_url, path, query, headers, body)
         self.auth.apply(request)
         try:
@@ -236,6 +244,9 @@ class HttpClient:
             if read or _failed_before_sending(exc):
                 raise _Retryable(reason, PaasTransportError(self.dialect.platform, operation, reason))
             raise PaasOutcomeUnknownError(self.dialect.platform, operation, reason).redacted(self.secrets)
+        finally:
+            if slot is not None:
+                self.budget.done(slot)
         return self._interpret(response, read, operation)
 
     def _interpret(self, response, read, operation):

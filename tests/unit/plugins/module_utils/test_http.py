@@ -302,13 +302,31 @@ def test_call_budget_keeps_under_the_quota():
     assert sleeps == [50.0]
 
 
+def test_a_call_holds_its_budget_slot_until_its_answer_came():
+    """The server counts a call somewhere between sending and answering: the slot frees a period after the answer."""
+    now = [0.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    budget = _http.CallBudget(1, period=60.0, clock=lambda: now[0], sleep=sleep)
+    slot = budget.acquire()
+    now[0] = 5.0  # a slow answer
+    budget.done(slot)
+    now[0] = 61.0
+    budget.acquire()
+    assert sleeps == [4.0] and now[0] == 65.0
+
+
 def test_the_budget_is_spent_before_every_attempt_including_retries():
     session = FakeSession(FakeResponse(503, {'error_code': 'X'}), ok())
     client = make_client(session)
     spent = []
-    client.budget = type('Budget', (), {'acquire': lambda self: spent.append(1)})()
+    client.budget = type('Budget', (), {'acquire': lambda self: spent.append([1]) or spent[-1], 'done': lambda self, slot: slot.append('done')})()
     client.request('GET', '/v3/p')
-    assert len(spent) == 2
+    assert spent == [[1, 'done'], [1, 'done']]
 
 
 def test_sae_clients_get_the_60_calls_a_minute_budget():
