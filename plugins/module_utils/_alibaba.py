@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, public_view, summary
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 SAE_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
@@ -131,7 +131,8 @@ class Sae(AlibabaApi):
                     raw = instance.get('InstanceContainerStatus')
                     found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
                                       state=states.normalize_state('sae_instance', raw), raw_state=raw,
-                                      health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
+                                      health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
+                                      raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
                                       group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp')))
                 if page * 100 >= int(data.get('TotalSize') or 0):
                     break
@@ -139,13 +140,30 @@ class Sae(AlibabaApi):
         return found
 
     def change_order(self, change_order_id):
+        """The order with its batches; their tasks are read by ``with_tasks`` (one call per batch)."""
         data = self.call('DescribeChangeOrder', 'GET', '/pop/v1/sam/changeorder/DescribeChangeOrder', {'ChangeOrderId': change_order_id}).get('Data') or {}
         raw, sub = data.get('Status'), data.get('SubStatus')
         pipelines = [dict(id=p.get('PipelineId'), name=p.get('PipelineName'), raw_status=p.get('Status'),
-                          status=states.normalize_job_status('sae_change_order', p.get('Status'))) for p in data.get('Pipelines') or []]
+                          status=states.normalize_job_status('sae_change_order', p.get('Status')), tasks=None) for p in data.get('Pipelines') or []]
         return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=states.normalize_job_status('sae_change_order', raw, sub),
-                    type=data.get('CoTypeCode'), batch_count=data.get('BatchCount'), current_pipeline_id=data.get('CurrentPipelineId'),
-                    message=data.get('ErrorMessage') or None, pipelines=pipelines)
+                    type=data.get('CoTypeCode'), description=data.get('CoType') or data.get('Description'), application_id=data.get('AppId'),
+                    created=data.get('CreateTime'), batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'),
+                    current_pipeline_id=data.get('CurrentPipelineId'), message=data.get('ErrorMessage') or None, pipelines=pipelines)
+
+    def with_tasks(self, order):
+        """Fill in the tasks of every batch that has started (DescribePipeline)."""
+        for pipeline in order['pipelines']:
+            if pipeline['tasks'] is None and pipeline['status'] not in (states.JOB_PENDING, states.JOB_WAITING_CONFIRMATION):
+                detail = self.call('DescribePipeline', 'GET', '/pop/v1/sam/changeorder/DescribePipeline', {'PipelineId': pipeline['id']}).get('Data') or {}
+                pipeline['tasks'] = [_task(task.get('TaskName'), task.get('Status'), task.get('Message'), task.get('ErrorCode'), task.get('ErrorMessage'))
+                                     for stage in detail.get('StageList') or [] for task in stage.get('TaskList') or []]
+        return order
+
+    def change_orders(self, app_id, limit):
+        """The newest ``limit`` change orders of an application (ListChangeOrders), newest first."""
+        data = self.call('ListChangeOrders', 'GET', '/pop/v1/sam/changeorder/ListChangeOrders',
+                         {'AppId': app_id, 'CurrentPage': 1, 'PageSize': limit}).get('Data') or {}
+        return [_order_summary('sae', order, 'sae_change_order') for order in (data.get('ChangeOrderList') or [])[:limit]]
 
     def waiting_pipeline(self, order):
         return order.get('current_pipeline_id')
@@ -153,19 +171,6 @@ class Sae(AlibabaApi):
     def confirm_batch(self, pipeline_id):
         self.call('ConfirmPipelineBatch', 'GET', '/pop/v1/sam/changeorder/ConfirmPipelineBatch', {'PipelineId': pipeline_id, 'Confirm': 'true'},
                   read=False)
-
-    def failure_messages(self, order):
-        messages = [order['message']] if order.get('message') else []
-        for pipeline in order['pipelines']:
-            if pipeline['status'] in states.JOB_SUCCESS:
-                continue
-            detail = self.call('DescribePipeline', 'GET', '/pop/v1/sam/changeorder/DescribePipeline', {'PipelineId': pipeline['id']}).get('Data') or {}
-            for stage in detail.get('StageList') or []:
-                for task in stage.get('TaskList') or []:
-                    text = task.get('ErrorMessage') or (task.get('Message') if str(task.get('Status')) == '3' else None)
-                    if text:
-                        messages.append('%s: %s' % (task.get('TaskName'), text))
-        return messages
 
 
 class Edas(AlibabaApi):
@@ -176,7 +181,8 @@ class Edas(AlibabaApi):
         for ecc in _as_list(info.get('EccList'), 'Ecc'):
             raw = ecc.get('AppState')
             eccs.append(dict(id=ecc.get('EccId'), name=ecc.get('Ip') or ecc.get('EccId'), kind='ecc', application_id=app_id,
-                             state=states.normalize_state('edas_ecc', raw), raw_state=raw, task_state=ecc.get('TaskState'), ip=ecc.get('Ip')))
+                             state=states.normalize_state('edas_ecc', raw), raw_state=raw, health=states.normalize_health('edas_ecc', raw),
+                             raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip')))
         application = info.get('Application') or {}
         return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
 
@@ -195,15 +201,36 @@ class Edas(AlibabaApi):
         return self.call(name, 'POST', '/pop/v5/changeorder/' + path, {'AppId': app_id, 'EccInfo': ','.join(ecc_ids)}).get('ChangeOrderId')
 
     def change_order(self, change_order_id):
+        """The order with its batches and their tasks, all in the one answer of GetChangeOrderInfo."""
         data = self.call('GetChangeOrderInfo', 'POST', '/pop/v5/changeorder/change_order_info', {'ChangeOrderId': change_order_id},
                          read=True).get('changeOrderInfo') or {}
         raw = data.get('Status')
         pipelines = []
         for pipeline in _as_list(data.get('PipelineInfoList'), 'PipelineInfo'):
+            tasks = [_task(task.get('TaskName'), task.get('TaskStatus'), task.get('TaskMessage'), task.get('TaskErrorCode'), task.get('TaskErrorMessage'))
+                     for stage in _as_list(pipeline.get('StageDetailList'), 'StageDetailDTO')
+                     for task in _as_list(stage.get('TaskList'), 'TaskInfoDTO')]
+            # Per-instance progress lives in the stage results; a failed step's message is the instance's error.
+            for stage in _as_list(pipeline.get('StageList'), 'StageInfoDTO'):
+                for instance in _as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
+                    for step in _as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
+                        failed = str(step.get('Status')) in ('3', '10')
+                        tasks.append(_task(instance.get('InstanceName') or instance.get('InstanceIp'),
+                                           step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
             pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
-                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), detail=pipeline))
+                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks))
         return dict(id=change_order_id, platform='edas', raw_status=raw, status=states.normalize_job_status('edas_change_order', raw),
-                    type=data.get('CoType'), batch_count=data.get('BatchCount'), message=data.get('Desc') or None, pipelines=pipelines)
+                    type=data.get('CoType'), description=data.get('ChangeOrderDescription'), created=data.get('CreateTime'),
+                    batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'), message=data.get('Desc') or None, pipelines=pipelines)
+
+    def with_tasks(self, order):
+        return order
+
+    def change_orders(self, app_id, limit):
+        """The newest ``limit`` change orders of an application (ListRecentChangeOrder), newest first."""
+        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
+        orders = [_order_summary('edas', order, 'edas_change_order') for order in _as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
+        return sorted(orders, key=lambda order: str(order['created'] or ''), reverse=True)[:limit]
 
     def waiting_pipeline(self, order):
         waiting = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_WAITING_CONFIRMATION]
@@ -213,26 +240,36 @@ class Edas(AlibabaApi):
     def confirm_batch(self, pipeline_id):
         self.call('ContinuePipeline', 'GET', '/pop/v5/changeorder/pipeline_batch_confirm', {'PipelineId': pipeline_id, 'Confirm': 'true'}, read=False)
 
-    def failure_messages(self, order):
-        messages = [order['message']] if order.get('message') and order['status'] not in states.JOB_SUCCESS else []
-        for pipeline in order['pipelines']:
-            detail = pipeline.get('detail') or {}
-            for stage in _as_list(detail.get('StageDetailList'), 'StageDetailDTO'):
-                for task in _as_list(stage.get('TaskList'), 'TaskInfoDTO'):
-                    if task.get('TaskErrorMessage'):
-                        messages.append('%s: %s' % (task.get('TaskName'), task['TaskErrorMessage']))
-            for stage in _as_list(detail.get('StageList'), 'StageInfoDTO'):
-                for instance in _as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
-                    for step in _as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
-                        if str(step.get('Status')) in ('3', '10') and step.get('StageMessage'):
-                            messages.append('%s: %s' % (instance.get('InstanceName') or instance.get('InstanceIp'), step['StageMessage']))
-        return messages
+
+def _task(name, raw_status, message, error_code, error_message):
+    return dict(name=name, raw_status=raw_status, status=states.normalize_job_status('alibaba_task', raw_status), message=message or None,
+                error_code=error_code or None, error_message=error_message or None)
+
+
+def _order_summary(platform, order, kind):
+    """A change order as both products list them (ListChangeOrders / ListRecentChangeOrder)."""
+    return dict(id=order.get('ChangeOrderId'), platform=platform, application_id=order.get('AppId'), raw_status=order.get('Status'),
+                status=states.normalize_job_status(kind, order.get('Status')), type=order.get('CoTypeCode'),
+                description=order.get('CoType') or order.get('ChangeOrderDescription') or order.get('Description'),
+                created=order.get('CreateTime'), finished=order.get('FinishTime') or None, batch_count=order.get('BatchCount'),
+                batch_type=order.get('BatchType'), source=order.get('Source'))
+
+
+def failure_messages(order):
+    """The order's own error and every failed task's, in batch order: what a failed task reports."""
+    messages = [order['message']] if order.get('message') and order['status'] not in states.JOB_SUCCESS else []
+    for pipeline in order['pipelines']:
+        for task in pipeline['tasks'] or []:
+            text = task['error_message'] or (task['message'] if task['status'] == states.JOB_FAILED else None)
+            if text and '%s: %s' % (task['name'], text) not in messages:
+                messages.append('%s: %s' % (task['name'], text))
+    return messages
 
 
 def public_order(order):
-    """What a module returns of a change order (the raw pipeline detail left out)."""
+    """What a module returns of a change order: the order with its batches, the terminal flag added."""
     public = dict(order)
-    public['pipelines'] = [dict((key, value) for key, value in pipeline.items() if key != 'detail') for pipeline in order['pipelines']]
+    public['terminal'] = order['status'] in states.JOB_TERMINAL
     return public
 
 
@@ -257,12 +294,27 @@ def follow_change_order(api, change_order_id, deadline, auto_confirm=False, labe
         raise PaasJobError('change order %s waits for approval: approve it in the %s console, then run the task again'
                            % (change_order_id, api.platform.upper()), job=public, target=label)
     if order['status'] not in states.JOB_SUCCESS:
-        messages = api.failure_messages(order)
+        messages = failure_messages(api.with_tasks(order))
+        public = public_order(order)
         raise PaasJobError('change order %s%s ended %s (Status %s%s)%s' % (
             change_order_id, ' of ' + label if label else '', order['status'], order['raw_status'],
             ', SubStatus %s' % order['sub_status'] if order.get('sub_status') else '', ': ' + '; '.join(messages) if messages else ''),
             job=public, target=label)
     return public
+
+
+def _follow_orders(api, orders, deadline, auto_confirm, result):
+    """Follow each ``(order id, label)`` into ``result['change_orders']``; a failure carries the result so far to the task."""
+    try:
+        for order_id, label in orders:
+            result['change_orders'].append(follow_change_order(api, order_id, deadline, auto_confirm, label))
+    except PaasError as error:
+        if isinstance(error, PaasJobError) and error.job:
+            result['change_orders'].append(error.job)
+        if getattr(error, 'result', None) is None:
+            error.result = result
+        raise
+    return result['change_orders']
 
 
 # --------------------------------------------------------------------------------------------------
@@ -322,7 +374,7 @@ def sae_operation(api, params, check_mode):
                   for view in acting]
     result['change_order_ids'] = [order_id for order_id, dummy in orders]
     if params['wait']:
-        result['change_orders'] = [follow_change_order(api, order_id, deadline, params['auto_confirm_batches'], label) for order_id, label in orders]
+        _follow_orders(api, orders, deadline, params['auto_confirm_batches'], result)
         finals = dict((view['id'], read(view['id'])) for view in acting)
         for entry in result['applications']:
             if entry['id'] in finals:
@@ -358,10 +410,16 @@ def edas_operation(api, params, check_mode, ecc_ids=None):
                 raise PaasInputError('%s has no ECC %s (known: %s)' % (view['label'], ', '.join(unknown), ', '.join(ecc['id'] for ecc in eccs)))
             eccs = [ecc for ecc in eccs if ecc['id'] in ecc_ids]
         entries = []
+        running = [ecc for ecc in eccs if str(ecc['raw_state']) in _EDAS_RUNNING]
         for ecc in eccs:
             ecc['label'] = 'ECC %s of %s' % (ecc['id'], view['label'])
+            if action == 'restart' and not ecc_ids and running and ecc not in running:
+                # Restarting an application restarts what runs; a stopped ECC stays stopped (start it to run it).
+                entries.append(dict(id=ecc['id'], changed=False, reason='ECC is %s: a restart leaves it so (use action=start)' % ecc['state'],
+                                    before=summary(ecc), after=summary(ecc)))
+                continue
             # An ECC whose process runs (health check failing or not) needs no start.
-            current = dict(ecc, state=states.RUNNING if str(ecc['raw_state']) in _EDAS_RUNNING and action == 'start' else ecc['state'])
+            current = dict(ecc, state=states.RUNNING if ecc in running and action == 'start' else ecc['state'])
             needed, reason = decide(action, current, {})
             entries.append(dict(id=ecc['id'], changed=needed, reason=reason, before=summary(ecc), after=predict(action, ecc, {}) if needed else summary(ecc)))
         acting = [entry['id'] for entry in entries if entry['changed']]
@@ -377,7 +435,7 @@ def edas_operation(api, params, check_mode, ecc_ids=None):
         result['change_order_ids'].append(api.act(action, view['id'], acting))
     if params['wait']:
         for (view, acting), order_id in zip(plans, result['change_order_ids']):
-            result['change_orders'].append(follow_change_order(api, order_id, deadline, params['auto_confirm_batches'], view['label']))
+            _follow_orders(api, [(order_id, view['label'])], deadline, params['auto_confirm_batches'], result)
             final = dict((ecc['id'], ecc) for ecc in api.application(view['id'])['eccs'])
             for entry in result['instances']:
                 if entry['id'] in final and entry['id'] in acting:
@@ -416,8 +474,7 @@ def sae_restart_instances(api, app_id, instance_ids, params, check_mode):
     for entry in entries:
         entry['job_id'] = order_id
     if params['wait']:
-        order = follow_change_order(api, order_id, deadline, params['auto_confirm_batches'], 'application %s' % app_id)
-        result['change_orders'] = [order]
+        order = _follow_orders(api, [(order_id, 'application %s' % app_id)], deadline, params['auto_confirm_batches'], result)[0]
         final = dict((instance['id'], instance) for instance in api.instances(app_id))
         for entry in entries:
             entry['job'] = order

@@ -112,6 +112,9 @@ JOB_STATUS_TABLES = {
         '0': JOB_PENDING, '1': JOB_RUNNING, '2': JOB_SUCCEEDED, '3': JOB_FAILED, '6': JOB_ABORTED, '7': JOB_PARTIALLY_FAILED,
         '8': JOB_WAITING_CONFIRMATION, '9': JOB_RUNNING, '10': JOB_FAILED,
     },
+    # Tasks of SAE pipelines (DescribePipeline TaskList Status) and EDAS stages (TaskInfoDTO TaskStatus, a string of the same ints):
+    # 0 prepared, 1 executing, 2 succeeded, 3 failed, 5 pending retry (SAE), 6 terminated, 10 system failure (EDAS).
+    'alibaba_task': {'0': JOB_PENDING, '1': JOB_RUNNING, '2': JOB_SUCCEEDED, '3': JOB_FAILED, '5': JOB_RUNNING, '6': JOB_ABORTED, '10': JOB_FAILED},
     # Rainbond event final_status (status success/failure decides a completed event).
     'rainbond_event': {
         'running': JOB_RUNNING, 'failure': JOB_FAILED, 'empty': JOB_SUCCEEDED, 'emptycomplete': JOB_SUCCEEDED,
@@ -154,6 +157,29 @@ def normalize_job_status(kind, raw, detail=None):
     if kind in ('sae_change_order', 'sae_last_change_order') and status not in JOB_TERMINAL and str(detail) in ('1', 'RUNNING_BUT_HAS_ERROR'):
         return JOB_FAILED
     return status
+
+
+# Health of an instance, where the platform reports one.
+HEALTHY = 'healthy'
+UNHEALTHY = 'unhealthy'
+NOT_CHECKED = 'not_checked'    # no health check configured
+HEALTH_STATES = (HEALTHY, UNHEALTHY, NOT_CHECKED, UNKNOWN)
+
+HEALTH_TABLES = {
+    # SAE DescribeApplicationInstances.InstanceHealthStatus.
+    'sae_instance': {
+        'Healthy': HEALTHY, 'Unhealthy': UNHEALTHY, 'LivenessUnhealthy': UNHEALTHY, 'ReadinessUnhealthy': UNHEALTHY,
+        'NotCheckedYet': UNKNOWN, 'WithoutHealthCheckConfig': NOT_CHECKED, 'WithoutLivenessConfig': NOT_CHECKED,
+        'WithoutReadinessConfig': NOT_CHECKED,
+    },
+    # EDAS Ecc.AppState: 7 running (health check passing), 3 running but its health check URL fails.
+    'edas_ecc': {'7': HEALTHY, '3': UNHEALTHY, '1': UNKNOWN, '0': UNKNOWN},
+}
+
+
+def normalize_health(kind, raw):
+    """Map a platform's raw instance health to ``healthy``, ``unhealthy``, ``not_checked`` or ``unknown``."""
+    return _lookup(HEALTH_TABLES, kind, raw, UNKNOWN)
 
 
 def state_entry(kind, raw):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: change_order_info
-short_description: Read a platform job or change order, optionally waiting until it ends
+short_description: Read a platform job or change order, or an application's latest change orders, optionally waiting
 version_added: 1.0.0
 description:
   - Reads one asynchronous job of a PaaS platform and returns its normalized and raw status and its tasks with their
@@ -15,8 +15,11 @@ description:
   - For O(platform=servicestage) this is a ServiceStage v3 job (C(GET /v3/{project_id}/cas/jobs/{job_id})) or, with
     O(servicestage_api=v2), a v2 job (C(GET /v2/{project_id}/cas/jobs/{job_id})), such as the ones
     M(paas.ops.component_action) and M(paas.ops.instance_action) start.
-  - For O(platform=sae) it is an SAE change order (C(DescribeChangeOrder)), for O(platform=edas) an EDAS change order
-    (C(GetChangeOrderInfo)), such as the ones M(paas.ops.app_operation) starts, with their batches (pipelines).
+  - For O(platform=sae) it is an SAE change order (C(DescribeChangeOrder), and C(DescribePipeline) for the tasks of each
+    batch that has started), for O(platform=edas) an EDAS change order (C(GetChangeOrderInfo)), such as the ones
+    M(paas.ops.app_operation) starts, with their batches (pipelines), tasks and error messages.
+  - For SAE and EDAS, O(application_id) instead of O(job_id) lists the application's latest change orders
+    (C(ListChangeOrders), C(ListRecentChangeOrder)), newest first, in RV(change_orders).
 author: paas.ops contributors (@paas-ops)
 requirements:
   - requests
@@ -29,10 +32,18 @@ options:
     choices: [servicestage, sae, edas]
   job_id:
     description:
-      - ID of the job or change order.
+      - ID of the job or change order. One of O(job_id) and O(application_id) is required.
     type: str
-    required: true
     aliases: [change_order_id]
+  application_id:
+    description:
+      - For O(platform=sae) and O(platform=edas), list the latest change orders of this application instead of reading one.
+    type: str
+  limit:
+    description:
+      - How many of the application's latest change orders to list, with O(application_id).
+    type: int
+    default: 10
   servicestage_api:
     description:
       - Which ServiceStage API the job belongs to. V3 component actions start v3 jobs, v2 instance actions v2 jobs.
@@ -43,6 +54,7 @@ options:
     description:
       - Poll the job until it ends (succeeded, failed, aborted, rolled back) or waits for a person, then return it.
       - The module does not fail when the job failed; inspect RV(change_order.status).
+      - With O(application_id), wait for the newest change order of the application.
     type: bool
     default: false
   wait_timeout:
@@ -92,12 +104,45 @@ EXAMPLES = r'''
       ansible.builtin.assert:
         that: rollback_job.change_order.status == 'succeeded'
         fail_msg: "{{ rollback_job.change_order.tasks | map(attribute='messages') | list }}"
+
+- name: Look at SAE and EDAS change orders
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/paas.ops.paas:
+      alibaba_region_id: cn-hangzhou
+      alibaba_access_key_id: "{{ vault_alibaba_ak }}"
+      alibaba_access_key_secret: "{{ vault_alibaba_secret }}"
+  tasks:
+    - name: The five latest change orders of an SAE application
+      paas.ops.change_order_info:
+        platform: sae
+        application_id: 6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a01
+        limit: 5
+      register: recent
+
+    - name: Wait for the newest one, then show the failed tasks of each batch
+      paas.ops.change_order_info:
+        platform: sae
+        change_order_id: "{{ recent.change_orders[0].id }}"
+        wait_for_completion: true
+      register: order
+
+    - name: Show what failed
+      ansible.builtin.debug:
+        msg: "{{ order.change_order.pipelines | map(attribute='tasks') | flatten | selectattr('status', 'equalto', 'failed') | list }}"
+
+    - name: An EDAS change order, batches and per-instance messages included
+      paas.ops.change_order_info:
+        platform: edas
+        change_order_id: 5bfa2a2a-0c9b-4cd6-8f2a-9c1e4c3c2a11
 '''
 
 RETURN = r'''
 change_order:
   description: The job.
-  returned: always
+  returned: when O(job_id) is given
   type: dict
   contains:
     id:
@@ -111,7 +156,7 @@ change_order:
       type: str
       sample: succeeded
     raw_status:
-      description: The platform's status, for example ServiceStage C(execution_status) C(SUCCEEDED).
+      description: The platform's status, for example ServiceStage C(execution_status) C(SUCCEEDED), or an SAE / EDAS status int such as C(2).
       type: str
       sample: SUCCEEDED
     type:
@@ -123,10 +168,43 @@ change_order:
       type: bool
       sample: true
     tasks:
-      description: The job's tasks, with normalized and raw status and messages.
+      description: The job's tasks, with normalized and raw status and messages (ServiceStage).
       type: list
       elements: dict
       sample: [{name: restart, type: restart, status: succeeded, raw_status: SUCCEEDED, messages: null}]
+    sub_status:
+      description: SAE C(SubStatus); C(1) (a failed batch awaiting manual rollback) makes RV(change_order.status) C(failed).
+      type: int
+      sample: 0
+    batch_count:
+      description: Number of batches (SAE, EDAS).
+      type: int
+      sample: 2
+    batch_type:
+      description: How batches follow each other, for example SAE C(auto) / C(manual), EDAS C(Automatic) / C(Manual).
+      type: str
+      sample: auto
+    message:
+      description: The order's own error message (SAE C(ErrorMessage), EDAS C(Desc)), if any.
+      type: str
+      sample: null
+    pipelines:
+      description:
+        - The batches of an SAE or EDAS change order, in order, each with its tasks (SAE tasks only for batches that have started).
+        - A task has C(name), C(status) (normalized), C(raw_status), C(message), C(error_code) and C(error_message).
+      type: list
+      elements: dict
+      sample: [{id: 3a028e98-36f0-4ac8-8eae-6da55f75e1a9, name: Batch 1, status: succeeded, raw_status: 2,
+                tasks: [{name: Restart web-7d9f8c6b5-2xk8p, status: succeeded, raw_status: 2, message: succeeded,
+                         error_code: null, error_message: null}]}]
+change_orders:
+  description: The latest change orders of O(application_id), newest first (SAE, EDAS).
+  returned: when O(application_id) is given
+  type: list
+  elements: dict
+  sample: [{id: 8116d5b1-eab4-4b78-a7d4-7b37bb0bdd7b, platform: sae, application_id: 6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a01,
+            status: succeeded, raw_status: 2, type: CoRestartApplication, description: Restart application,
+            created: "2026-11-22 11:06:33", finished: "2026-11-22 11:06:36", batch_count: 2, batch_type: auto, source: pop}]
 elapsed:
   description: Seconds spent waiting, with O(wait_for_completion).
   returned: when O(wait_for_completion=true)
@@ -136,6 +214,7 @@ elapsed:
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, public_order
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStage
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
@@ -144,12 +223,21 @@ from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_j
 def change_order_info(paas):
     params = paas.params
     if params['platform'] == 'servicestage':
+        if params['application_id']:
+            raise PaasInputError('application_id lists SAE and EDAS change orders; give the ServiceStage job_id')
         api = ServiceStage(paas.connection())
 
         def read():
             return api.job(params['job_id'], params['servicestage_api'])
     else:
         orders = Sae(paas.connection()) if params['platform'] == 'sae' else Edas(paas.connection())
+        if params['limit'] < 1:
+            raise PaasInputError('limit must be 1 or more, got %d' % params['limit'])
+        if params['application_id']:
+            latest = orders.change_orders(params['application_id'], params['limit'])
+            if not params['wait_for_completion'] or not latest:
+                return dict(changed=False, change_orders=latest)
+            params['job_id'] = latest[0]['id']
 
         def read():
             return public_order(orders.change_order(params['job_id']))
@@ -160,6 +248,10 @@ def change_order_info(paas):
         job, result['elapsed'] = outcome.value, round(outcome.elapsed, 3)
     else:
         job = read()
+    if params['platform'] != 'servicestage':
+        job = orders.with_tasks(job)
+        if params['application_id']:
+            result['change_orders'] = [job] + latest[1:]
     job['terminal'] = job['status'] in states.JOB_TERMINAL
     result['change_order'] = job
     return result
@@ -169,11 +261,15 @@ def main():
     paas = PaasModule(
         argument_spec=dict(
             platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
-            job_id=dict(type='str', required=True, aliases=['change_order_id']),
+            job_id=dict(type='str', aliases=['change_order_id']),
+            application_id=dict(type='str'),
+            limit=dict(type='int', default=10),
             servicestage_api=dict(type='str', default='v3', choices=['v3', 'v2']),
             wait_for_completion=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=600),
         ),
+        mutually_exclusive=[('job_id', 'application_id')],
+        required_one_of=[('job_id', 'application_id')],
         supports_check_mode=True,
     )
     paas.run(change_order_info)

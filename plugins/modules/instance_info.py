@@ -109,8 +109,16 @@ instances:
       description: Normalized state.
       type: str
     raw_state:
-      description: The platform's status (C(component_status) or C(status_detail.status)).
+      description: The platform's status (ServiceStage C(component_status) or C(status_detail.status), SAE C(InstanceContainerStatus), EDAS C(AppState)).
       type: str
+    health:
+      description:
+        - Normalized health, C(healthy), C(unhealthy), C(not_checked) (no health check configured) or C(unknown) (SAE, EDAS);
+          null for ServiceStage.
+      type: str
+    raw_health:
+      description: The platform's health, SAE C(InstanceHealthStatus) (for example C(ReadinessUnhealthy)) or EDAS C(AppState).
+      type: raw
     replica:
       description: Desired replica count.
       type: int
@@ -129,6 +137,15 @@ instances:
     component_id:
       description: ID of the component, for instances.
       type: str
+    group_id:
+      description: The SAE group or EDAS deploy group the instance belongs to.
+      type: str
+    ip:
+      description: The instance's IP address (SAE, EDAS).
+      type: str
+    task_state:
+      description: EDAS C(TaskState) of the latest task on the ECC, C(0) unknown, C(1) processing, C(2) success, C(3) failed.
+      type: int
   sample:
     - {id: c0a80001-0000-4000-8000-000000000001, name: web, kind: component, state: running, raw_state: RUNNING, replica: 3,
        available_replica: 3, version: 1.2.0, last_job_id: null, application_id: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01}
@@ -159,7 +176,8 @@ from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
 )
 from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
 
-FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'replica', 'available_replica', 'version', 'last_job_id', 'application_id', 'component_id')
+FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'raw_health', 'replica', 'available_replica', 'version', 'last_job_id',
+          'application_id', 'component_id', 'group_id', 'ip', 'task_state')
 
 
 def instance_info(paas):
