@@ -177,7 +177,9 @@ change_order_ids:
   elements: str
   sample: [be2e1c76-682b-4897-98d3-1d8d64780000]
 change_orders:
-  description: The change orders as they ended, with O(wait=true).
+  description:
+    - The change orders as they ended, with O(wait=true).
+    - When the task fails because an order failed or waits for confirmation or approval, that order is the last entry.
   returned: always
   type: list
   elements: dict
@@ -191,10 +193,22 @@ change_orders:
     raw_status:
       description: The platform's status number.
       type: int
+    sub_status:
+      description: SAE C(SubStatus); C(1) (a failed batch awaiting manual rollback) counts as failed.
+      type: int
+    type:
+      description: The change order type, for example SAE C(CoRestartApplication).
+      type: str
     pipelines:
-      description: The batches, with their normalized and raw status.
+      description:
+        - The batches, with their normalized and raw status.
+        - For a failed order, each started batch's C(tasks) with their C(status), C(message) and C(error_message); EDAS
+          orders always carry their tasks.
       type: list
       elements: dict
+    terminal:
+      description: Whether the order has ended.
+      type: bool
     confirmed_batches:
       description: Pipelines confirmed because of O(auto_confirm_batches).
       type: list

@@ -222,6 +222,13 @@ def test_a_failed_change_order_fails_the_task_with_its_task_messages(emulator_cl
     result = run.adhoc_result()
     assert 'ended failed (Status 3)' in result['msg'] and 'api-5c8d7e6f4-d3e4f: readiness probe failed: HTTP 503 on /healthz' in result['msg']
     assert 'Traceback' not in run.output
+    # change_order_info shows the same order: the failed batch's failed task and its message.
+    info = module(emulator_clean, 'change_order_info', dict(platform='sae', application_id=API, limit=1, wait_for_completion=True)).adhoc_result()
+    order = info['change_order']
+    assert order['id'] == result['change_order_ids'][0] and order['status'] == 'failed' and order['terminal'] is True
+    failed = [task for pipeline in order['pipelines'] for task in pipeline['tasks'] or [] if task['status'] == 'failed']
+    assert [(task['name'], task['error_message']) for task in failed] == [
+        ('Restart api-5c8d7e6f4-d3e4f', 'readiness probe failed: HTTP 503 on /healthz')]
 
 
 def test_an_order_with_a_failed_batch_awaiting_rollback_counts_as_failed(emulator_clean):
@@ -301,3 +308,34 @@ def test_restarting_forty_applications_stays_within_the_sae_rate_limit(emulator_
     metrics = fleet.metrics()
     assert metrics['throttled_total'] == 0 and metrics['requests']['sae:BatchRestartApplications'] == 1
     assert len(metrics['restarts']) == 80 and set(metrics['restarts'].values()) == {1}
+
+
+@pytest.mark.parametrize('platform,app_id,instance_ids,action', [
+    ('sae', WEB, ['web-7d9f8c6b5-2xk8p', 'web-7d9f8c6b5-4jq7m'], 'restart'),
+    ('edas', ORDERS, [ECC1], 'stop'),
+    ('edas', ORDERS, [ECC4], 'start'),
+])
+def test_instance_action_check_mode_predicts_and_the_real_run_agrees(emulator_clean, platform, app_id, instance_ids, action):
+    args = dict(platform=platform, application_id=app_id, instance_ids=instance_ids, action=action, wait_timeout=60)
+    before = world_of(emulator_clean)
+    check = module(emulator_clean, 'instance_action', args, cli_args=['--check'])
+    assert check.rc == 0, check.output
+    predicted = check.adhoc_result()
+    assert predicted['changed'] is True and predicted['change_order_ids'] == []
+    assert world_of(emulator_clean) == before and alibaba_actions(emulator_clean) == []
+    real = module(emulator_clean, 'instance_action', args).adhoc_result()
+    assert real['changed'] is True and len(real['change_order_ids']) == 1
+    assert [(i['id'], i['after']['state']) for i in real['instances']] == [(i['id'], i['after']['state']) for i in predicted['instances']]
+    assert [entry['targets'] for entry in alibaba_actions(emulator_clean)] == [instance_ids]
+    if platform == 'edas':  # start and stop are idempotent: nothing to do the second time
+        again = module(emulator_clean, 'instance_action', args).adhoc_result()
+        assert again['changed'] is False and again['change_order_ids'] == []
+
+
+def test_sae_instance_action_refuses_unknown_instances_and_other_actions(emulator_clean):
+    unknown = module(emulator_clean, 'instance_action', dict(platform='sae', application_id=API, instance_ids=['api-nope'], action='restart'))
+    assert unknown.rc != 0
+    assert 'has no instance api-nope (known: api-5c8d7e6f4-a1b2c, api-5c8d7e6f4-d3e4f, api-5c8d7e6f4-g5h6j)' in unknown.adhoc_result()['msg']
+    stop = module(emulator_clean, 'instance_action', dict(platform='sae', application_id=API, instance_ids=['api-5c8d7e6f4-a1b2c'], action='stop'))
+    assert stop.rc != 0 and 'SAE instances can only be restarted' in stop.adhoc_result()['msg']
+    assert alibaba_actions(emulator_clean) == []
