@@ -78,7 +78,8 @@ def test_sae_check_mode_predicts_per_application_and_sends_nothing(emulator_clea
 def test_sae_refusals_before_sending(emulator_clean):
     unknown = run_module('paas.ops.app_operation', dict(platform='sae', namespace_id=NAMESPACE, app_names=['nope'], action='stop',
                                                         endpoint=emulator_clean.url, **KEY))
-    assert unknown.rc != 0 and "no single application named nope in namespace %s (known: api, batch, canary, gated, web, worker)" % NAMESPACE in unknown.adhoc_result()['msg']
+    known = 'api, batch, canary, gated, web, worker'
+    assert unknown.rc != 0 and "no single application named nope in namespace %s (known: %s)" % (NAMESPACE, known) in unknown.adhoc_result()['msg']
     stopped = run_module('paas.ops.app_operation', dict(platform='sae', namespace_id=NAMESPACE, app_ids=[BATCH], action='restart',
                                                         endpoint=emulator_clean.url, **KEY))
     assert stopped.rc != 0 and 'use action=start' in stopped.adhoc_result()['msg']

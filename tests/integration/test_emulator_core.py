@@ -528,7 +528,8 @@ def test_metrics_count_operations_and_reset(emulator_clean):
                                    "servicestage:ShowComponentInfo": 1}
     assert metrics["requests_total"] == 5
     emulator_clean.admin("DELETE", "metrics")
-    assert emulator_clean.metrics() == {"requests": {}, "requests_total": 0, "throttled": {}, "throttled_total": 0, "restarts": {}, "max_unavailable": {}, "actions": []}
+    assert emulator_clean.metrics() == {"requests": {}, "requests_total": 0, "throttled": {}, "throttled_total": 0, "restarts": {},
+                                        "max_unavailable": {}, "actions": []}
 
 
 def test_tls_mode(emulator_factory):

@@ -138,7 +138,7 @@ def start_change_order(call, action, plans, co_type_code, busy_error, descriptio
     batches = [[unit for batches in per_app if index < len(batches) for unit in batches[index]] for index in range(depth)]
     _app, _units, _count, manual, batch_wait, needs_approval = plans[0]
     user = call.principal.account_uid if call.principal is not None else ""
-    meta = {"co_type_code": co_type_code, "pipeline_ids": [str(uuid.uuid4()) for _ in batches], "created_by": user,
+    meta = {"co_type_code": co_type_code, "pipeline_ids": [str(uuid.uuid4()) for dummy in batches], "created_by": user,
             "description": description, "app_ids": [app["id"] for app, *_rest in plans]}
     return call.engine.create_job(call.platform.name, action, [], call.moment, operation=call.operation.name, batches=batches,
                                   batch_wait=float(batch_wait or 0), manual_confirm=bool(manual), needs_approval=bool(needs_approval),

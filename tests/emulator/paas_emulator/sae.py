@@ -353,7 +353,7 @@ async def rescale_application(call):
         if running_order_of(call, app["id"]) is not None:
             raise order_running(app, None)  # before the new instances exist
         created = []
-        for _ in range(replicas - len(units)):
+        for dummy in range(replicas - len(units)):
             instance = {"id": "%s-%s" % (app["name"], uuid.uuid4().hex[:14]), "ip": "10.0.%d.%d" % (len(units) % 250, 100 + len(created)),
                         "state": "stopped", "create_time_ms": epoch_ms(call.moment)}
             created.append(call.world.add_unit("sae", "instance", instance, app, "instances").unit_id)
