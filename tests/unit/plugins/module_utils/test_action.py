@@ -22,29 +22,48 @@ def test_every_platform_action_has_rules():
     assert set(COMPONENT_ACTIONS) == set(ACTIONS) and set(INSTANCE_ACTIONS) <= set(ACTIONS)
 
 
-@pytest.mark.parametrize('action,current,parameters,needed', [
-    ('start', view('running'), {}, False),
-    ('start', view('stopped'), {}, True),
-    ('start', view('failed'), {}, True),
-    ('start', view('degraded'), {}, True),
-    ('stop', view('stopped'), {}, False),
-    ('stop', view('running'), {}, True),
-    ('stop', view('failed'), {}, True),
-    ('restart', view('running'), {}, True),
-    ('restart', view('degraded'), {}, True),
-    ('scale', view(replica=2), {'replica': 2}, False),
-    ('scale', view(replica=2), {'replica': 3}, True),
-    ('scale', view('stopped', replica=2), {'replica': 0}, True),
-    ('rollback', view(version='1.2.0'), {'version': '1.2.0'}, False),
-    ('rollback', view(version='1.2.0'), {'version': '1.1.0'}, True),
-    ('rollback_current', view(), {}, True),
-    ('continue_deploy', view('upgrading', paused='rolling'), {}, True),
-    ('continue_deploy', view('upgrading', paused='gray'), {}, True),
-    ('check_gray_release', view('upgrading', paused='gray'), {}, True),
-    ('modify_gray_rule', view('upgrading', paused='gray'), {}, True),
+# One case per action and state a target can be in, with the reason the task reports.
+@pytest.mark.parametrize('action,current,parameters,needed,reason', [
+    ('start', view('running'), {}, False, 'already running'),
+    ('start', view('stopped'), {}, True, 'target is stopped'),
+    ('start', view('not_deployed'), {}, True, 'target is not_deployed'),
+    ('start', view('failed'), {}, True, 'target is failed'),
+    ('start', view('degraded'), {}, True, 'target is degraded'),
+    ('start', view('unknown'), {}, True, 'target is unknown'),
+    ('start', view('starting'), {}, True, 'target is starting'),
+    ('stop', view('stopped'), {}, False, 'already stopped'),
+    ('stop', view('running'), {}, True, 'target is running'),
+    ('stop', view('not_deployed'), {}, True, 'target is not_deployed'),
+    ('stop', view('failed'), {}, True, 'target is failed'),
+    ('stop', view('degraded'), {}, True, 'target is degraded'),
+    ('stop', view('unknown'), {}, True, 'target is unknown'),
+    ('restart', view('running'), {}, True, 'restart always acts'),
+    ('restart', view('failed'), {}, True, 'restart always acts'),
+    ('restart', view('degraded'), {}, True, 'restart always acts'),
+    ('restart', view('unknown'), {}, True, 'restart always acts'),
+    ('restart', view('upgrading'), {}, True, 'restart always acts'),
+    ('scale', view(replica=2), {'replica': 2}, False, 'already at 2 replicas'),
+    ('scale', view(replica=2), {'replica': 3}, True, 'replicas 2 -> 3'),
+    ('scale', view(replica=2), {'replica': 0}, True, 'replicas 2 -> 0'),
+    ('scale', view('stopped', replica=2), {'replica': 0}, True, 'replicas 2 -> 0'),
+    ('scale', view('stopped', replica=0), {'replica': 0}, False, 'already at 0 replicas'),
+    ('scale', view('failed', replica=2), {'replica': 2}, False, 'already at 2 replicas'),
+    ('scale', view('unknown', replica=None), {'replica': 2}, True, 'replicas None -> 2'),
+    ('rollback', view(version='1.2.0'), {'version': '1.2.0'}, False, 'version 1.2.0 already deployed'),
+    ('rollback', view(version='1.2.0'), {'version': '1.1.0'}, True, 'version 1.2.0 -> 1.1.0'),
+    ('rollback', view('stopped', version='1.2.0'), {'version': '1.1.0'}, True, 'version 1.2.0 -> 1.1.0'),
+    ('rollback', view('failed', version='1.2.0'), {'version': '1.2.0'}, False, 'version 1.2.0 already deployed'),
+    ('rollback', view(version=None), {'version': '1.2.0'}, True, 'version None -> 1.2.0'),
+    ('rollback_current', view(), {}, True, 'rollback_current always acts'),
+    ('rollback_current', view('failed'), {}, True, 'rollback_current always acts'),
+    ('rollback_current', view('stopped'), {}, True, 'rollback_current always acts'),
+    ('continue_deploy', view('upgrading', paused='rolling'), {}, True, 'resumes the rolling deployment'),
+    ('continue_deploy', view('upgrading', paused='gray'), {}, True, 'resumes the gray deployment'),
+    ('check_gray_release', view('upgrading', paused='gray'), {}, True, 'resumes the gray deployment'),
+    ('modify_gray_rule', view('upgrading', paused='gray'), {}, True, 'resumes the gray deployment'),
 ])
-def test_decisions(action, current, parameters, needed):
-    assert decide(action, current, parameters, versions=['1.1.0', '1.2.0'])[0] is needed
+def test_decisions(action, current, parameters, needed, reason):
+    assert decide(action, current, parameters, versions=['1.1.0', '1.2.0']) == (needed, reason)
 
 
 @pytest.mark.parametrize('action,current,parameters,message', [
@@ -98,3 +117,105 @@ def test_no_warning_without_extra_parameters():
     warnings = []
     assert action_parameters(dict(action='start', replica=None, hosts=None, version=None), warnings.append) == {}
     assert warnings == []
+
+
+NOT_PAUSED = ('start', 'stop', 'restart', 'scale', 'rollback', 'rollback_current')
+PARAMETERS = {'scale': {'replica': 3}, 'rollback': {'version': '1.1.0'}}
+
+
+@pytest.mark.parametrize('action', NOT_PAUSED)
+@pytest.mark.parametrize('paused,advice', [('rolling', 'continue_deploy'), ('gray', 'continue_deploy or check_gray_release')])
+def test_a_paused_deployment_refuses_every_other_action(action, paused, advice):
+    """Another action between two batches would collide with the paused deployment, whatever the parameters."""
+    current = view('upgrading', paused=paused)
+    with pytest.raises(PaasInputError) as caught:
+        decide(action, current, PARAMETERS.get(action, {}), versions=['1.1.0', '1.2.0'])
+    assert caught.value.msg == ('component web has a %s deployment paused between batches; finish it first (%s) before %s'
+                                % (paused, advice, action))
+
+
+@pytest.mark.parametrize('action', NOT_PAUSED)
+def test_a_paused_deployment_is_refused_even_when_nothing_would_change(action):
+    """Idempotency does not hide the paused deployment: the refusal comes before the 'already done' answer."""
+    parameters = {'scale': {'replica': 2}, 'rollback': {'version': '1.2.0'}}.get(action, {})
+    with pytest.raises(PaasInputError, match='paused between batches'):
+        decide(action, view('running', paused='rolling'), parameters, versions=['1.2.0'])
+
+
+@pytest.mark.parametrize('state,raw', [('stopped', 'STOPPED'), ('not_deployed', 'undeploy'), ('deleting', 'DELETING'), ('deleted', 'DELETED')])
+def test_restart_refuses_what_does_not_run_naming_the_raw_state(state, raw):
+    with pytest.raises(PaasInputError) as caught:
+        decide('restart', view(state, raw=raw), {})
+    assert caught.value.msg == 'component web is %s: a restart needs a running target; use action=start' % raw
+
+
+@pytest.mark.parametrize('replica', [-1, -10])
+def test_scale_refuses_negative_replicas_even_when_equal(replica):
+    with pytest.raises(PaasInputError) as caught:
+        decide('scale', view(replica=replica), {'replica': replica})
+    assert caught.value.msg == 'replica must be 0 or more, got %s' % replica
+
+
+@pytest.mark.parametrize('versions,listed', [
+    (['1.0.0', '1.1.0', '1.2.0'], '1.0.0, 1.1.0, 1.2.0'),
+    (['1.1.0', '1.0.0', '1.1.0', '1.2.0', '1.0.0'], '1.1.0, 1.0.0, 1.2.0'),
+    ([], 'none'),
+])
+def test_rollback_to_an_unknown_version_lists_the_valid_ones_in_order(versions, listed):
+    """The message lists each version once, in the order the platform gave (oldest first), so the user can pick one."""
+    with pytest.raises(PaasInputError) as caught:
+        decide('rollback', view(version='1.2.0'), {'version': '9.9'}, versions=versions)
+    assert caught.value.msg == "component web has no version '9.9' to roll back to; valid versions: %s" % listed
+
+
+def test_rollback_without_a_version_list_trusts_the_platform_to_refuse():
+    """None means the adapter cannot list versions: the decision cannot refuse what it cannot check."""
+    assert decide('rollback', view(version='1.2.0'), {'version': '9.9'}, versions=None) == (True, 'version 1.2.0 -> 9.9')
+
+
+@pytest.mark.parametrize('action,kind', [
+    ('continue_deploy', 'a paused deployment'), ('check_gray_release', 'a paused gray release'), ('modify_gray_rule', 'a paused gray release'),
+])
+@pytest.mark.parametrize('state', ['running', 'stopped', 'not_deployed', 'failed', 'degraded', 'unknown', 'upgrading'])
+def test_resuming_actions_need_a_paused_deployment(action, kind, state):
+    with pytest.raises(PaasInputError) as caught:
+        decide(action, view(state), {})
+    assert caught.value.msg == '%s needs %s, but component web has none (status %s)' % (action, kind, state.upper())
+
+
+@pytest.mark.parametrize('action', ['check_gray_release', 'modify_gray_rule'])
+def test_gray_actions_refuse_a_paused_rolling_deployment(action):
+    with pytest.raises(PaasInputError) as caught:
+        decide(action, view('upgrading', raw='UPGRADING', paused='rolling'), {})
+    assert caught.value.msg == '%s needs a paused gray release, but component web has none (status UPGRADING)' % action
+
+
+# The full summary each action predicts: raw_state is unknown (None) after a state change, the rest is carried over.
+@pytest.mark.parametrize('action,current,parameters,versions,expected', [
+    ('start', view('stopped'), {}, None, dict(state='running', raw_state=None, replica=2, version='1.2.0')),
+    ('start', view('failed', raw='DOWN'), {}, None, dict(state='running', raw_state=None, replica=2, version='1.2.0')),
+    ('stop', view('running'), {}, None, dict(state='stopped', raw_state=None, replica=2, version='1.2.0')),
+    ('stop', view('degraded'), {}, None, dict(state='stopped', raw_state=None, replica=2, version='1.2.0')),
+    ('restart', view('failed'), {}, None, dict(state='running', raw_state=None, replica=2, version='1.2.0')),
+    ('scale', view('stopped', replica=2), {'replica': 0}, None, dict(state='running', raw_state=None, replica=0, version='1.2.0')),
+    ('rollback', view(version=None), {'version': '1.1.0'}, ['1.1.0'], dict(state='running', raw_state=None, replica=2, version='1.1.0')),
+    ('rollback_current', view(version='1.2.0'), {}, ['1.0.0', '1.1.0', '1.2.0'], dict(state='running', raw_state=None, replica=2, version='1.1.0')),
+    ('rollback_current', view(version='1.2.0'), {}, ['1.2.0'], dict(state='running', raw_state=None, replica=2, version='1.2.0')),
+    ('rollback_current', view(version='1.2.0'), {}, None, dict(state='running', raw_state=None, replica=2, version='1.2.0')),
+    ('continue_deploy', view('upgrading', paused='gray', paused_version='1.3.0'), {}, None,
+     dict(state='running', raw_state=None, replica=2, version='1.3.0')),
+    ('continue_deploy', view('upgrading', paused='rolling'), {}, None, dict(state='running', raw_state=None, replica=2, version='1.2.0')),
+    ('check_gray_release', view('upgrading', paused='gray', paused_version='1.3.0'), {}, None,
+     dict(state='running', raw_state=None, replica=2, version='1.3.0')),
+    ('modify_gray_rule', view('upgrading', paused='gray', paused_version='1.3.0'), {'replica': 1}, None,
+     dict(state='upgrading', raw_state='UPGRADING', replica=2, version='1.2.0')),
+])
+def test_full_predictions(action, current, parameters, versions, expected):
+    assert predict(action, current, parameters, versions) == expected
+
+
+def test_predict_leaves_the_view_alone():
+    """check mode reports before and after from the same read: predicting must not change the read."""
+    current = view('stopped', replica=2)
+    predict('scale', current, {'replica': 4})
+    assert current == view('stopped', replica=2)
