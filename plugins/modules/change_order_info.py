@@ -127,11 +127,11 @@ EXAMPLES = r'''
         platform: sae
         change_order_id: "{{ recent.change_orders[0].id }}"
         wait_for_completion: true
-      register: order
+      register: newest_order
 
     - name: Show what failed
       ansible.builtin.debug:
-        msg: "{{ order.change_order.pipelines | map(attribute='tasks') | flatten | selectattr('status', 'equalto', 'failed') | list }}"
+        msg: "{{ newest_order.change_order.pipelines | map(attribute='tasks') | flatten | selectattr('status', 'equalto', 'failed') | list }}"
 
     - name: An EDAS change order, batches and per-instance messages included
       paas.ops.change_order_info:
