@@ -43,12 +43,17 @@ class AlibabaApi:
         self.platform = connection.platform.name
         self.version = connection.platform.api_version
         self.client = connection.client()
+        # Request ids of the calls that changed something, for the task result (what support asks for first).
+        self.action_requests = []
 
     def call(self, action, method, path, query=None, read=None):
         # Empty parameters are left out: the two official SDKs sign them differently.
         query = dict((key, value) for key, value in (query or {}).items() if value not in (None, ''))
         headers = {'x-acs-action': action, 'x-acs-version': self.version}
-        return self.client.request(method, path, query=query, headers=headers, read=read, operation=action).data or {}
+        response = self.client.request(method, path, query=query, headers=headers, read=read, operation=action)
+        if read is False or (read is None and method not in ('GET', 'HEAD')):
+            self.action_requests.append(dict(operation=action, request_id=response.request_id))
+        return response.data or {}
 
 
 class Sae(AlibabaApi):
@@ -359,7 +364,7 @@ def sae_operation(api, params, check_mode):
     parameters = {'replica': params['replicas']} if action == 'scale' else {'version': params['version_id']} if action == 'rollback' else {}
     decisions = [(view,) + decide(action, view, parameters, view.get('versions')) for view in views]
     acting = [view for view, needed, dummy in decisions if needed]
-    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[],
+    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
                   applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),
                                      after=predict(action, view, parameters) if needed else summary(view)) for view, needed, reason in decisions])
     if not acting or check_mode:
@@ -400,7 +405,8 @@ def edas_operation(api, params, check_mode, ecc_ids=None):
 
     views = [read(app_id) for app_id in app_ids]
     waited, views = _wait_for_running_orders(api, views, deadline, read)
-    result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], applications=[], instances=[])
+    result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
+                  applications=[], instances=[])
     plans = []
     for view in views:
         eccs = view['eccs']
@@ -466,7 +472,7 @@ def sae_restart_instances(api, app_id, instance_ids, params, check_mode):
         entries.append(dict(id=instance_id, changed=needed, failed=False, reason=reason, job_id=None, job=None,
                             waited_for_job=waited[0] if waited else None, before=summary(instance), after=predict('restart', instance, {}),
                             instance=public_view(instance)))
-    result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[])
+    result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[], requests=api.action_requests)
     if check_mode:
         return result
     order_id = api.restart_instances(app_id, instance_ids)
@@ -490,4 +496,5 @@ def edas_instance_action(api, app_id, ecc_ids, params, check_mode):
     order = (outcome['change_orders'] or [None])[0]
     entries = [dict(entry, failed=False, job_id=order_id if entry['changed'] else None, job=order if entry['changed'] else None,
                     waited_for_job=(outcome['waited_for_change_orders'] or [None])[0]) for entry in outcome['instances']]
-    return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'], change_orders=outcome['change_orders'])
+    return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'], change_orders=outcome['change_orders'],
+                requests=outcome['requests'])

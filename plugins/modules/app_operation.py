@@ -176,6 +176,14 @@ change_order_ids:
   type: list
   elements: str
   sample: [be2e1c76-682b-4897-98d3-1d8d64780000]
+requests:
+  description:
+    - The calls that changed something (actions, batch confirmations), each with its C(operation) and the platform's
+      C(request_id), to quote to the platform's support.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{operation: BatchRestartApplications, request_id: 1E1CF95D-B31D-4B9F-B22A-9D55DFB4C339}]
 change_orders:
   description:
     - The change orders as they ended, with O(wait=true).

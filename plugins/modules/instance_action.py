@@ -193,6 +193,14 @@ change_order_ids:
   type: list
   elements: str
   sample: [be2e1c76-682b-4897-98d3-1d8d64780000]
+requests:
+  description:
+    - The calls that changed something (actions, batch confirmations), each with its C(operation) and the platform's
+      C(request_id), to quote to the platform's support.
+  returned: when O(platform) is V(sae) or V(edas)
+  type: list
+  elements: dict
+  sample: [{operation: BatchRestartApplications, request_id: 1E1CF95D-B31D-4B9F-B22A-9D55DFB4C339}]
 change_orders:
   description: For SAE and EDAS, the change orders as they ended (id, status, raw_status, pipelines).
   returned: when O(platform) is V(sae) or V(edas)

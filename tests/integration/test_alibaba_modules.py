@@ -44,6 +44,12 @@ def alibaba_actions(emulator):
     return [entry for entry in emulator.metrics()['actions'] if entry.get('platform') in ('sae', 'edas')]
 
 
+def logged_action_operation(emulator):
+    """The operation of the one action the emulator logged."""
+    (entry,) = alibaba_actions(emulator)
+    return entry['operation']
+
+
 def world_of(emulator):
     """The emulator's Alibaba objects and jobs: what a check-mode run must leave exactly as it was."""
     return emulator.state()['world']['alibaba'], emulator.admin('GET', 'jobs')['jobs']
@@ -141,6 +147,9 @@ def test_sae_check_mode_predicts_exactly_and_changes_nothing(emulator_clean, arg
     assert real.rc == 0, real.output
     outcome = real.adhoc_result()
     assert outcome['changed'] is changed and len(outcome['change_order_ids']) == (0 if not changed else 1)
+    # The action call is returned with the platform's request id for it.
+    assert [entry['operation'] for entry in outcome['requests']] == ([] if not changed else [logged_action_operation(emulator_clean)])
+    assert all(len(entry['request_id']) == 36 for entry in outcome['requests'])
     # What check mode predicted is what the real run did, application by application (the raw status is only known after).
     assert [(app['id'], app['changed'], app['reason']) for app in outcome['applications']] == [
         (app['id'], app['changed'], app['reason']) for app in predicted['applications']]
