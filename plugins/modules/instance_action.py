@@ -133,6 +133,37 @@ EXAMPLES = r'''
         instance_ids: [d1a80001-0000-4000-8000-000000000001]
         action: rollback
         version: 1.1.0
+
+- name: Restart unhealthy SAE instances, stop one EDAS ECC
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/paas.ops.paas:
+      alibaba_region_id: cn-hangzhou
+      alibaba_access_key_id: "{{ vault_alibaba_ak }}"
+      alibaba_access_key_secret: "{{ vault_alibaba_secret }}"
+  tasks:
+    - name: Find the SAE instances whose health check fails
+      paas.ops.instance_info:
+        platform: sae
+        application_id: 6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a01
+      register: web
+
+    - name: Restart them with one change order
+      paas.ops.instance_action:
+        platform: sae
+        application_id: 6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a01
+        instance_ids: "{{ web.instances | selectattr('health', 'equalto', 'unhealthy') | map(attribute='id') | list }}"
+        action: restart
+      when: web.instances | selectattr('health', 'equalto', 'unhealthy') | list | length > 0
+
+    - name: Stop one ECC of an EDAS application (nothing is sent when it is stopped already)
+      paas.ops.instance_action:
+        platform: edas
+        application_id: 3616cdca-4f92-4413-8c58-0000000000a1
+        instance_ids: [e1c2c3c4-0000-4000-8000-000000000001]
+        action: stop
 '''
 
 RETURN = r'''

@@ -87,6 +87,32 @@ EXAMPLES = r'''
         application_name: mall
         component_name: web
       register: web_instances
+
+- name: SAE instances and EDAS ECCs
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/paas.ops.paas:
+      alibaba_region_id: cn-hangzhou
+      alibaba_access_key_id: "{{ vault_alibaba_ak }}"
+      alibaba_access_key_secret: "{{ vault_alibaba_secret }}"
+  tasks:
+    - name: Every instance of an SAE application, over all its groups
+      paas.ops.instance_info:
+        platform: sae
+        application_id: 6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a01
+      register: sae_instances
+
+    - name: Their IPs and health
+      ansible.builtin.debug:
+        msg: "{{ sae_instances.instances | map(attribute='ip') | zip(sae_instances.instances | map(attribute='health')) | list }}"
+
+    - name: The stopped ECCs of an EDAS application
+      paas.ops.instance_info:
+        platform: edas
+        application_id: 3616cdca-4f92-4413-8c58-0000000000a1
+        states: [stopped]
 '''
 
 RETURN = r'''
