@@ -349,3 +349,14 @@ def test_sae_instance_action_refuses_unknown_instances_and_other_actions(emulato
     stop = module(emulator_clean, 'instance_action', dict(platform='sae', application_id=API, instance_ids=['api-5c8d7e6f4-a1b2c'], action='stop'))
     assert stop.rc != 0 and 'SAE instances can only be restarted' in stop.adhoc_result()['msg']
     assert alibaba_actions(emulator_clean) == []
+
+
+def test_an_edas_failure_in_a_200_body_fails_the_task_with_code_message_and_request_id(emulator_clean):
+    """EDAS may answer HTTP 200 and put the failure in the body's Code: the client checks both."""
+    run = module(emulator_clean, 'api_request', dict(platform='edas', method='POST', path='/pop/v5/changeorder/co_start', api_action='StartApplication',
+                                                      query=dict(AppId=ORDERS, EccInfo='e1c2c3c4-0000-4000-8000-00000000dead')))
+    assert run.rc != 0
+    result = run.adhoc_result()
+    assert result['error']['status'] == 200 and str(result['error']['code']) == '400'
+    assert 'does not belong to application %s' % ORDERS in result['msg'] and result['error']['request_id'] in result['msg']
+    assert alibaba_actions(emulator_clean) == []
