@@ -48,6 +48,7 @@ class RoutedSession(FakeSession):
     """Answers by route instead of by order, so concurrent callers get deterministic answers.
 
     ``routes`` maps ``(METHOD, path regex)`` to a list of replies used in turn; the last one repeats.
+    A reply may be a function of ``(method, url)``, for answers that depend on the query (an id, a page).
     """
 
     def __init__(self, routes):
@@ -65,6 +66,8 @@ class RoutedSession(FakeSession):
                     break
             else:
                 raise AssertionError('unexpected request %s %s' % (method, url))
+            if callable(item):
+                item = item(method, url)
         if isinstance(item, BaseException):
             raise item
         return item

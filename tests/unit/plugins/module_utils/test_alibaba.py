@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_operation, follow_change_order, sae_operation
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_operation, follow_change_order, sae_operation, sae_restart_instances
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
@@ -174,3 +176,531 @@ def test_edas_business_error_in_a_200_body_fails():
     api, dummy = adapter('edas', {('GET', '/pop/v5/app/app_status$'): [FakeResponse(200, {'Code': 500, 'Message': 'no such app', 'RequestId': 'x'})]})
     with pytest.raises(Exception, match='no such app'):
         api.application('e9')
+
+
+# --------------------------------------------------------------------------------------------------
+# Idempotency decisions of the operations: what is sent, what is not, and why
+# --------------------------------------------------------------------------------------------------
+
+CONFIG = '/pop/v1/sam/app/describeApplicationConfig$'
+VERSIONS = '/pop/v1/sam/app/listAppVersions$'
+GROUPS = '/pop/v1/sam/app/describeApplicationGroups$'
+INSTANCES = '/pop/v1/sam/app/describeApplicationInstances$'
+EDAS_STATUS = '/pop/v5/app/app_status$'
+EDAS_RECENT = '/pop/v5/changeorder/change_order_list$'
+EDAS_INFO = '/pop/v5/changeorder/change_order_info$'
+SAE_ACTION_NAMES = ('BatchStartApplications', 'BatchStopApplications', 'BatchRestartApplications', 'RescaleApplication', 'RollbackApplication',
+                    'RestartInstances', 'ConfirmPipelineBatch')
+EDAS_ACTION_NAMES = ('StartApplication', 'StopApplication', 'RestartApplication', 'ContinuePipeline')
+
+
+def query_of(call):
+    return dict((key, values[0]) for key, values in parse_qs(urlsplit(call['url']).query).items())
+
+
+def by_query(key, answers):
+    """A reply chosen by one query parameter (the application id): each value's replies used in turn, the last repeating."""
+    queues = dict((value, list(replies)) for value, replies in answers.items())
+
+    def reply(method, url):
+        value = parse_qs(urlsplit(url).query).get(key, [None])[0]
+        if value not in queues:
+            raise AssertionError('unexpected %s=%s in %s %s' % (key, value, method, url))
+        queue = queues[value]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+    return reply
+
+
+def sent(session, names):
+    """``(action, query)`` of every request whose x-acs-action is one of ``names``, in the order sent."""
+    return [(call['headers']['x-acs-action'], query_of(call)) for call in session.calls if call['headers'].get('x-acs-action') in names]
+
+
+def reads(session, action, **query):
+    """How many ``action`` requests carried every given query parameter."""
+    return sum(1 for call in session.calls if call['headers'].get('x-acs-action') == action
+               and all(query_of(call).get(key) == value for key, value in query.items()))
+
+
+def decisions(result, key='applications'):
+    return [(entry['id'], entry['changed'], entry['reason']) for entry in result[key]]
+
+
+def sae_order_id(order_id):
+    return sae({'ChangeOrderId': order_id})
+
+
+@pytest.mark.parametrize('action,expected,acting', [
+    ('start', [('a1', False, 'already running'), ('a2', True, 'target is stopped'), ('a3', True, 'target is unknown')], 'a2,a3'),
+    ('stop', [('a1', True, 'target is running'), ('a2', False, 'already stopped'), ('a3', True, 'target is unknown')], 'a1,a3'),
+])
+def test_sae_batch_sends_only_the_applications_not_in_the_target_state(action, expected, acting):
+    statuses = {'a1': [app_status('a1', 'RUNNING')], 'a2': [app_status('a2', 'STOPPED')], 'a3': [app_status('a3', 'UNKNOWN')]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)],
+                                   ('PUT', '/batch%sApplications$' % action.capitalize()): [sae_order_id('co-1')]})
+    result = sae_operation(api, params(action=action, app_ids=['a1', 'a2', 'a3'], wait=False), check_mode=False)
+    assert decisions(result) == expected
+    name = 'Batch%sApplications' % action.capitalize()
+    assert sent(session, SAE_ACTION_NAMES) == [(name, {'NamespaceId': 'cn-hangzhou:demo', 'AppIds': acting})]
+    assert result['changed'] is True and result['change_order_ids'] == ['co-1'] and result['change_orders'] == []
+    skipped = [entry for entry in result['applications'] if not entry['changed']][0]
+    assert skipped['after'] == skipped['before']
+
+
+def test_sae_restart_acts_on_every_application_that_is_not_stopped():
+    statuses = {'a1': [app_status('a1', 'RUNNING')], 'a2': [app_status('a2', 'UNKNOWN')]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)], ('PUT', '/batchRestartApplications$'): [sae_order_id('co-1')]})
+    result = sae_operation(api, params(action='restart', app_ids=['a1', 'a2'], wait=False), check_mode=False)
+    assert decisions(result) == [('a1', True, 'restart always acts'), ('a2', True, 'restart always acts')]
+    assert sent(session, SAE_ACTION_NAMES) == [('BatchRestartApplications', {'NamespaceId': 'cn-hangzhou:demo', 'AppIds': 'a1,a2'})]
+
+
+@pytest.mark.parametrize('action,status,reason', [('start', 'RUNNING', 'already running'), ('stop', 'STOPPED', 'already stopped')])
+def test_sae_batch_sends_nothing_when_every_application_is_there(action, status, reason):
+    statuses = {'a1': [app_status('a1', status)], 'a2': [app_status('a2', status)]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)]})
+    result = sae_operation(api, params(action=action, app_ids=['a1', 'a2']), check_mode=False)
+    assert result['changed'] is False and result['change_order_ids'] == [] and result['change_orders'] == []
+    assert decisions(result) == [('a1', False, reason), ('a2', False, reason)]
+    assert [call['method'] for call in session.calls] == ['GET', 'GET']
+
+
+def test_sae_restart_with_one_stopped_application_is_refused_before_sending_anything():
+    statuses = {'a1': [app_status('a1', 'RUNNING')], 'a2': [app_status('a2', 'STOPPED')]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)]})
+    with pytest.raises(PaasInputError) as caught:
+        sae_operation(api, params(action='restart', app_ids=['a1', 'a2']), check_mode=False)
+    assert caught.value.msg == 'application a2 is STOPPED: a restart needs a running target; use action=start'
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+def test_sae_after_comes_from_a_read_after_the_order_and_only_for_what_acted():
+    statuses = {'a1': [app_status('a1', 'RUNNING')], 'a2': [app_status('a2', 'STOPPED'), app_status('a2', 'RUNNING')]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)], ('PUT', '/batchStartApplications$'): [sae_order_id('co-1')],
+                                   ('GET', ORDER): [order(2)]})
+    result = sae_operation(api, params(action='start', app_ids=['a1', 'a2']), check_mode=False)
+    first, second = result['applications']
+    assert first['after'] == first['before'] == dict(state='running', raw_state='RUNNING', replica=None, version=None)
+    assert second['before']['raw_state'] == 'STOPPED' and second['after'] == dict(state='running', raw_state='RUNNING', replica=None, version=None)
+    assert reads(session, 'DescribeApplicationStatus', AppId='a1') == 1 and reads(session, 'DescribeApplicationStatus', AppId='a2') == 2
+    assert reads(session, 'DescribeChangeOrder', ChangeOrderId='co-1') == 1
+
+
+@pytest.mark.parametrize('action,status,extra', [
+    ('start', 'STOPPED', {}), ('stop', 'RUNNING', {}), ('restart', 'RUNNING', {}), ('scale', 'RUNNING', {'replicas': 5}),
+    ('rollback', 'RUNNING', {'version_id': 'v1'}),
+])
+def test_sae_check_mode_sends_no_action(action, status, extra):
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', status)], ('GET', CONFIG): [app_config('a1', image='reg/web:2')],
+                                   ('GET', VERSIONS): [app_versions(('v1', 100, 'reg/web:1'), ('v2', 200, 'reg/web:2'))]})
+    result = sae_operation(api, params(action=action, app_ids=['a1'], **extra), check_mode=True)
+    assert result['changed'] is True and result['applications'][0]['changed'] is True and result['change_order_ids'] == []
+    assert sent(session, SAE_ACTION_NAMES) == [] and all(call['method'] == 'GET' for call in session.calls)
+
+
+def app_config(app_id, replicas=2, image=None, package=None):
+    return sae({'AppId': app_id, 'AppName': 'web-' + app_id, 'Replicas': replicas, 'ImageUrl': image or '', 'PackageUrl': package or ''})
+
+
+def app_versions(*versions):
+    """ListAppVersions data from ``(id, CreateTime, BuildPackageUrl[, WarUrl])``; SAE lists them newest first, as strings of milliseconds."""
+    return sae([{'Id': version[0], 'Type': 'image', 'CreateTime': str(version[1]), 'BuildPackageUrl': version[2],
+                 'WarUrl': version[3] if len(version) > 3 else ''} for version in versions])
+
+
+# -- scale ------------------------------------------------------------------------------------------
+
+def test_sae_scale_to_the_current_replicas_sends_nothing_and_needs_no_namespace():
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1')], ('GET', CONFIG): [app_config('a1', replicas=2)]})
+    result = sae_operation(api, params(action='scale', app_ids=['a1'], replicas=2, namespace_id=None), check_mode=False)
+    assert result['changed'] is False and decisions(result) == [('a1', False, 'already at 2 replicas')]
+    assert sent(session, SAE_ACTION_NAMES) == [] and result['change_order_ids'] == []
+
+
+def test_sae_scale_rescales_only_the_applications_at_other_replicas():
+    configs = {'a1': [app_config('a1', replicas=2)], 'a2': [app_config('a2', replicas=3)], 'a3': [app_config('a3', replicas=0)]}
+    statuses = {'a1': [app_status('a1')], 'a2': [app_status('a2')], 'a3': [app_status('a3', 'STOPPED')]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)], ('GET', CONFIG): [by_query('AppId', configs)],
+                                   ('PUT', '/rescaleApplication$'): [sae_order_id('co-1'), sae_order_id('co-3')]})
+    result = sae_operation(api, params(action='scale', app_ids=['a1', 'a2', 'a3'], replicas=3, min_ready_instances=1, wait=False), check_mode=False)
+    assert decisions(result) == [('a1', True, 'replicas 2 -> 3'), ('a2', False, 'already at 3 replicas'), ('a3', True, 'replicas 0 -> 3')]
+    assert sent(session, SAE_ACTION_NAMES) == [('RescaleApplication', {'AppId': 'a1', 'Replicas': '3', 'MinReadyInstances': '1'}),
+                                               ('RescaleApplication', {'AppId': 'a3', 'Replicas': '3', 'MinReadyInstances': '1'})]
+    assert result['change_order_ids'] == ['co-1', 'co-3'] and result['applications'][0]['after']['replica'] == 3
+
+
+def test_sae_scale_refuses_negative_replicas_before_sending():
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1')], ('GET', CONFIG): [app_config('a1')]})
+    with pytest.raises(PaasInputError, match='replica must be 0 or more, got -1'):
+        sae_operation(api, params(action='scale', app_ids=['a1'], replicas=-1), check_mode=False)
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+# -- rollback and the running version ---------------------------------------------------------------
+
+# Listed newest first; v3 redeployed the image of v1, so v3 is what runs when the configuration deploys reg/web:1.
+HISTORY = (('v3', 1700000300000, 'reg/web:1'), ('v1', 1700000100000, 'reg/web:1'), ('v2', 1700000200000, 'reg/web:2'))
+
+
+@pytest.mark.parametrize('versions,image,package,expected', [
+    (HISTORY, 'reg/web:1', None, (['v1', 'v2', 'v3'], 'v3')),
+    (HISTORY, 'reg/web:2', None, (['v1', 'v2', 'v3'], 'v2')),
+    (HISTORY, 'reg/web:9', None, (['v1', 'v2', 'v3'], None)),
+    # War and jar applications: the configuration's PackageUrl against each version's WarUrl.
+    ((('w1', 1000, '', 'oss://b/app-1.war'), ('w2', 2000, '', 'oss://b/app-2.war')), None, 'oss://b/app-1.war', (['w1', 'w2'], 'w1')),
+    # Milliseconds of different lengths: ordered as numbers, not as strings ('999' > '1000' as text).
+    ((('new', 1000, 'reg/web:1'), ('old', 999, 'reg/web:1')), 'reg/web:1', None, (['old', 'new'], 'new')),
+    # Neither side names a package: empty is no match, so nothing counts as running.
+    ((('v1', 100, ''), ('v2', 200, '')), None, None, (['v1', 'v2'], None)),
+    # Entries without an Id cannot be rolled back to and are left out.
+    ((('', 300, 'reg/web:1'), ('v1', 100, 'reg/web:1')), 'reg/web:1', None, (['v1'], 'v1')),
+])
+def test_sae_versions_and_the_running_one(versions, image, package, expected):
+    api, session = adapter('sae', {('GET', VERSIONS): [app_versions(*versions)]})
+    config = {'ImageUrl': image or '', 'PackageUrl': package or ''}
+    assert api.versions('a1', config) == expected
+    assert reads(session, 'ListAppVersions', AppId='a1') == 1
+
+
+def rollback_adapter(image='reg/web:1', versions=HISTORY, order_ids=('co-1',)):
+    return adapter('sae', {('GET', STATUS): [app_status('a1')], ('GET', CONFIG): [app_config('a1', image=image)],
+                           ('GET', VERSIONS): [app_versions(*versions)], ('PUT', '/rollbackApplication$'): [sae_order_id(i) for i in order_ids]})
+
+
+def test_sae_rollback_to_the_running_version_sends_nothing():
+    api, session = rollback_adapter()
+    result = sae_operation(api, params(action='rollback', app_ids=['a1'], version_id='v3', namespace_id=None), check_mode=False)
+    assert result['changed'] is False and decisions(result) == [('a1', False, 'version v3 already deployed')]
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+@pytest.mark.parametrize('target', ['v1', 'v2'])
+def test_sae_rollback_to_another_version_sends_one_rollback(target):
+    """v1 deploys the same image as the running v3, but is another version: rolling back to it is a change."""
+    api, session = rollback_adapter()
+    result = sae_operation(api, params(action='rollback', app_ids=['a1'], version_id=target, min_ready_instance_ratio=50, wait=False),
+                           check_mode=False)
+    assert decisions(result) == [('a1', True, 'version v3 -> %s' % target)]
+    assert result['applications'][0]['before']['version'] == 'v3' and result['applications'][0]['after']['version'] == target
+    assert sent(session, SAE_ACTION_NAMES) == [('RollbackApplication', {'AppId': 'a1', 'VersionId': target, 'MinReadyInstanceRatio': '50'})]
+    assert result['change_order_ids'] == ['co-1']
+
+
+def test_sae_rollback_acts_when_no_version_matches_the_configuration():
+    """Nothing says which version runs, so not even the newest one can be assumed deployed."""
+    api, session = rollback_adapter(image='reg/web:hotfix')
+    result = sae_operation(api, params(action='rollback', app_ids=['a1'], version_id='v3', wait=False), check_mode=False)
+    assert decisions(result) == [('a1', True, 'version None -> v3')]
+    assert sent(session, SAE_ACTION_NAMES) == [('RollbackApplication', {'AppId': 'a1', 'VersionId': 'v3'})]
+
+
+def test_sae_rollback_to_an_unknown_version_is_refused_with_the_valid_ones():
+    api, session = rollback_adapter()
+    with pytest.raises(PaasInputError) as caught:
+        sae_operation(api, params(action='rollback', app_ids=['a1'], version_id='v9'), check_mode=False)
+    assert caught.value.msg == "application a1 has no version 'v9' to roll back to; valid versions: v1, v2, v3"
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+# -- an order already running -----------------------------------------------------------------------
+
+def test_sae_waits_for_the_running_order_then_decides_from_what_it_left():
+    """A stop already under way: once it ends the application is stopped, so the task's own stop is not needed."""
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', 'RUNNING', running_order='co-0'), app_status('a1', 'STOPPED')],
+                                   ('GET', ORDER): [order(1, pipelines=[('p1', 1)]), order(1, pipelines=[('p1', 1)]), order(2)]})
+    result = sae_operation(api, params(action='stop', app_ids=['a1']), check_mode=False)
+    assert result['waited_for_change_orders'] == ['co-0'] and decisions(result) == [('a1', False, 'already stopped')]
+    assert reads(session, 'DescribeChangeOrder', ChangeOrderId='co-0') == 3 and sent(session, SAE_ACTION_NAMES) == []
+    names = [call['headers']['x-acs-action'] for call in session.calls]
+    assert names == ['DescribeApplicationStatus'] + ['DescribeChangeOrder'] * 3 + ['DescribeApplicationStatus']
+
+
+@pytest.mark.parametrize('status', [3, 6, 10])
+def test_sae_a_running_order_that_fails_is_waited_for_and_the_action_still_decided(status):
+    """The outcome of someone else's order is not the task's to judge: it acts on the state the order left."""
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', 'RUNNING', running_order='co-0'), app_status('a1', 'RUNNING')],
+                                   ('GET', ORDER): [order(1), order(status)], ('PUT', '/batchRestartApplications$'): [sae_order_id('co-1')]})
+    result = sae_operation(api, params(action='restart', app_ids=['a1'], wait=False), check_mode=False)
+    assert result['waited_for_change_orders'] == ['co-0'] and result['change_order_ids'] == ['co-1']
+    assert reads(session, 'DescribeChangeOrder', ChangeOrderId='co-0') == 2
+    assert sent(session, SAE_ACTION_NAMES) == [('BatchRestartApplications', {'NamespaceId': 'cn-hangzhou:demo', 'AppIds': 'a1'})]
+
+
+@pytest.mark.parametrize('status,word', [(8, 'waiting_confirmation'), (11, 'waiting_approval')])
+def test_sae_a_running_order_waiting_for_a_person_is_refused_and_not_confirmed(status, word):
+    """auto_confirm_batches confirms the task's own orders, never one somebody else started."""
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', 'RUNNING', running_order='co-0')], ('GET', ORDER): [order(status)]})
+    with pytest.raises(PaasJobError) as caught:
+        sae_operation(api, params(action='restart', app_ids=['a1'], auto_confirm_batches=True), check_mode=False)
+    assert caught.value.msg == 'application a1 has change order co-0 waiting (%s); finish it before another action' % word
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+def test_sae_a_finished_last_order_is_not_read():
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', 'STOPPED')]})
+    result = sae_operation(api, params(action='stop', app_ids=['a1']), check_mode=False)
+    assert result['waited_for_change_orders'] == [] and reads(session, 'DescribeChangeOrder') == 0
+
+
+def test_sae_scale_after_a_running_order_decides_from_the_new_configuration():
+    """The order in flight was a rescale to 3: the configuration is read again, and scaling to 3 is then done already."""
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', 'RUNNING', running_order='co-0'), app_status('a1')],
+                                   ('GET', CONFIG): [app_config('a1', replicas=2), app_config('a1', replicas=3)], ('GET', ORDER): [order(2)]})
+    result = sae_operation(api, params(action='scale', app_ids=['a1'], replicas=3), check_mode=False)
+    assert result['waited_for_change_orders'] == ['co-0'] and decisions(result) == [('a1', False, 'already at 3 replicas')]
+    assert reads(session, 'DescribeApplicationConfig', AppId='a1') == 2 and sent(session, SAE_ACTION_NAMES) == []
+
+
+# -- SAE instances ----------------------------------------------------------------------------------
+
+def sae_instances(*instances):
+    return sae({'TotalSize': len(instances), 'CurrentPage': 1, 'PageSize': 100, 'Instances': [
+        {'InstanceId': instance_id, 'InstanceContainerStatus': status, 'InstanceHealthStatus': 'Healthy', 'ImageUrl': 'reg/web:1'}
+        for instance_id, status in instances]})
+
+
+def instances_adapter(status=None, orders=(), instances=(('i-1', 'Running'), ('i-2', 'Error'))):
+    return adapter('sae', {('GET', STATUS): status or [app_status('a1')], ('GET', GROUPS): [sae([{'GroupId': 'g1'}])],
+                           ('GET', INSTANCES): [sae_instances(*instances)], ('PUT', '/restartInstances$'): [sae_order_id('co-r')],
+                           ('GET', ORDER): list(orders) or [order(2)]})
+
+
+@pytest.mark.parametrize('action', ['start', 'stop', 'scale', 'rollback'])
+def test_sae_instances_can_only_be_restarted_and_nothing_is_read_before_refusing(action):
+    api, session = instances_adapter()
+    with pytest.raises(PaasInputError) as caught:
+        sae_restart_instances(api, 'a1', ['i-1'], params(action=action), check_mode=False)
+    assert caught.value.msg == 'SAE instances can only be restarted; use paas.ops.app_operation to %s the application' % action
+    assert session.calls == []
+
+
+def test_sae_unknown_instance_is_refused_with_the_known_ones():
+    api, session = instances_adapter(instances=(('i-2', 'Running'), ('i-1', 'Running')))
+    with pytest.raises(PaasInputError) as caught:
+        sae_restart_instances(api, 'a1', ['i-1', 'i-9', 'i-8'], params(), check_mode=False)
+    assert caught.value.msg == 'application a1 has no instance i-9, i-8 (known: i-1, i-2)'
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+def test_sae_restart_instances_sends_one_order_for_the_instances_given():
+    """A failing instance is restarted as well: restart always acts."""
+    api, session = instances_adapter()
+    result = sae_restart_instances(api, 'a1', ['i-2', 'i-1'], params(wait=False), check_mode=False)
+    assert result['changed'] is True and result['change_order_ids'] == ['co-r']
+    assert decisions(result, 'instances') == [('i-2', True, 'restart always acts'), ('i-1', True, 'restart always acts')]
+    assert [entry['job_id'] for entry in result['instances']] == ['co-r', 'co-r']
+    assert result['instances'][0]['before'] == dict(state='failed', raw_state='Error', replica=None, version='reg/web:1')
+    assert sent(session, SAE_ACTION_NAMES) == [('RestartInstances', {'AppId': 'a1', 'InstanceIds': 'i-2,i-1'})]
+
+
+def test_sae_restart_instances_in_check_mode_sends_nothing():
+    api, session = instances_adapter()
+    result = sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=True)
+    assert result['changed'] is True and result['change_order_ids'] == [] and result['instances'][0]['job_id'] is None
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
+def test_sae_restart_instances_waits_for_the_running_order_first():
+    api, session = instances_adapter(status=[app_status('a1', running_order='co-0'), app_status('a1')], orders=[order(1), order(2)])
+    result = sae_restart_instances(api, 'a1', ['i-1'], params(wait=False), check_mode=False)
+    assert result['instances'][0]['waited_for_job'] == 'co-0' and reads(session, 'DescribeChangeOrder', ChangeOrderId='co-0') == 2
+    names = [call['headers']['x-acs-action'] for call in session.calls]
+    assert names.index('RestartInstances') > max(i for i, name in enumerate(names) if name == 'DescribeChangeOrder')
+
+
+# -- EDAS ---------------------------------------------------------------------------------------------
+
+EDAS_ACTION_PATHS = {'start': '/co_start$', 'stop': '/co_stop$', 'restart': '/co_restart$'}
+LEFT_SO = 'ECC is %s: a restart leaves it so (use action=start)'
+
+
+def edas_adapter(status, recent=None, acted=('co-e',), info=None):
+    routes = {('GET', EDAS_STATUS): status if isinstance(status, list) else [status], ('POST', EDAS_RECENT): recent or [NO_RECENT],
+              ('POST', EDAS_INFO): info or [edas_order(2)]}
+    for path in EDAS_ACTION_PATHS.values():
+        routes[('POST', path)] = [FakeResponse(200, {'Code': 200, 'ChangeOrderId': order_id}) for order_id in acted]
+    return adapter('edas', routes)
+
+
+def recent(*orders):
+    """ListRecentChangeOrder from ``(id, CreateTime, Status)``."""
+    return FakeResponse(200, {'Code': 200, 'RequestId': 'r', 'ChangeOrderList': {'ChangeOrder': [
+        {'ChangeOrderId': order_id, 'CreateTime': created, 'Status': status, 'AppId': 'e1', 'CoType': 'Restart'}
+        for order_id, created, status in orders]}})
+
+
+# AppState of ecc-1..ecc-4: 7 running, 1 stopped, 3 running with a failing health check, 0 agent offline.
+@pytest.mark.parametrize('action,expected,name,acting', [
+    ('start', [('ecc-1', False, 'already running'), ('ecc-2', True, 'target is stopped'), ('ecc-3', False, 'already running'),
+               ('ecc-4', True, 'target is unknown')], 'StartApplication', 'ecc-2,ecc-4'),
+    ('stop', [('ecc-1', True, 'target is running'), ('ecc-2', False, 'already stopped'), ('ecc-3', True, 'target is degraded'),
+              ('ecc-4', True, 'target is unknown')], 'StopApplication', 'ecc-1,ecc-3,ecc-4'),
+    ('restart', [('ecc-1', True, 'restart always acts'), ('ecc-2', False, LEFT_SO % 'stopped'), ('ecc-3', True, 'restart always acts'),
+                 ('ecc-4', False, LEFT_SO % 'unknown')], 'RestartApplication', 'ecc-1,ecc-3'),
+])
+def test_edas_acts_on_each_ecc_by_its_app_state(action, expected, name, acting):
+    api, session = edas_adapter(edas_status([7, 1, 3, 0]))
+    result = edas_operation(api, params(action=action, app_ids=['e1'], wait=False), check_mode=False)
+    assert decisions(result, 'instances') == expected
+    assert sent(session, EDAS_ACTION_NAMES) == [(name, {'AppId': 'e1', 'EccInfo': acting})]
+    assert result['applications'] == [dict(id='e1', name='orders', changed=True, ecc_ids=acting.split(','))]
+    assert result['changed'] is True and result['change_order_ids'] == ['co-e']
+
+
+def test_edas_restart_acts_on_every_ecc_when_all_run():
+    api, session = edas_adapter(edas_status([7, 3]))
+    result = edas_operation(api, params(action='restart', app_ids=['e1'], wait=False), check_mode=False)
+    assert decisions(result, 'instances') == [('ecc-1', True, 'restart always acts'), ('ecc-2', True, 'restart always acts')]
+    assert sent(session, EDAS_ACTION_NAMES) == [('RestartApplication', {'AppId': 'e1', 'EccInfo': 'ecc-1,ecc-2'})]
+
+
+@pytest.mark.parametrize('action,app_states,reason', [
+    ('start', [7, 3], 'already running'), ('stop', [1, 1], 'already stopped'),
+])
+def test_edas_sends_nothing_when_every_ecc_is_there(action, app_states, reason):
+    api, session = edas_adapter(edas_status(app_states))
+    result = edas_operation(api, params(action=action, app_ids=['e1']), check_mode=False)
+    assert result['changed'] is False and result['change_order_ids'] == [] and result['change_orders'] == []
+    assert decisions(result, 'instances') == [('ecc-1', False, reason), ('ecc-2', False, reason)]
+    assert result['applications'] == [dict(id='e1', name='orders', changed=False, ecc_ids=[])]
+    assert sent(session, EDAS_ACTION_NAMES) == []
+
+
+def test_edas_restart_of_an_application_that_is_all_stopped_is_refused():
+    api, session = edas_adapter(edas_status([1, 1]))
+    with pytest.raises(PaasInputError) as caught:
+        edas_operation(api, params(action='restart', app_ids=['e1']), check_mode=False)
+    assert caught.value.msg == 'ECC ecc-1 of application orders is 1: a restart needs a running target; use action=start'
+    assert sent(session, EDAS_ACTION_NAMES) == []
+
+
+@pytest.mark.parametrize('action,ecc_ids,expected,acting', [
+    ('stop', ['ecc-2'], [('ecc-2', True, 'target is running')], 'ecc-2'),
+    ('start', ['ecc-3', 'ecc-1'], [('ecc-1', False, 'already running'), ('ecc-3', True, 'target is stopped')], 'ecc-3'),
+    ('restart', ['ecc-1'], [('ecc-1', True, 'restart always acts')], 'ecc-1'),
+])
+def test_edas_ecc_ids_limit_the_decisions_and_the_request(action, ecc_ids, expected, acting):
+    api, session = edas_adapter(edas_status([7, 7, 1]))
+    result = edas_operation(api, params(action=action, app_ids=['e1'], wait=False), check_mode=False, ecc_ids=ecc_ids)
+    assert decisions(result, 'instances') == expected
+    assert sent(session, EDAS_ACTION_NAMES) == [(dict(start='StartApplication', stop='StopApplication', restart='RestartApplication')[action],
+                                                 {'AppId': 'e1', 'EccInfo': acting})]
+
+
+def test_edas_restart_of_a_named_stopped_ecc_is_refused():
+    """Named explicitly, a stopped ECC is not silently left out: the user asked for something that cannot be done."""
+    api, session = edas_adapter(edas_status([7, 1]))
+    with pytest.raises(PaasInputError, match='ECC ecc-2 of application orders is 1: a restart needs a running target'):
+        edas_operation(api, params(action='restart', app_ids=['e1']), check_mode=False, ecc_ids=['ecc-1', 'ecc-2'])
+    assert sent(session, EDAS_ACTION_NAMES) == []
+
+
+def test_edas_unknown_eccs_are_refused_with_the_known_ones():
+    api, session = edas_adapter(edas_status([7, 1]))
+    with pytest.raises(PaasInputError) as caught:
+        edas_operation(api, params(action='start', app_ids=['e1']), check_mode=False, ecc_ids=['ecc-9', 'ecc-1', 'ecc-8'])
+    assert caught.value.msg == 'application orders has no ECC ecc-8, ecc-9 (known: ecc-1, ecc-2)'
+    assert sent(session, EDAS_ACTION_NAMES) == []
+
+
+@pytest.mark.parametrize('app_ids,ecc_ids,message', [
+    (None, None, 'EDAS applications are given by id: set app_ids'),
+    ([], None, 'EDAS applications are given by id: set app_ids'),
+    (['e1', 'e2'], ['ecc-1'], 'ecc_ids belong to one application: give exactly one app id with them'),
+])
+def test_edas_refusals_before_any_request(app_ids, ecc_ids, message):
+    api, session = edas_adapter(edas_status([7]))
+    with pytest.raises(PaasInputError) as caught:
+        edas_operation(api, params(action='stop', app_ids=app_ids), check_mode=False, ecc_ids=ecc_ids)
+    assert caught.value.msg == message and session.calls == []
+
+
+def test_edas_one_order_per_application_that_needs_it():
+    statuses = {'e1': [edas_status([1, 7])], 'e2': [edas_status([7, 7])], 'e3': [edas_status([1])]}
+    api, session = edas_adapter([by_query('AppId', statuses)], acted=('co-1', 'co-3'))
+    result = edas_operation(api, params(action='start', app_ids=['e1', 'e2', 'e3'], wait=False), check_mode=False)
+    assert [(entry['id'], entry['changed'], entry['ecc_ids']) for entry in result['applications']] == [
+        ('e1', True, ['ecc-1']), ('e2', False, []), ('e3', True, ['ecc-1'])]
+    assert sent(session, EDAS_ACTION_NAMES) == [('StartApplication', {'AppId': 'e1', 'EccInfo': 'ecc-1'}),
+                                                ('StartApplication', {'AppId': 'e3', 'EccInfo': 'ecc-1'})]
+    assert result['change_order_ids'] == ['co-1', 'co-3']
+
+
+def test_edas_check_mode_predicts_without_sending():
+    api, session = edas_adapter(edas_status([7, 1]))
+    result = edas_operation(api, params(action='start', app_ids=['e1']), check_mode=True)
+    assert result['changed'] is True and result['change_order_ids'] == []
+    assert result['instances'][1]['after'] == dict(state='running', raw_state=None, replica=None, version=None)
+    assert sent(session, EDAS_ACTION_NAMES) == []
+
+
+def test_edas_after_comes_from_a_read_after_the_order():
+    api, session = edas_adapter([edas_status([7, 1]), edas_status([7, 7])])
+    result = edas_operation(api, params(action='start', app_ids=['e1']), check_mode=False)
+    assert [entry['after']['raw_state'] for entry in result['instances']] == [7, 7]
+    assert [order['id'] for order in result['change_orders']] == ['co-e'] and reads(session, 'GetChangeOrderInfo', ChangeOrderId='co-e') == 1
+
+
+def test_edas_waits_for_the_running_order_then_decides_from_what_it_left():
+    api, session = edas_adapter([edas_status([7, 7]), edas_status([1, 1])], recent=[recent(('co-0', '2026-01-01 10:00:00', 1)), NO_RECENT],
+                                info=[edas_order(1), edas_order(2)])
+    result = edas_operation(api, params(action='stop', app_ids=['e1']), check_mode=False)
+    assert result['waited_for_change_orders'] == ['co-0'] and result['changed'] is False
+    assert decisions(result, 'instances') == [('ecc-1', False, 'already stopped'), ('ecc-2', False, 'already stopped')]
+    assert reads(session, 'GetChangeOrderInfo', ChangeOrderId='co-0') == 2 and sent(session, EDAS_ACTION_NAMES) == []
+
+
+def test_edas_a_finished_recent_order_is_not_waited_for():
+    api, session = edas_adapter(edas_status([1]), recent=[recent(('co-0', '2026-01-01 10:00:00', 2))])
+    result = edas_operation(api, params(action='start', app_ids=['e1'], wait=False), check_mode=False)
+    assert result['waited_for_change_orders'] == [] and reads(session, 'GetChangeOrderInfo') == 0
+    assert sent(session, EDAS_ACTION_NAMES) == [('StartApplication', {'AppId': 'e1', 'EccInfo': 'ecc-1'})]
+
+
+def test_edas_a_running_order_waiting_for_confirmation_is_refused_and_not_confirmed():
+    api, session = edas_adapter(edas_status([7]), recent=[recent(('co-0', '2026-01-01 10:00:00', 8))], info=[edas_order(8)])
+    with pytest.raises(PaasJobError) as caught:
+        edas_operation(api, params(action='restart', app_ids=['e1'], auto_confirm_batches=True), check_mode=False)
+    assert caught.value.msg == 'application orders has change order co-0 waiting (waiting_confirmation); finish it before another action'
+    assert sent(session, EDAS_ACTION_NAMES) == []
+
+
+def test_edas_waits_for_the_unfinished_one_of_orders_created_in_the_same_second():
+    same = '2026-01-01 10:00:00'
+    api, session = edas_adapter([edas_status([1]), edas_status([7])], recent=[recent(('co-a', same, 2), ('co-b', same, 1)), NO_RECENT],
+                                info=[edas_order(2)])
+    result = edas_operation(api, params(action='start', app_ids=['e1']), check_mode=False)
+    assert result['waited_for_change_orders'] == ['co-b'] and result['changed'] is False
+    assert reads(session, 'GetChangeOrderInfo', ChangeOrderId='co-b') == 1 and reads(session, 'GetChangeOrderInfo', ChangeOrderId='co-a') == 0
+
+
+@pytest.mark.parametrize('orders,expected', [
+    # Same CreateTime: the one not ended matters, whichever way round they are listed.
+    ([('co-a', '2026-01-01 10:00:00', 2), ('co-b', '2026-01-01 10:00:00', 1)], ('co-b', 'running')),
+    ([('co-b', '2026-01-01 10:00:00', 1), ('co-a', '2026-01-01 10:00:00', 2)], ('co-b', 'running')),
+    ([('co-a', '2026-01-01 10:00:00', 3), ('co-b', '2026-01-01 10:00:00', 8)], ('co-b', 'waiting_confirmation')),
+    # All ended: the newest.
+    ([('co-a', '2026-01-01 09:00:00', 2), ('co-c', '2026-01-01 11:00:00', 3), ('co-b', '2026-01-01 10:00:00', 2)], ('co-c', 'failed')),
+    # An older order still running is the one that blocks the application, not a newer one that ended.
+    ([('co-a', '2026-01-01 09:00:00', 1), ('co-b', '2026-01-01 10:00:00', 2)], ('co-a', 'running')),
+    # Several not ended: the newest of them.
+    ([('co-a', '2026-01-01 09:00:00', 0), ('co-b', '2026-01-01 10:00:00', 1), ('co-c', '2026-01-01 11:00:00', 6)], ('co-b', 'running')),
+])
+def test_edas_recent_change_order(orders, expected):
+    api, session = edas_adapter(edas_status([7]), recent=[recent(*orders)])
+    found = api.recent_change_order('e1')
+    assert (found['id'], found['status']) == expected
+    assert reads(session, 'ListRecentChangeOrder', AppId='e1') == 1
+
+
+@pytest.mark.parametrize('body,expected', [
+    ({'ChangeOrderList': {'ChangeOrder': []}}, None),
+    ({}, None),
+    # XML-style wrapping of a single order, and a plain list: both are read.
+    ({'ChangeOrderList': {'ChangeOrder': {'ChangeOrderId': 'co-a', 'CreateTime': '2026-01-01 10:00:00', 'Status': 1}}}, 'co-a'),
+    ({'ChangeOrderList': [{'ChangeOrderId': 'co-a', 'CreateTime': '2026-01-01 10:00:00', 'Status': 2}]}, 'co-a'),
+])
+def test_edas_recent_change_order_shapes(body, expected):
+    api, dummy = edas_adapter(edas_status([7]), recent=[FakeResponse(200, dict(body, Code=200, RequestId='r'))])
+    found = api.recent_change_order('e1')
+    assert (found and found['id']) == expected
