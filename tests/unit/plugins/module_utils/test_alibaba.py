@@ -426,6 +426,23 @@ def test_sae_a_running_order_that_fails_is_waited_for_and_the_action_still_decid
     assert sent(session, SAE_ACTION_NAMES) == [('BatchRestartApplications', {'NamespaceId': 'cn-hangzhou:demo', 'AppIds': 'a1'})]
 
 
+@pytest.mark.parametrize('entry', ['sae_operation', 'sae_restart_instances'])
+def test_sae_a_running_order_with_a_failed_batch_is_not_collided_with(entry):
+    """Status 1 with SubStatus 1 counts as failed for the task's own order, but SAE still runs it (LastChangeOrderRunning,
+    awaiting a manual rollback): any action sent now is answered Application.ChangerOrderRunning. Like an order waiting
+    for confirmation, it must be refused before sending, naming the order."""
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1', 'RUNNING', running_order='co-0'), app_status('a1')],
+                                   ('GET', ORDER): [order(1, sub=1), order(1, sub=1), order(3)], ('GET', GROUPS): [sae([{'GroupId': 'g1'}])],
+                                   ('GET', INSTANCES): [sae_instances(('i-1', 'Running'))], ('PUT', '/restartInstances$'): [sae_order_id('co-r')],
+                                   ('PUT', '/batchRestartApplications$'): [sae_order_id('co-1')]})
+    with pytest.raises(PaasJobError, match='co-0'):
+        if entry == 'sae_operation':
+            sae_operation(api, params(action='restart', app_ids=['a1'], wait=False), check_mode=False)
+        else:
+            sae_restart_instances(api, 'a1', ['i-1'], params(wait=False), check_mode=False)
+    assert sent(session, SAE_ACTION_NAMES) == []
+
+
 @pytest.mark.parametrize('status,word', [(8, 'waiting_confirmation'), (11, 'waiting_approval')])
 def test_sae_a_running_order_waiting_for_a_person_is_refused_and_not_confirmed(status, word):
     """auto_confirm_batches confirms the task's own orders, never one somebody else started."""
