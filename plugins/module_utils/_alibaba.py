@@ -150,7 +150,9 @@ class Sae(AlibabaApi):
         raw, sub = data.get('Status'), data.get('SubStatus')
         pipelines = [dict(id=p.get('PipelineId'), name=p.get('PipelineName'), raw_status=p.get('Status'),
                           status=states.normalize_job_status('sae_change_order', p.get('Status')), tasks=None) for p in data.get('Pipelines') or []]
+        # ``ended``: whether SAE itself considers the order over (SubStatus 1 counts as failed, yet the order still runs).
         return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=states.normalize_job_status('sae_change_order', raw, sub),
+                    ended=states.normalize_job_status('sae_change_order', raw) in states.JOB_TERMINAL,
                     type=data.get('CoTypeCode'), description=data.get('CoType') or data.get('Description'), application_id=data.get('AppId'),
                     created=data.get('CreateTime'), batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'),
                     current_pipeline_id=data.get('CurrentPipelineId'), message=data.get('ErrorMessage') or None, pipelines=pipelines)
@@ -224,7 +226,8 @@ class Edas(AlibabaApi):
                                            step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
             pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
                                   status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks))
-        return dict(id=change_order_id, platform='edas', raw_status=raw, status=states.normalize_job_status('edas_change_order', raw),
+        status = states.normalize_job_status('edas_change_order', raw)
+        return dict(id=change_order_id, platform='edas', raw_status=raw, status=status, ended=status in states.JOB_TERMINAL,
                     type=data.get('CoType'), description=data.get('ChangeOrderDescription'), created=data.get('CreateTime'),
                     batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'), message=data.get('Desc') or None, pipelines=pipelines)
 
@@ -336,6 +339,12 @@ def _wait_for_running_orders(api, views, deadline, reread):
                                      'change order %s already running on %s' % (order_id, view['label'])).value
             if order['status'] in states.JOB_BLOCKED:
                 raise PaasJobError('%s has change order %s waiting (%s); finish it before another action' % (view['label'], order_id, order['status']),
+                                   job=public_order(order), target=view['label'])
+            if not order['ended']:
+                # SAE SubStatus 1: a batch failed and the order waits for a manual rollback; it still holds the application.
+                raise PaasJobError('%s has change order %s still running with a failed batch (Status %s, SubStatus %s): roll it back or '
+                                   'abort it in the %s console before another action'
+                                   % (view['label'], order_id, order['raw_status'], order.get('sub_status'), api.platform.upper()),
                                    job=public_order(order), target=view['label'])
             waited.append(order_id)
     return waited, ([reread(view['id']) for view in views] if waited else views)

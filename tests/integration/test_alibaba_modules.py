@@ -247,6 +247,11 @@ def test_an_order_with_a_failed_batch_awaiting_rollback_counts_as_failed(emulato
     assert run.rc != 0
     assert 'ended failed (Status 1, SubStatus 1)' in run.adhoc_result()['msg']
     assert 'worker-6b7c8d9e5-k7m8n never became healthy' in run.adhoc_result()['msg']
+    # SAE still runs that order (awaiting a manual rollback): a second action is refused rather than sent into a collision.
+    again = app_operation(emulator_clean, dict(app_ids=[WORKER], action='restart'))
+    assert again.rc != 0
+    assert 'still running with a failed batch (Status 1, SubStatus 1): roll it back or abort it in the SAE console' in again.adhoc_result()['msg']
+    assert emulator_clean.metrics()['requests']['sae:BatchRestartApplications'] == 1
 
 
 def test_edas_partial_failure_fails_with_the_instance_messages(emulator_clean):
