@@ -208,14 +208,18 @@ def test_without_wait_the_order_is_returned_and_change_order_info_waits_for_it(e
 
 
 def test_a_running_change_order_is_waited_for_rather_than_collided_with(emulator_clean):
-    emulator_clean.settings(time_factor=0.25)  # a batch takes 5 s: the first order still runs when the second task reads
+    # The first order's first batch takes 5 s, so it still runs when the second task reads; later batches are quick again.
+    emulator_clean.settings(time_factor=0.25)
     first = app_operation(emulator_clean, dict(app_ids=[WEB], action='restart', wait=False)).adhoc_result()['change_order_ids'][0]
+    emulator_clean.settings(time_factor=0.05)
     second = app_operation(emulator_clean, dict(app_ids=[WEB], action='restart'))
     assert second.rc == 0, second.output
     result = second.adhoc_result()
     assert result['waited_for_change_orders'] == [first] and result['change_orders'][0]['status'] == 'succeeded'
     assert result['change_order_ids'][0] != first
+    emulator_clean.settings(time_factor=0.25)
     edas_first = app_operation(emulator_clean, dict(platform='edas', app_ids=[ORDERS], action='restart', wait=False)).adhoc_result()
+    emulator_clean.settings(time_factor=0.05)
     assert edas_first['applications'][0]['ecc_ids'] == [ECC1, 'e1c2c3c4-0000-4000-8000-000000000002', 'e1c2c3c4-0000-4000-8000-000000000003']
     assert edas_first['instances'][3]['reason'] == 'ECC is stopped: a restart leaves it so (use action=start)'
     edas_second = app_operation(emulator_clean, dict(platform='edas', app_ids=[ORDERS], action='start')).adhoc_result()
