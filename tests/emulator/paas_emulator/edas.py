@@ -84,8 +84,8 @@ async def query_application_status(call):
     eccs = app["eccs"]
     return envelope(call, AppInfo={
         "Application": {
-            "ApplicationId": app["id"], "Name": app["name"], "Description": app.get("description", ""),
-            "ClusterId": app.get("cluster_id", ""), "ClusterType": 2, "InstanceCount": len(eccs),
+            "ApplicationId": app["id"], "Name": app["name"],
+            "ClusterId": app.get("cluster_id", ""), "InstanceCount": len(eccs),
             "RunningInstanceCount": running_count(call, app), "Cpu": app.get("cpu", 2), "Memory": app.get("memory", 4096),
             "Port": app.get("port", 8080), "HealthCheckUrl": app.get("health_check_url", ""),
             "BuildPackageId": app.get("build_package_id", 0), "Dockerize": False, "RegionId": app["region_id"],
@@ -101,7 +101,7 @@ async def query_application_status(call):
             for group in app["groups"]]},
         "DeployRecordList": {"DeployRecord": [
             {"DeployRecordId": "dr-" + ecc["id"], "EccId": ecc["id"], "EcuId": ecc.get("ecu_id", ""),
-             "PackageVersionId": ecc.get("package_version_id", ""), "PackageMd5": "", "CreateTime": created}
+             "PackageVersionId": ecc.get("package_version_id", ""), "CreateTime": created}
             for ecc in eccs]},
     })
 
@@ -112,8 +112,7 @@ async def list_application(call):
     return envelope(call, ApplicationList={"Application": [
         {"AppId": app["id"], "Name": app["name"], "RegionId": app["region_id"], "ClusterId": app.get("cluster_id", ""),
          "ClusterType": 2, "ApplicationType": app.get("application_type", "FatJar"), "Instances": len(app["eccs"]),
-         "RunningInstanceCount": running_count(call, app), "Cpu": app.get("cpu", 2), "Mem": app.get("memory", 4096),
-         "Port": app.get("port", 8080), "CreateTime": app.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400)}
+         "RunningInstanceCount": running_count(call, app), "Port": app.get("port", 8080), "CreateTime": app.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400)}
         for app in apps]})
 
 

@@ -75,10 +75,12 @@ def order_running(_app, _order):
     return ApiError(400, "Application.ChangerOrderRunning", "An application change process is in progress. Please try again later.")
 
 
-def envelope(call, data):
-    """The SAE success envelope (platform-apis.md 3.1)."""
-    return {"RequestId": call.request_id, "TraceId": call.request_id.replace("-", "").lower()[:30], "Code": "200",
-            "Message": "success", "Success": True, "Data": data}
+def envelope(call, data, trace=True):
+    """The SAE success envelope (platform-apis.md 3.1); a few APIs' bodies have no ``TraceId`` (``trace=False``)."""
+    body = {"RequestId": call.request_id, "Code": "200", "Message": "success", "Success": True, "Data": data}
+    if trace:
+        body["TraceId"] = call.request_id.replace("-", "").lower()[:30]
+    return body
 
 
 def application_of(call):
@@ -136,7 +138,7 @@ def application_summary(call, app):
         "NamespaceId": app["namespace_id"], "RegionId": app["region_id"],
         "Instances": app["replicas"], "RunningInstances": running_instances(call, app),
         "Cpu": app.get("cpu", 1000), "Mem": app.get("memory", 2048),
-        "ScaleRuleEnabled": False, "ScaleRuleType": "", "AppDeletingStatus": False, "BaseAppId": "",
+        "AppDeletingStatus": False, "BaseAppId": "",
         "ProgrammingLanguage": app.get("language", "java"), "Tags": [],
     }
 
@@ -151,7 +153,7 @@ async def list_applications(call):
     size = max(int(call.query("PageSize", "10") or 10), 1)
     chosen = apps[(page - 1) * size:page * size]
     return envelope(call, {"Applications": [application_summary(call, app) for app in chosen],
-                           "CurrentPage": page, "PageSize": size, "TotalSize": len(apps)})
+                           "CurrentPage": page, "PageSize": size, "TotalSize": len(apps)}, trace=False)
 
 
 def version_of(app, version_id=None):
@@ -185,7 +187,7 @@ async def list_app_versions(call):
         {"Id": version["id"], "Type": version.get("type", "image"),
          "CreateTime": str(version.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400 * (index + 1))),
          "BuildPackageUrl": version.get("image_url") or version.get("package_url", ""), "WarUrl": version.get("package_url", "")}
-        for index, version in enumerate(app["versions"])])
+        for index, version in enumerate(app["versions"])], trace=False)
 
 
 # ---- groups and instances ---------------------------------------------------------------------------
@@ -265,7 +267,7 @@ def order_over(call, action, apps_and_units, description="", on_finish=None, co_
 def ordered(call, job, **extra):
     data = {"ChangeOrderId": job.job_id}
     data.update(extra)
-    return envelope(call, data)
+    return envelope(call, data, trace=call.operation.name != "RescaleApplication")
 
 
 def app_units(call, app):
@@ -476,6 +478,8 @@ async def list_change_orders(call):
     app = application_of(call)
     jobs = [job for job in reversed(call.engine.jobs_for_app(app["id"])) if find_order(call, job.job_id) is not None]
     views = [order_summary(call, job) for job in jobs]
+    for view in views:
+        view.pop("AppName")  # ListChangeOrders items name the application by id only
     if call.query("CoStatus"):
         views = [view for view in views if str(view["Status"]) == call.query("CoStatus")]
     if call.query("CoType"):
