@@ -282,42 +282,45 @@ def test_an_iam_token_obtained_at_run_time_is_redacted():
     assert 'tok-123' not in caught.value.msg
 
 
+class FakeTime:
+    """A clock that only moves when told to or when slept on; the sleeps are recorded."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def test_call_budget_keeps_under_the_quota():
-    now = [0.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    budget = _http.CallBudget(3, period=60.0, clock=lambda: now[0], sleep=sleep)
+    fake = FakeTime()
+    budget = _http.CallBudget(3, period=60.0, clock=fake.clock, sleep=fake.sleep)
     for dummy in range(3):
         budget.acquire()
-    assert sleeps == []
-    now[0] = 10.0
+    assert fake.sleeps == []
+    fake.now = 10.0
     budget.acquire()
-    assert sleeps == [50.0] and now[0] == 60.0
+    assert fake.sleeps == [50.0] and fake.now == 60.0
     budget.acquire()
     budget.acquire()
-    assert sleeps == [50.0]
+    assert fake.sleeps == [50.0]
 
 
 def test_a_call_holds_its_budget_slot_until_its_answer_came():
     """The server counts a call somewhere between sending and answering: the slot frees a period after the answer."""
-    now = [0.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    budget = _http.CallBudget(1, period=60.0, clock=lambda: now[0], sleep=sleep)
+    fake = FakeTime()
+    budget = _http.CallBudget(1, period=60.0, clock=fake.clock, sleep=fake.sleep)
     slot = budget.acquire()
-    now[0] = 5.0  # a slow answer
+    fake.now = 5.0  # a slow answer
     budget.done(slot)
-    now[0] = 61.0
+    fake.now = 61.0
     budget.acquire()
-    assert sleeps == [4.0] and now[0] == 65.0
+    assert fake.sleeps == [4.0] and fake.now == 65.0
 
 
 def test_the_budget_is_spent_before_every_attempt_including_retries():
