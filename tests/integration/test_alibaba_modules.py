@@ -362,8 +362,9 @@ def test_sae_instance_action_refuses_unknown_instances_and_other_actions(emulato
 
 def test_an_edas_failure_in_a_200_body_fails_the_task_with_code_message_and_request_id(emulator_clean):
     """EDAS may answer HTTP 200 and put the failure in the body's Code: the client checks both."""
-    run = module(emulator_clean, 'api_request', dict(platform='edas', method='POST', path='/pop/v5/changeorder/co_start', api_action='StartApplication',
-                                                      query=dict(AppId=ORDERS, EccInfo='e1c2c3c4-0000-4000-8000-00000000dead')))
+    request = dict(platform='edas', method='POST', path='/pop/v5/changeorder/co_start', api_action='StartApplication',
+                   query=dict(AppId=ORDERS, EccInfo='e1c2c3c4-0000-4000-8000-00000000dead'))
+    run = module(emulator_clean, 'api_request', request)
     assert run.rc != 0
     result = run.adhoc_result()
     assert result['error']['status'] == 200 and str(result['error']['code']) == '400'

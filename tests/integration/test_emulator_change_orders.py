@@ -208,8 +208,8 @@ def test_edas_business_errors_answer_200_with_the_failure_in_the_body(emulator_c
 
 
 def test_the_wait_between_batches_comes_from_the_update_strategy_and_shows_as_status_9(emulator_clean):
-    world = {"alibaba": {"accounts": [{"uid": "1234567890123456", "access_keys": [{"id": "LTAIdemoAccessKeyId01",
-                                                                                    "secret": "demoAlibabaAccessKeySecret01"}]}],
+    key = {"id": "LTAIdemoAccessKeyId01", "secret": "demoAlibabaAccessKeySecret01"}
+    world = {"alibaba": {"accounts": [{"uid": "1234567890123456", "access_keys": [key]}],
                          "sae": {"namespaces": [{"id": NAMESPACE, "applications": [{
                              "id": WEB, "name": "web", "replicas": 2,
                              # batchWaitTime is in minutes: 60 s, 3 s at the emulator's time factor of 0.05

@@ -112,7 +112,8 @@ async def list_application(call):
     return envelope(call, ApplicationList={"Application": [
         {"AppId": app["id"], "Name": app["name"], "RegionId": app["region_id"], "ClusterId": app.get("cluster_id", ""),
          "ClusterType": 2, "ApplicationType": app.get("application_type", "FatJar"), "Instances": len(app["eccs"]),
-         "RunningInstanceCount": running_count(call, app), "Port": app.get("port", 8080), "CreateTime": app.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400)}
+         "RunningInstanceCount": running_count(call, app), "Port": app.get("port", 8080),
+         "CreateTime": app.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400)}
         for app in apps]})
 
 
