@@ -420,9 +420,10 @@ def pipeline_summary(job, index):
             "ParallelCount": len(job.batches[index]), "StartTime": start, "UpdateTime": update}
 
 
-def order_summary(call, job):
-    first_app = call.world.find_sae_application(job.app_ids[0]) or {}
-    return {"ChangeOrderId": job.job_id, "AppId": job.app_ids[0], "AppName": first_app.get("name", ""), "GroupId": first_app.get("group_id", ""),
+def order_summary(call, job, app=None):
+    """An order as ``app`` (default: its first application) lists it; an order over several applications is each one's."""
+    app = app or call.world.find_sae_application(job.app_ids[0]) or {"id": job.app_ids[0]}
+    return {"ChangeOrderId": job.job_id, "AppId": app["id"], "AppName": app.get("name", ""), "GroupId": app.get("group_id", ""),
             "CoType": job.meta.get("co_type", ""), "CoTypeCode": job.meta["co_type_code"], "Status": order_status(job, call.moment),
             "BatchCount": len(job.batches), "BatchType": batch_type(job), "CreateTime": alibaba_time(job.created_at),
             "FinishTime": alibaba_time(job.finished_at) if job.finished_at else "", "CreateUserId": job.meta.get("created_by", ""),
@@ -477,7 +478,7 @@ async def describe_pipeline(call):
 async def list_change_orders(call):
     app = application_of(call)
     jobs = [job for job in reversed(call.engine.jobs_for_app(app["id"])) if find_order(call, job.job_id) is not None]
-    views = [order_summary(call, job) for job in jobs]
+    views = [order_summary(call, job, app) for job in jobs]
     for view in views:
         view.pop("AppName")  # ListChangeOrders items name the application by id only
     if call.query("CoStatus"):
