@@ -56,6 +56,9 @@ ACTIONS = {
     'check_gray_release': dict(after=states.RUNNING, needs_paused='gray'),
     # The gray rule's own parameters are not documented; replica (first-batch size) and version are passed on.
     'modify_gray_rule': dict(after=None, needs_paused='gray', parameters=('replica', 'version')),
+    # Rainbond: a rolling update with the current build, and a build followed by that update.
+    'upgrade': dict(after=states.RUNNING),
+    'deploy': dict(after=states.RUNNING),
 }
 
 # States from which a restart makes no sense: a stopped target must be started, not restarted.

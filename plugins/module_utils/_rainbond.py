@@ -1,0 +1,330 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""Rainbond console OpenAPI: applications, their components and events, and operations on them.
+
+The operations call (``POST .../apps/{app_id}/operations``) answers ``{"msg": "操作成功"}`` and no
+more: no job id, and the region drops components it rejects (an event still running, no memory)
+without a word.  So what happened is read from the components themselves.  The region creates an
+event for every component it accepts before the call returns: a component without a new event was
+dropped.  A component is done when that event has ended and its status is the target one; the
+application's own status is never used (it reads ``closed`` while components are ``starting``).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, summary
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
+from ansible_collections.paas.ops.plugins.module_utils._http import build_path
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+
+RAINBOND_ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
+# Team and region of the application: every Rainbond path starts with them.
+RAINBOND_ARGSPEC = dict(team_id=dict(type='str'), region_name=dict(type='str'))
+_APPS = '/openapi/v1/teams/{team_id}/regions/{region_name}/apps'
+_APP = _APPS + '/{app_id}'
+_COMPONENT = _APP + '/services/{service_id}'
+# Statuses a component is left in by a failed operation (worker/appm/types/v1/status.go).
+_FAILED_STATUSES = frozenset(['abnormal', 'some_abnormal', 'build_failure', 'failure'])
+# The status a component shows in a normalized state an action leaves it in (for check-mode predictions).
+_RAW_STATUS = {states.RUNNING: 'running', states.STOPPED: 'closed'}
+COMPONENT_FIELDS = ('id', 'name', 'alias', 'kind', 'state', 'raw_state', 'replica', 'version', 'deploy_version', 'memory', 'cpu', 'application_id')
+# How many of a failed component's latest events a failure message quotes.
+_EVENTS_QUOTED = 3
+
+
+def event_view(event):
+    """An event in the collection's vocabulary: ``status`` normalized from ``final_status`` and ``status``."""
+    raw = event.get('final_status')
+    return dict(id=event.get('event_id'), type=event.get('opt_type'), status=states.normalize_job_status('rainbond_event', raw, event.get('status')),
+                raw_status=raw, result=event.get('status') or None, message=event.get('message') or None, user=event.get('user_name'),
+                created=event.get('create_time'), ended=event.get('end_time'))
+
+
+def component_view(item, app_id):
+    raw = item.get('status')
+    return dict(id=item.get('service_id'), name=item.get('service_cname'), alias=item.get('service_alias'), kind='component',
+                label='component %s (%s)' % (item.get('service_cname'), item.get('service_alias')), application_id=str(app_id),
+                state=states.normalize_state('rainbond_component', raw), raw_state=raw, replica=item.get('min_node'),
+                version=item.get('version'), deploy_version=item.get('deploy_version'), memory=item.get('min_memory'), cpu=item.get('min_cpu'))
+
+
+class Rainbond:
+    """The OpenAPI of one team in one region, over the shared client."""
+
+    def __init__(self, connection, team_id, region_name):
+        if not team_id or not region_name:
+            raise PaasInputError('rainbond needs team_id (the team id or name) and region_name')
+        self.client = connection.client()
+        self.scope = dict(team_id=team_id, region_name=region_name)
+        # The calls that changed something, with the request id the console stamped on them.
+        self.action_requests = []
+
+    def _call(self, method, template, operation, json_body=None, query=None, **path):
+        response = self.client.request(method, build_path(template, dict(self.scope, **path)), query=query, json_body=json_body, operation=operation)
+        if method != 'GET':
+            self.action_requests.append(dict(operation=operation, request_id=response.request_id))
+        return response.data
+
+    def app_id(self, app_id=None, app_name=None):
+        """The application's id: given (an integer), or found by its exact name in the team's list."""
+        if app_id is not None:
+            text = str(app_id)
+            if not text.isdigit():
+                raise PaasInputError('a Rainbond app id is an integer, got %r; give app_name to find an application by name' % text)
+            return text
+        rows = self._call('GET', _APPS, 'ListApps', query={'query': app_name}) or []
+        found = [row for row in rows if row.get('group_name') == app_name]
+        if len(found) != 1:
+            known = ', '.join(sorted(set(row.get('group_name') or '' for row in rows))) or 'none'
+            raise PaasInputError('%s application named %r in team %s, region %s (names matching: %s)'
+                                 % ('no' if not found else 'more than one', app_name, self.scope['team_id'], self.scope['region_name'], known))
+        row = found[0]
+        return str(row.get('ID') if row.get('ID') is not None else row.get('app_id'))
+
+    def components(self, app_id):
+        return [component_view(item, app_id) for item in self._call('GET', _APP + '/services', 'ListComponents', app_id=app_id) or []]
+
+    def events(self, app_id, service_id, limit=1):
+        """The component's newest ``limit`` events, newest first."""
+        data = self._call('GET', _COMPONENT + '/events', 'ListComponentEvents', query={'page': 1, 'page_size': limit},
+                          app_id=app_id, service_id=service_id) or {}
+        return [event_view(event) for event in data.get('events') or []]
+
+    def latest_event(self, app_id, service_id):
+        found = self.events(app_id, service_id, 1)
+        return found[0] if found else None
+
+    def operate(self, app_id, action, service_ids):
+        self._call('POST', _APP + '/operations', 'OperateApp', json_body={'action': action, 'service_ids': list(service_ids)}, app_id=app_id)
+
+    def scale(self, app_id, service_id, replicas):
+        self._call('POST', _COMPONENT + '/telescopic/horizontal', 'HorizontalScale', json_body={'new_node': replicas}, app_id=app_id,
+                   service_id=service_id)
+
+
+def select_components(components, service_ids=None, component_names=None):
+    """The components asked for (ids or aliases, or names), in the order given; all of them when none is named."""
+    if not service_ids and not component_names:
+        return list(components)
+    chosen, unknown = [], []
+    wanted = [(name, [c for c in components if name in (c['id'], c['alias'])]) for name in service_ids or []]
+    wanted += [(name, [c for c in components if c['name'] == name]) for name in component_names or []]
+    for name, match in wanted:
+        if len(match) > 1:
+            raise PaasInputError('more than one component is named %r; give its service id or alias in service_ids' % name)
+        if match:
+            chosen.extend(match)
+        else:
+            unknown.append(name)
+    if unknown:
+        known = ', '.join('%s (%s, %s)' % (c['name'], c['alias'], c['id']) for c in components) or 'none'
+        raise PaasInputError('the application has no component %s; its components: %s' % (', '.join(unknown), known))
+    unique = []
+    for component in chosen:
+        if component not in unique:
+            unique.append(component)
+    return unique
+
+
+def _busy(view):
+    """Why an operation now would collide with one in progress (the region would drop it), or None."""
+    event = view.get('last_event')
+    if event and event['status'] == states.JOB_RUNNING:
+        return 'its %s event is still running' % event['type']
+    if view['state'] in states.TRANSITIONAL_STATES:
+        return 'it is %s' % view['raw_state']
+    return None
+
+
+def _settle(api, app_id, targets, deadline, wait):
+    """Read each target's latest event; wait for targets in a transition; return fresh views and the ids waited for."""
+    def read():
+        fresh = dict((view['id'], view) for view in api.components(app_id))
+        views = [fresh.get(target['id'], target) for target in targets]
+        for view in views:
+            view['last_event'] = api.latest_event(app_id, view['id'])
+        return views
+
+    views = [dict(target, last_event=api.latest_event(app_id, target['id'])) for target in targets]
+    busy = [(view, _busy(view)) for view in views if _busy(view)]
+    if not busy:
+        return views, []
+    if not wait:
+        raise PaasInputError('%s; set wait=true to wait for it first' % '; '.join('%s: %s' % (view['label'], why) for view, why in busy))
+    waited = [view['id'] for view, dummy in busy]
+    try:
+        views = wait_until(read, lambda found: not any(_busy(view) for view in found), deadline.remaining(), interval=0.5, max_interval=5.0,
+                           description='%s to settle' % ', '.join(view['label'] for view, dummy in busy)).value
+    except PaasWaitTimeout as error:
+        still = [view for view in error.last or views if _busy(view)]
+        raise PaasWaitTimeout('%s: %s' % (error.msg, '; '.join('%s: %s' % (view['label'], _busy(view)) for view in still)),
+                              last=[public_component(view) for view in still], elapsed=error.elapsed, polls=error.polls)
+    return views, waited
+
+
+def _decide(action, view, replicas):
+    if view['state'] == states.NOT_DEPLOYED and action in ('start', 'upgrade', 'scale'):
+        raise PaasInputError('%s has never been deployed (status %s): use action=deploy' % (view['label'], view['raw_state']))
+    if view['state'] == states.NOT_DEPLOYED and action == 'stop':
+        return False, 'never deployed'
+    if action == 'upgrade' and view['state'] == states.STOPPED:
+        raise PaasInputError('%s is %s: a rolling upgrade needs a running component; use action=start (or deploy)' % (view['label'], view['raw_state']))
+    if action == 'scale' and not 1 <= replicas <= 100:
+        raise PaasInputError('Rainbond scales a component to 1 to 100 instances, got %s (use action=stop to run none)' % replicas)
+    return decide(action, view, {'replica': replicas} if action == 'scale' else {})
+
+
+def _target_reached(action, entry, view):
+    if action == 'scale':
+        return view['replica'] == entry['replica_wanted'] and (view['state'] == states.RUNNING or entry['state_before'] != states.RUNNING)
+    return view['state'] == (states.STOPPED if action == 'stop' else states.RUNNING)
+
+
+def _predict(action, view, replicas):
+    """The summary a successful action leaves; a scale does not start a closed component."""
+    after = predict(action, view, {'replica': replicas})
+    if action == 'scale' and view['state'] != states.RUNNING:
+        after.update(state=view['state'], raw_state=view['raw_state'])
+    else:
+        after['raw_state'] = _RAW_STATUS.get(after['state'])
+    return after
+
+
+def public_component(view):
+    """What a module returns of a component."""
+    return dict((key, view.get(key)) for key in COMPONENT_FIELDS)
+
+
+def _follow(api, app_id, action, sent, deadline):
+    """Poll the components list (one call) and the events not yet ended until every sent component is done or failed.
+
+    ``sent`` maps service id -> the entry being built; each carries its ``event``. Returns the final views.
+    """
+    pending = dict(sent)
+    finals = {}
+
+    def poll():
+        fresh = dict((view['id'], view) for view in api.components(app_id))
+        for service_id in list(pending):
+            entry = pending[service_id]
+            if entry['event']['status'] == states.JOB_RUNNING:
+                entry['event'] = next((event for event in api.events(app_id, service_id, 5) if event['id'] == entry['event']['id']), entry['event'])
+            view = fresh.get(service_id)
+            finals[service_id] = view
+            if view is None or entry['event']['status'] == states.JOB_RUNNING:
+                continue
+            if entry['event']['status'] != states.JOB_SUCCEEDED or view['raw_state'] in _FAILED_STATUSES:
+                entry['failed'] = True
+                del pending[service_id]
+            elif _target_reached(action, entry, view):
+                del pending[service_id]
+        return pending
+
+    try:
+        wait_until(poll, lambda left: not left, deadline.remaining(), interval=0.5, max_interval=5.0,
+                   description='%s of %s' % (action, ', '.join(entry['label'] for entry in sent.values())))
+    except PaasWaitTimeout:
+        for entry in pending.values():
+            entry.update(failed=True, timed_out=True)
+    return finals
+
+
+def _failure_text(api, app_id, entry, view):
+    if entry.get('dropped'):
+        why = 'Rainbond dropped it without starting an event (the console answers success for every component)'
+    elif entry.get('timed_out'):
+        why = 'not %s within wait_timeout (status %s, event %s)' % (entry['wanted'], view and view['raw_state'], entry['event']['raw_status'])
+    else:
+        why = 'ended %s (event %s %s)' % (view and view['raw_state'], entry['event']['type'], entry['event']['result'] or entry['event']['raw_status'])
+    entry['events'] = api.events(app_id, entry['id'], _EVENTS_QUOTED)
+    quoted = '; '.join('%s %s%s' % (event['type'], event['result'] or event['raw_status'], ': ' + event['message'] if event['message'] else '')
+                       for event in entry['events'])
+    return '%s %s%s' % (entry['label'], why, ' (latest events: %s)' % quoted if quoted else '')
+
+
+def _send(api, app_id, action, views, replicas):
+    """Send the operation for ``views``; return service id -> new event (None: dropped).
+
+    The region creates each accepted component's event before the call returns, so an unknown outcome (a reset, a
+    5xx) is settled by the events: components that got one were accepted, the others are sent once more.
+    """
+    accepted = {}
+    remaining = list(views)
+    for attempt in (1, 2):
+        try:
+            if action == 'scale':
+                for view in remaining:
+                    api.scale(app_id, view['id'], replicas)
+            else:
+                api.operate(app_id, action, [view['id'] for view in remaining])
+            unknown = None
+        except PaasOutcomeUnknownError as error:
+            unknown = error
+        for view in remaining:
+            event = api.latest_event(app_id, view['id'])
+            previous = view.get('last_event')
+            accepted[view['id']] = event if event and (not previous or event['id'] != previous['id']) else None
+        remaining = [view for view in remaining if accepted[view['id']] is None]
+        if unknown is None or not remaining:
+            break
+        if attempt == 2:
+            raise unknown
+    return accepted
+
+
+def rainbond_operation(api, params, check_mode):
+    """start / stop / upgrade / deploy / scale of an application's components, from what each component shows."""
+    deadline = Deadline(params['wait_timeout'])
+    action = params['action']
+    app_ids, app_names = params.get('app_ids') or [], params.get('app_names') or []
+    if len(app_ids) + len(app_names) != 1:
+        raise PaasInputError('Rainbond operates one application a task: give app_id or app_name')
+    app_id = api.app_id(app_ids[0] if app_ids else None, app_names[0] if app_names else None)
+    replicas = params.get('replicas')
+    targets = select_components(api.components(app_id), params.get('service_ids'), params.get('component_names'))
+    views, waited = _settle(api, app_id, targets, deadline, params['wait'])
+
+    entries, acting = [], []
+    for view in views:
+        needed, reason = _decide(action, view, replicas)
+        after = _predict(action, view, replicas) if needed else summary(view)
+        entry = dict(id=view['id'], name=view['name'], alias=view['alias'], label=view['label'], changed=needed, failed=False, reason=reason,
+                     before=summary(view), after=after, event=None, component=public_component(view), waited=view['id'] in waited)
+        entries.append(entry)
+        if needed:
+            acting.append(view)
+    result = dict(changed=bool(acting), app_id=app_id, components=entries, requests=api.action_requests,
+                  waited_for_components=[entry['id'] for entry in entries if entry.pop('waited')])
+    if not acting or check_mode:
+        return result
+
+    by_id = dict((entry['id'], entry) for entry in entries)
+    events = _send(api, app_id, action, acting, replicas)
+    sent = {}
+    for view in acting:
+        entry = by_id[view['id']]
+        entry.update(event=events[view['id']], state_before=view['state'], replica_wanted=replicas,
+                     wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
+        if entry['event'] is None:
+            entry.update(failed=True, dropped=True)
+        else:
+            sent[view['id']] = entry
+    finals = _follow(api, app_id, action, sent, deadline) if params['wait'] and sent else {}
+    for entry in entries:
+        final = finals.get(entry['id'])
+        if final is not None:
+            entry.update(after=summary(final), component=public_component(final))
+    failed = [entry for entry in entries if entry['failed']]
+    messages = [_failure_text(api, app_id, entry, finals.get(entry['id'])) for entry in failed]
+    for entry in entries:
+        for key in ('label', 'state_before', 'replica_wanted', 'wanted', 'timed_out'):
+            entry.pop(key, None)
+        entry.setdefault('dropped', False)
+    if failed:
+        raise PaasBatchError('%d of %d components failed to %s: %s' % (len(failed), len(acting), action, '; '.join(messages)), result)
+    return result
