@@ -15,11 +15,11 @@ options:
   application_id:
     description:
       - ID of the application. For ServiceStage one of O(application_id) and O(application_name) is required; SAE and EDAS
-        applications are given by ID.
+        applications are given by ID; a Rainbond application (in M(paas.ops.instance_info)) by its integer ID or its name.
     type: str
   application_name:
     description:
-      - Name of the ServiceStage application, resolved to its ID through the application list.
+      - Name of the ServiceStage (or Rainbond) application, resolved to its ID through the application list.
     type: str
 '''
 

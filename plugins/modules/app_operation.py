@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: app_operation
-short_description: Start, stop, restart, scale or roll back Alibaba Cloud SAE and EDAS applications, and wait for the change orders
+short_description: Start, stop, restart, upgrade, scale or roll back SAE, EDAS and Rainbond applications, and wait until done
 version_added: 1.0.0
 description:
   - Operates whole applications declaratively. Every application is read first and only those not already in the
@@ -21,6 +21,17 @@ description:
   - SAE and EDAS run one change order per application at a time. A change order already running on an application is
     waited for first rather than collided with; the result says so in RV(waited_for_change_orders).
   - V(restart) always acts on running applications and ECCs; it refuses stopped ones (use V(start)).
+  - For O(platform=rainbond), V(start), V(stop), V(upgrade) (a rolling update with the current build) and V(deploy)
+    (build, then update) act on the components of one application (all, or O(service_ids) / O(component_names)) with
+    one call of the console's operations API; V(scale) sets each component's instance count (horizontal scaling).
+    V(start) sends only the components not C(running), V(stop) only those not C(closed), V(scale) only those whose count
+    differs; V(upgrade) and V(deploy) always act. Rainbond has no restart; V(upgrade) rolls a component's instances.
+  - Rainbond answers the operations call with success whatever it did, and silently drops components it rejects. The
+    module therefore establishes the outcome from each component, from the event Rainbond created for it and its status
+    polled until it reaches the target (C(running), or C(closed) for V(stop)). A component that got no event, ends
+    C(abnormal), C(some_abnormal) or C(build_failure), or does not get there within O(wait_timeout) fails the task,
+    named with its latest events. A component in a transition (C(starting), C(stopping), C(upgrade), C(building), or an
+    event still running) is waited for first rather than collided with.
 author: paas.ops contributors (@paas-ops)
 requirements:
   - requests
@@ -30,21 +41,37 @@ options:
       - The platform.
     type: str
     required: true
-    choices: [sae, edas]
+    choices: [sae, edas, rainbond]
   action:
     description:
-      - What to do with the applications. V(scale) and V(rollback) are SAE only.
+      - What to do with the applications. V(rollback) is SAE only; V(restart) is SAE and EDAS only; V(upgrade) and
+        V(deploy) are Rainbond only; V(scale) is SAE and Rainbond.
     type: str
     required: true
-    choices: [start, stop, restart, scale, rollback]
+    choices: [start, stop, restart, scale, rollback, upgrade, deploy]
   app_ids:
     description:
       - IDs of the applications. One of O(app_ids) and O(app_names) is required.
+      - For O(platform=rainbond), exactly one, the integer app ID (the alias O(app_id) reads better there).
     type: list
     elements: str
+    aliases: [app_id]
   app_names:
     description:
-      - Names of SAE applications in O(namespace_id), resolved to their IDs.
+      - Names of SAE applications in O(namespace_id), or the name of one Rainbond application in O(team_id), resolved to
+        their IDs.
+    type: list
+    elements: str
+    aliases: [app_name]
+  service_ids:
+    description:
+      - For O(platform=rainbond), only these components of the application, by service ID or alias. Without it and
+        O(component_names), every component of the application.
+    type: list
+    elements: str
+  component_names:
+    description:
+      - For O(platform=rainbond), only the components with these names (C(service_cname)).
     type: list
     elements: str
   namespace_id:
@@ -58,7 +85,7 @@ options:
     elements: str
   replicas:
     description:
-      - Instance count, for V(scale).
+      - Instance count, for V(scale). Rainbond takes 1 to 100 and scales each chosen component to it.
     type: int
   min_ready_instances:
     description:
@@ -76,6 +103,7 @@ options:
 extends_documentation_fragment:
   - paas.ops._wait
   - paas.ops._change_order
+  - paas.ops._rainbond_app
   - paas.ops._connection
   - paas.ops._alibaba
   - paas.ops._huawei
@@ -86,15 +114,19 @@ attributes:
   check_mode:
     support: full
     details:
-      - Reads the applications (and waits for change orders already running on them), then reports per application
-        what would be done and RV(ignore:changed) exactly as a real run would, without sending any action.
+      - Reads the applications (and waits for change orders already running on them, or Rainbond components in a
+        transition), then reports per application or component what would be done and RV(ignore:changed) exactly as a
+        real run would, without sending any action.
   diff_mode:
     support: full
     details:
-      - Before and after of each application (or ECC) status, replica count and version.
+      - Before and after of each application (or ECC, or Rainbond component) status, replica count and version.
 seealso:
   - module: paas.ops.instance_action
   - module: paas.ops.change_order_info
+  - name: Rainbond operate application
+    description: The Rainbond OpenAPI call that starts, stops, upgrades or deploys an application's components.
+    link: https://www.rainbond.com/docs/api/application/operateApp
   - name: SAE BatchRestartApplications
     description: The SAE API for restarting several applications with one change order.
     link: https://help.aliyun.com/zh/sae/developer-reference/api-batchstartapplications
@@ -137,12 +169,50 @@ EXAMPLES = r'''
         app_ids: [3616cdca-4f92-4413-8c58-0000000000a1]
         action: start
         auto_confirm_batches: true
+
+- name: Operate a Rainbond application
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/paas.ops.paas:
+      url: https://rainbond.example.com:7070
+      token: "{{ vault_rainbond_token }}"
+  tasks:
+    - name: Start every component of the shop application that is not running
+      paas.ops.app_operation:
+        platform: rainbond
+        team_id: demo-team
+        region_name: demo-region
+        app_name: shop
+        action: start
+      register: started
+
+    - name: Roll the web and api components with their current build
+      paas.ops.app_operation:
+        platform: rainbond
+        team_id: demo-team
+        region_name: demo-region
+        app_id: 1
+        component_names: [web, api]
+        action: upgrade
+        wait_timeout: 900
+
+    - name: Run three instances of the api component
+      paas.ops.app_operation:
+        platform: rainbond
+        team_id: demo-team
+        region_name: demo-region
+        app_id: 1
+        component_names: [api]
+        action: scale
+        replicas: 3
 '''
 
 RETURN = r'''
 applications:
   description: One entry per application.
-  returned: always
+  returned: when O(platform) is V(sae) or V(edas)
   type: list
   elements: dict
   contains:
@@ -172,14 +242,14 @@ instances:
   elements: dict
 change_order_ids:
   description: IDs of the change orders the module started (none when nothing was needed or in check mode).
-  returned: always
+  returned: when O(platform) is V(sae) or V(edas)
   type: list
   elements: str
   sample: [be2e1c76-682b-4897-98d3-1d8d64780000]
 requests:
   description:
-    - The calls that changed something (actions, batch confirmations), each with its C(operation) and the platform's
-      C(request_id), to quote to the platform's support.
+    - The calls that changed something (actions, batch confirmations, Rainbond operations and scaling), each with its
+      C(operation) and the platform's C(request_id), to quote to the platform's support.
   returned: always
   type: list
   elements: dict
@@ -188,7 +258,7 @@ change_orders:
   description:
     - The change orders as they ended, with O(wait=true).
     - When the task fails because an order failed or waits for confirmation or approval, that order is the last entry.
-  returned: always
+  returned: when O(platform) is V(sae) or V(edas)
   type: list
   elements: dict
   contains:
@@ -223,51 +293,146 @@ change_orders:
       elements: str
 waited_for_change_orders:
   description: Change orders already running that were waited for before deciding.
-  returned: always
+  returned: when O(platform) is V(sae) or V(edas)
+  type: list
+  elements: str
+  sample: []
+app_id:
+  description: The Rainbond application's ID.
+  returned: when O(platform=rainbond)
+  type: str
+  sample: '1'
+components:
+  description: For O(platform=rainbond), one entry per component considered.
+  returned: when O(platform=rainbond)
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Service ID of the component.
+      type: str
+    name:
+      description: Component name (C(service_cname)).
+      type: str
+    alias:
+      description: Component alias (C(service_alias)).
+      type: str
+    changed:
+      description: Whether it was (or in check mode would be) acted on.
+      type: bool
+    reason:
+      description: Why it was, or was not.
+      type: str
+    failed:
+      description: Whether it failed (dropped, ended abnormal, or not done within O(wait_timeout)).
+      type: bool
+    dropped:
+      description: Whether Rainbond accepted the call but started no event for the component.
+      type: bool
+    before:
+      description: Normalized C(state), C(raw_state) (the Rainbond status), C(replica) and C(version) before.
+      type: dict
+    after:
+      description: The same after (predicted in check mode or with O(wait=false)).
+      type: dict
+    event:
+      description:
+        - The event Rainbond started for this operation, as last read, with C(id), C(type) (C(opt_type), for example
+          C(upgrade-service)), normalized C(status), C(raw_status) (C(final_status)), C(result) (C(success) or
+          C(failure)) and C(message). None when nothing was sent.
+      type: dict
+    events:
+      description: For a failed component, its latest events, newest first.
+      type: list
+      elements: dict
+      returned: on failure
+    component:
+      description: The component as last read (C(id), C(name), C(alias), C(state), C(raw_state), C(replica), C(version),
+        C(deploy_version), C(memory) in MB, C(cpu) in millicores).
+      type: dict
+  sample:
+    - {id: 3f6d1e2a9b8c4d7e8f0a1b2c3d4e5f60, name: web, alias: gr1a2b3c, changed: true, failed: false, dropped: false,
+       reason: upgrade always acts, before: {state: running, raw_state: running, replica: 2, version: latest},
+       after: {state: running, raw_state: running, replica: 2, version: latest},
+       event: {id: 0f2d0c4b6a8e4d1fb3c5a7e9d1b3f5a7, type: upgrade-service, status: succeeded, raw_status: complete,
+               result: success, message: null}}
+waited_for_components:
+  description: Rainbond components that were in a transition (or had an event running) and were waited for first.
+  returned: when O(platform=rainbond)
   type: list
   elements: str
   sample: []
 '''
 
 from ansible_collections.paas.ops.plugins.module_utils._action import WAIT_ARGSPEC
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import SAE_ACTIONS, Edas, Sae, edas_operation, sae_operation
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import EDAS_ACTIONS, SAE_ACTIONS, Edas, Sae, edas_operation, sae_operation
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS, RAINBOND_ARGSPEC, Rainbond, rainbond_operation
+
+# The actions each platform has, and the options that belong to one platform only.
+PLATFORM_ACTIONS = {'sae': SAE_ACTIONS, 'edas': EDAS_ACTIONS, 'rainbond': RAINBOND_ACTIONS}
+PLATFORM_OPTIONS = {
+    'namespace_id': ('sae',), 'ecc_ids': ('edas',), 'min_ready_instances': ('sae',), 'min_ready_instance_ratio': ('sae',),
+    'version_id': ('sae',), 'team_id': ('rainbond',), 'region_name': ('rainbond',), 'service_ids': ('rainbond',),
+    'component_names': ('rainbond',),
+}
+HINTS = {
+    ('rainbond', 'restart'): 'Rainbond has no restart: action=upgrade rolls the components with their current build',
+    ('edas', 'scale'): 'EDAS applications are scaled in the EDAS console or with paas.ops.api_request',
+    ('sae', 'upgrade'): 'for a rolling restart of an SAE application use action=restart',
+}
+NAMES = {'sae': 'SAE', 'edas': 'EDAS', 'rainbond': 'Rainbond'}
+
+
+def check_platform_options(params):
+    platform, action = params['platform'], params['action']
+    if action not in PLATFORM_ACTIONS[platform]:
+        hint = HINTS.get((platform, action), 'its actions are %s' % ', '.join(PLATFORM_ACTIONS[platform]))
+        raise PaasInputError('%s applications cannot be given action=%s: %s' % (NAMES[platform], action, hint))
+    misplaced = sorted(name for name, platforms in PLATFORM_OPTIONS.items() if params.get(name) and platform not in platforms)
+    if misplaced:
+        raise PaasInputError('%s: not options of platform=%s (%s)' % (', '.join(misplaced), platform, '; '.join(
+            '%s is for %s' % (name, ', '.join(PLATFORM_OPTIONS[name])) for name in misplaced)))
+    if platform == 'edas' and params['app_names']:
+        raise PaasInputError('EDAS applications are given by id (app_ids)')
 
 
 def app_operation(paas):
     params = paas.params
-    if params['platform'] == 'sae':
-        if params['ecc_ids']:
-            raise PaasInputError('ecc_ids are EDAS ECCs; for SAE instances use paas.ops.instance_action')
+    check_platform_options(params)
+    platform = params['platform']
+    if platform == 'sae':
         result = sae_operation(Sae(paas.connection()), params, paas.check_mode)
-    else:
-        if params['action'] not in ('start', 'stop', 'restart'):
-            raise PaasInputError('EDAS applications can be started, stopped and restarted; %s is SAE only' % params['action'])
-        if params['app_names']:
-            raise PaasInputError('EDAS applications are given by id (app_ids)')
+        entries = result['applications']
+    elif platform == 'edas':
         result = edas_operation(Edas(paas.connection()), params, paas.check_mode, params['ecc_ids'])
-    result.update(platform=params['platform'], action=params['action'])
+        entries = result['instances']
+    else:
+        result = rainbond_operation(Rainbond(paas.connection(), params['team_id'], params['region_name']), params, paas.check_mode)
+        entries = result['components']
+    result.update(platform=platform, action=params['action'])
     if paas.diff_mode:
-        entries = result['instances'] if params['platform'] == 'edas' else result['applications']
         result['diff'] = dict(before=dict((e['id'], e['before']) for e in entries), after=dict((e['id'], e['after']) for e in entries))
     return result
 
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', required=True, choices=['sae', 'edas']),
-        action=dict(type='str', required=True, choices=list(SAE_ACTIONS)),
-        app_ids=dict(type='list', elements='str'),
-        app_names=dict(type='list', elements='str'),
+        platform=dict(type='str', required=True, choices=list(PLATFORM_ACTIONS)),
+        action=dict(type='str', required=True, choices=sorted(set(SAE_ACTIONS + EDAS_ACTIONS + RAINBOND_ACTIONS))),
+        app_ids=dict(type='list', elements='str', aliases=['app_id']),
+        app_names=dict(type='list', elements='str', aliases=['app_name']),
         namespace_id=dict(type='str'),
         ecc_ids=dict(type='list', elements='str'),
+        service_ids=dict(type='list', elements='str'),
+        component_names=dict(type='list', elements='str'),
         replicas=dict(type='int'),
         min_ready_instances=dict(type='int'),
         min_ready_instance_ratio=dict(type='int'),
         version_id=dict(type='str'),
         auto_confirm_batches=dict(type='bool', default=False),
-        **WAIT_ARGSPEC
+        **RAINBOND_ARGSPEC, **WAIT_ARGSPEC
     )
     paas = PaasModule(argument_spec, mutually_exclusive=[('app_ids', 'app_names')], required_one_of=[('app_ids', 'app_names')],
                       required_if=[('action', 'scale', ['replicas']), ('action', 'rollback', ['version_id'])], supports_check_mode=True)

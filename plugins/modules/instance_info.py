@@ -16,6 +16,8 @@ description:
     or O(component_name) it lists that component's v2 instances.
   - For O(platform=sae) it lists the application's instances (over all its groups), for O(platform=edas) the
     application's ECCs with their C(AppState).
+  - For O(platform=rainbond) it lists the application's components with their status, replica count (C(min_node)),
+    version, memory and CPU. Rainbond's OpenAPI has no per-instance list.
   - One list call per application or component, whatever the number of targets. This is what a rolling restart
     builds its batches from.
 author: paas.ops contributors (@paas-ops)
@@ -27,7 +29,7 @@ options:
       - The platform.
     type: str
     default: servicestage
-    choices: [servicestage, sae, edas]
+    choices: [servicestage, sae, edas, rainbond]
   component_id:
     description:
       - List the v2 instances of this component instead of the application's components.
@@ -49,6 +51,7 @@ options:
               not_deployed, completed, paused, unknown]
 extends_documentation_fragment:
   - paas.ops._servicestage
+  - paas.ops._rainbond_app
   - paas.ops._connection
   - paas.ops._huawei
   - paas.ops._alibaba
@@ -113,6 +116,21 @@ EXAMPLES = r'''
         platform: edas
         application_id: 3616cdca-4f92-4413-8c58-0000000000a1
         states: [stopped]
+
+- name: Rainbond components
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: The components of the shop application that are not running
+      paas.ops.instance_info:
+        platform: rainbond
+        url: https://rainbond.example.com:7070
+        token: "{{ vault_rainbond_token }}"
+        team_id: demo-team
+        region_name: demo-region
+        application_name: shop
+        states: [stopped, failed, degraded, starting]
 '''
 
 RETURN = r'''
@@ -129,13 +147,15 @@ instances:
       description: Its name.
       type: str
     kind:
-      description: C(component) or C(instance) (ServiceStage), C(instance) (SAE), C(ecc) (EDAS).
+      description: C(component) or C(instance) (ServiceStage), C(instance) (SAE), C(ecc) (EDAS), C(component) (Rainbond).
       type: str
     state:
       description: Normalized state.
       type: str
     raw_state:
-      description: The platform's status (ServiceStage C(component_status) or C(status_detail.status), SAE C(InstanceContainerStatus), EDAS C(AppState)).
+      description:
+        - The platform's status (ServiceStage C(component_status) or C(status_detail.status), SAE C(InstanceContainerStatus), EDAS
+          C(AppState), Rainbond component C(status), for example C(running), C(closed), C(abnormal) or C(upgrade)).
       type: str
     health:
       description:
@@ -172,6 +192,18 @@ instances:
     task_state:
       description: EDAS C(TaskState) of the latest task on the ECC, C(0) unknown, C(1) processing, C(2) success, C(3) failed.
       type: int
+    alias:
+      description: Rainbond component alias (C(service_alias)), accepted wherever a service ID is.
+      type: str
+    deploy_version:
+      description: Rainbond build version the component deploys.
+      type: str
+    memory:
+      description: Rainbond memory per instance, in MB (C(min_memory)).
+      type: int
+    cpu:
+      description: Rainbond CPU per instance, in millicores (C(min_cpu), 1000 is one core).
+      type: int
   sample:
     - {id: c0a80001-0000-4000-8000-000000000001, name: web, kind: component, state: running, raw_state: RUNNING, replica: 3,
        available_replica: 3, version: 1.2.0, last_job_id: null, application_id: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01}
@@ -192,6 +224,7 @@ import fnmatch
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ARGSPEC, Rainbond
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
     APPLICATION_ARGSPEC,
     COMPONENT_ARGSPEC,
@@ -203,11 +236,19 @@ from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
 from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
 
 FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'raw_health', 'replica', 'available_replica', 'version', 'last_job_id',
-          'application_id', 'component_id', 'group_id', 'ip', 'task_state')
+          'application_id', 'component_id', 'group_id', 'ip', 'task_state', 'alias', 'deploy_version', 'memory', 'cpu')
 
 
 def instance_info(paas):
     params = paas.params
+    if params['platform'] == 'rainbond':
+        if params['component_id'] or params['component_name']:
+            raise PaasInputError('Rainbond has no per-instance list: leave component_id and component_name out to list the components')
+        api = Rainbond(paas.connection(), params['team_id'], params['region_name'])
+        application_id = api.app_id(params['application_id'], params['application_name'])
+        return listing(params, application_id, api.components(application_id))
+    if params['team_id'] or params['region_name']:
+        raise PaasInputError('team_id and region_name are Rainbond options')
     if params['platform'] in ('sae', 'edas'):
         if not params['application_id']:
             raise PaasInputError('%s applications are given by id: set application_id' % params['platform'])
@@ -238,10 +279,10 @@ def listing(params, application_id, views):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
+        platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas', 'rainbond']),
         name=dict(type='str'),
         states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
-        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
+        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC, **RAINBOND_ARGSPEC
     )
     paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME[:1], supports_check_mode=True)
     paas.run(instance_info)
