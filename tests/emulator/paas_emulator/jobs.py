@@ -99,7 +99,7 @@ class Job:
     """A job over units; its state only changes through ``JobEngine``."""
 
     def __init__(self, job_id, platform, action, operation, units, batch_size, batch_wait, manual_confirm, meta, created_at,
-                 on_finish=None, batches=None):
+                 on_finish=None, batches=None, durations=None, on_unit_done=None):
         self.job_id = job_id
         self.platform = platform
         self.action = action
@@ -121,6 +121,11 @@ class Job:
         self.next_batch_at = created_at
         # Called with the job once it is finished (whatever the outcome): platform effects such as a new version.
         self.on_finish = on_finish
+        # Called with (job, target) when one unit has finished its step (succeeded or failed): per-unit effects, because
+        # a job that fails at one unit finishes while the other units of the batch are still under way.
+        self.on_unit_done = on_unit_done
+        # Unscaled seconds per unit id, instead of the world's durations for the action (e.g. an event the world describes).
+        self.durations = dict(durations or {})
 
     @property
     def targets(self):
@@ -197,15 +202,17 @@ class JobEngine:
 
     def create_job(self, platform, action, unit_ids, now, operation=None, batch_size=None, batch_wait=None,
                    manual_confirm=False, meta=None, job_id=None, on_finish=None, paused=False, log_detail=None,
-                   batches=None, needs_approval=False):
-        """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log.
+                   batches=None, needs_approval=False, durations=None, on_unit_done=None, log=True):
+        """Create and start a job; ``unit_ids`` may name applications too. Logged in the action log unless ``log`` is false
+        (the caller logs the call itself, or the job is an arrangement of the world).
 
         ``on_finish(job)`` runs once the job has finished.  ``paused`` creates the job already waiting
         for confirmation before its first batch, its units in the action's transient state: a
         deployment paused between batches (the earlier batches are not modelled); ``confirm`` resumes it.
         ``batches`` (lists of unit ids) replaces the even split by ``batch_size`` (e.g. one order over
         several applications, each in its own number of batches).  ``needs_approval`` holds the job
-        before its first batch until ``confirm`` approves it.
+        before its first batch until ``confirm`` approves it.  ``durations`` (unscaled seconds per unit id) replaces
+        the world's durations for those units; ``on_unit_done(job, target)`` runs when a unit succeeds or fails its step.
         """
         if action not in ACTIONS:
             raise ApiError(400, "InvalidAction", "unknown action %r (known: %s)" % (action, ", ".join(sorted(ACTIONS))))
@@ -219,7 +226,7 @@ class JobEngine:
         if batch_wait is None:
             batch_wait = float(self.world.data["jobs"].get("batch_wait_seconds") or 0)
         job = Job(job_id or str(uuid.uuid4()), platform, action, operation or action, units, batch_size, batch_wait,
-                  manual_confirm, meta, now, on_finish, batches)
+                  manual_confirm, meta, now, on_finish, batches, durations, on_unit_done)
         self.jobs[job.job_id] = job
         self.mark_last_job(job)
         if needs_approval:
@@ -232,7 +239,7 @@ class JobEngine:
                 # Arranged like a world file's state, not observed as a change (no unavailability metric).
                 unit.obj["state"] = job.step.transient
                 unit.obj["native_status"] = None
-        else:
+        elif log:
             self.metrics.log_action(platform, job.operation, [unit.unit_id for unit in units], job_id=job.job_id, detail=log_detail)
         self.advance(now)
         return job
@@ -321,7 +328,10 @@ class JobEngine:
         for target in job.batches[job.current_batch]:
             target.status = "running"
             target.started_at = moment
-            target.due_at = moment + self.world.job_duration(job.platform, job.action, target.unit) * factor
+            seconds = job.durations.get(target.unit.unit_id)
+            if seconds is None:
+                seconds = self.world.job_duration(job.platform, job.action, target.unit)
+            target.due_at = moment + float(seconds) * factor
             target.state_before = target.unit.obj["state"]
             if job.step.counts_as_restart:
                 self.metrics.count_restart(target.unit.unit_id)
@@ -336,6 +346,7 @@ class JobEngine:
             # The fault's ``message`` is what the platform reports (e.g. a probe failure); the default names the fault.
             target.message = fault.message or "%s of %s failed (injected fault)" % (job.action, target.unit.unit_id)
             self._set_state(target.unit, "failed")
+            self._unit_done(job, target)
             if not job.finished:
                 self._finish(job, FAILED, moment, target.message)
             return
@@ -350,7 +361,10 @@ class JobEngine:
             self._set_state(target.unit, "unhealthy")
             return
         target.status = "succeeded"
-        self._set_state(target.unit, job.step.final or target.state_before)
+        if job.step.transient is not None or job.step.final is not None:
+            self._set_state(target.unit, job.step.final or target.state_before)
+        # else the step never touched the unit's state: leave it alone, with its native_status (e.g. Rainbond ``undeploy``).
+        self._unit_done(job, target)
         if job.finished:
             return
         batch = job.batches[job.current_batch]
@@ -367,7 +381,13 @@ class JobEngine:
         target.finished_at = moment
         target.message = "%s did not become healthy before the deadline (injected never_healthy fault)" % target.unit.unit_id
         self._set_state(target.unit, "failed")
+        self._unit_done(job, target)
         self._finish(job, FAILED, moment, target.message)
+
+    @staticmethod
+    def _unit_done(job, target):
+        if job.on_unit_done is not None:
+            job.on_unit_done(job, target)
 
     def _finish(self, job, status, moment, message):
         job.status = status
