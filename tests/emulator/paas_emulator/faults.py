@@ -7,7 +7,9 @@ A request fault matches on a regular expression searched in the request path (an
 method and platform).  ``when`` decides whether it fires *before* the request has any effect
 (the request is rejected, e.g. throttling) or *after* the handler ran (the effect happened, then the
 client gets an error or a reset: the outcome is unknown to it).  Job faults (``job_fail``,
-``never_healthy``) are consulted by the job engine when a unit finishes its step.
+``never_healthy``) are consulted by the job engine when a unit finishes its step.  Operation faults
+(``silent_drop``) are consulted by a platform when an operation reaches a unit: the unit is left out of
+that operation without a word (Rainbond's region rejecting one component of a batch, e.g. for lack of memory).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from .common import ApiError
 
 REQUEST_KINDS = ("http", "reset", "delay")
 JOB_KINDS = ("job_fail", "never_healthy")
+OPERATION_KINDS = ("silent_drop",)
+# Faults aimed at one unit (``target`` required).
+UNIT_KINDS = JOB_KINDS + OPERATION_KINDS
 WHEN = ("before", "after")
 
 
@@ -32,8 +37,8 @@ class Fault:
         if not isinstance(spec, dict):
             raise ApiError(400, "InvalidFault", "a fault must be a JSON object")
         self.kind = spec.get("kind", "http")
-        if self.kind not in REQUEST_KINDS + JOB_KINDS:
-            raise ApiError(400, "InvalidFault", "kind must be one of %s" % ", ".join(REQUEST_KINDS + JOB_KINDS))
+        if self.kind not in REQUEST_KINDS + UNIT_KINDS:
+            raise ApiError(400, "InvalidFault", "kind must be one of %s" % ", ".join(REQUEST_KINDS + UNIT_KINDS))
         self.when = spec.get("when", "before")
         if self.when not in WHEN:
             raise ApiError(400, "InvalidFault", "when must be 'before' or 'after'")
@@ -53,7 +58,7 @@ class Fault:
         self.count = spec.get("count")
         self.probability = float(spec.get("probability", 1.0))
         self.fired = 0
-        if self.kind in JOB_KINDS and not self.target:
+        if self.kind in UNIT_KINDS and not self.target:
             raise ApiError(400, "InvalidFault", "%s needs a target (unit id)" % self.kind)
         self.fault_id = "f-%d" % next(self._ids)
         self.spec = dict(spec)
@@ -109,6 +114,14 @@ class FaultRegistry:
         """The ``job_fail``/``never_healthy`` fault that targets this unit now (it fires), else None."""
         for fault in self.faults:
             if fault.kind in JOB_KINDS and fault.target == unit_id and (not fault.platform or fault.platform == platform):
+                if fault.try_fire():
+                    return fault
+        return None
+
+    def silent_drop(self, platform, unit_id):
+        """The ``silent_drop`` fault that drops this unit from the operation at hand (it fires: one firing per operation), else None."""
+        for fault in self.faults:
+            if fault.kind == "silent_drop" and fault.target == unit_id and (not fault.platform or fault.platform == platform):
                 if fault.try_fire():
                     return fault
         return None

@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, paas.ops contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Counters the tests assert on: requests per operation, restarts per unit, unavailability high-water marks, action log."""
+"""Counters the tests assert on: requests per operation, restarts per unit, unavailability high-water marks, action log,
+and units silently dropped from operations."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class Metrics:
         self.restarts = Counter()
         self.max_unavailable = {}
         self.actions = []
+        self.dropped = Counter()
 
     def reset(self):
         self.__init__()
@@ -33,6 +35,10 @@ class Metrics:
 
     def count_restart(self, unit_id):
         self.restarts[unit_id] += 1
+
+    def count_dropped(self, unit_id):
+        """A unit an operation left out without telling the client (Rainbond: an unfinished event, a ``silent_drop`` fault)."""
+        self.dropped[unit_id] += 1
 
     def observe_unavailable(self, app_id, not_running):
         """Record how many units of an application are not running right now; keeps the maximum."""
@@ -52,7 +58,7 @@ class Metrics:
         self.actions.append(entry)
 
     def to_json(self):
-        return {
+        body = {
             "requests": dict(sorted(self.requests.items())),
             "requests_total": sum(self.requests.values()),
             "throttled": dict(sorted(self.throttled.items())),
@@ -61,3 +67,8 @@ class Metrics:
             "max_unavailable": dict(sorted(self.max_unavailable.items())),
             "actions": list(self.actions),
         }
+        # Present only once a unit was dropped, so that the shape of metrics without drops stays what it always was.
+        if self.dropped:
+            body["dropped"] = dict(sorted(self.dropped.items()))
+            body["dropped_total"] = sum(self.dropped.values())
+        return body
