@@ -1,14 +1,27 @@
 # Copyright: (c) 2026, paas.ops contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rainbond console OpenAPI: application and component reads. Units are components."""
+"""Rainbond console OpenAPI: applications, components, their events, app operations and horizontal scale.
+
+Units are components.  Every change a component goes through is an *event* (``component["events"]``,
+oldest first, made at load and by the APIs) whose progress is read from the job engine: an event made
+by an operation names its engine job, and it runs while that job's target for the component runs.
+The operations call answers ``{"msg": "操作成功"}`` whatever happens to each component (the console
+discards the region's per-component result): a component with an unfinished event, or aimed at by a
+``silent_drop`` fault, is left out without a word and gets no event.  See tests/emulator/README.md.
+"""
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import datetime, timezone
+
+from aiohttp import web
 
 from .auth import verify_rainbond
 from .common import ApiError, json_response
+from .jobs import register_action
 from .platform import Platform
 
 # Component ``status`` for each normalized unit state (platform-apis.md 1.2; a restart is a stop then a start).
@@ -20,6 +33,28 @@ COMPONENT_STATUS = {
 }
 
 APP_PATH = "/openapi/v1/teams/{team_id}/regions/{region_name}/apps"
+COMPONENT_PATH = APP_PATH + r"/{app_id:[\d\-]+}/services/{service_id}"
+
+# The app operations (ServiceGroupOperationsSerializer ACTION_CHOICE) and the event each makes (opt_type, [rb] v2Routers.go).
+OPERATIONS = ("stop", "start", "upgrade", "deploy")
+OPT_TYPES = {"start": "start-service", "stop": "stop-service", "upgrade": "upgrade-service", "deploy": "build-service",
+             "scale": "horizontal-service"}
+OPERATED = {"msg": "操作成功"}
+NOT_DEPLOYED = "the component has not been deployed"
+
+# Engine actions of Rainbond only.  A scale-out of a running component shows ``starting`` until the new replicas are
+# ready, then its state again; an event the world describes as running (``running_event``) changes no state.
+register_action("scale_out", "starting", None)
+register_action("event", None, None)
+
+# Django REST framework's messages in the console's language (zh-hans), for the validation errors.
+DRF_REQUIRED = "该字段是必填项。"
+DRF_NULL = "该字段不能为 null。"
+DRF_NOT_A_DICT = "无效数据。期待为字典类型，得到的是 %s 。"
+DRF_INVALID_CHOICE = "\"%s\" 不是合法选项。"
+DRF_NOT_A_LIST = "期望为一个包含物件的列表，得到的类型是\"%s\"。"
+DRF_INVALID_INTEGER = "请填写合法的整数值。"
+NEW_NODE_OUT_OF_RANGE = "参数超出范围，请选择1~100之间的整数值"  # new_node_validator ([rbc] openapi/serializer/app_serializer.py)
 
 
 def rainbond_error(status, code, msg, msg_show):
@@ -174,3 +209,274 @@ async def get_component(call):
     view = component_view(call, team, app, component)
     view["access_infos"] = component.get("access_infos", [])
     return json_response(view)
+
+
+# ---- validation (the DRF serializer error shape, platform-apis.md 1.3) -------------------------------------
+
+
+def validation_error(err):
+    return ApiError(400, 20400, "参数错误", body={"detail": "参数错误", "err": err, "code": 20400, "error_type": "ValidationError"})
+
+
+def serializer_body(call):
+    """The JSON body as a serializer sees it: a mapping (an empty body is ``{}``), else DRF's non-field error."""
+    body = call.json(default={})
+    if not isinstance(body, dict):
+        raise validation_error({"non_field_errors": [DRF_NOT_A_DICT % type(body).__name__]})
+    return body
+
+
+def operations_request(call):
+    """``(action, service_ids or None)`` of a ServiceGroupOperationsSerializer body."""
+    body = serializer_body(call)
+    errors = {}
+    action = body.get("action")
+    if "action" not in body:
+        errors["action"] = [DRF_REQUIRED]
+    elif action is None:
+        errors["action"] = [DRF_NULL]
+    elif isinstance(action, (dict, list, bool)) or str(action) not in OPERATIONS:
+        # ChoiceField looks up str(value): "True", "['start']" and "" are not choices either.
+        errors["action"] = [DRF_INVALID_CHOICE % action]
+    service_ids = body.get("service_ids")
+    if "service_ids" in body:
+        if service_ids is None:
+            errors["service_ids"] = [DRF_NULL]
+        elif not isinstance(service_ids, list):
+            errors["service_ids"] = [DRF_NOT_A_LIST % type(service_ids).__name__]
+    if errors:
+        raise validation_error(errors)
+    return str(action), service_ids
+
+
+def drf_integer(value):
+    """``value`` as DRF's IntegerField reads it (3, "3", 3.0 and "3.0" are 3; True, 3.5 and "x" are not integers), or None."""
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        return None
+    try:
+        return int(re.sub(r"\.0*\s*$", "", str(value)))
+    except ValueError:
+        return None
+
+
+def new_node_request(call):
+    body = serializer_body(call)
+    if "new_node" not in body:
+        raise validation_error({"new_node": [DRF_REQUIRED]})
+    if body["new_node"] is None:
+        raise validation_error({"new_node": [DRF_NULL]})
+    new_node = drf_integer(body["new_node"])
+    if new_node is None:
+        raise validation_error({"new_node": [DRF_INVALID_INTEGER]})
+    if not 1 <= new_node <= 100:
+        raise validation_error({"new_node": [NEW_NODE_OUT_OF_RANGE]})
+    return new_node
+
+
+# ---- events ---------------------------------------------------------------------------------------------------
+
+
+def rainbond_time(epoch):
+    """``2026-01-01 08:00:00`` (UTC here), how the console prints event times."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def add_event(component, opt_type, user_name, moment, job=None, status="success", message=""):
+    """Record a new event of the component: one that follows ``job``, or (no job) one that has already ended with ``status``."""
+    event = {"event_id": uuid.uuid4().hex, "opt_type": opt_type, "user_name": user_name, "created": moment,
+             "job_id": job.job_id if job is not None else None, "status": None if job is not None else status,
+             "message": "" if job is not None else message, "ended": None if job is not None else moment}
+    component.setdefault("events", []).append(event)
+    return event
+
+
+def event_progress(engine, component, event):
+    """``(status, final_status, message, end time)`` of an event; one with a job follows the component's target in it."""
+    if event["job_id"] is None:
+        return event["status"], "complete", event["message"], event["ended"]
+    job = engine.get(event["job_id"])
+    target = next((t for t in job.targets if t.unit.unit_id == component["service_id"]), None) if job is not None else None
+    if target is None:
+        return "success", "complete", "", event["created"]
+    if target.status == "succeeded":
+        return "success", "complete", "", target.finished_at
+    if target.status == "failed":
+        return "failure", "complete", target.message, target.finished_at
+    if target.status == "cancelled" or (job.finished and target.status != "running"):
+        # The job ended (aborted, or failed at another component) with this one never done: its event fails with it.
+        return "failure", "complete", target.message or job.message, job.finished_at
+    # Running, or never healthy: the event waits (the region keeps a never-ready component's event open).
+    return "", "running", "", None
+
+
+def event_running(engine, component, event):
+    return event_progress(engine, component, event)[1] == "running"
+
+
+def has_unfinished_event(engine, component):
+    """The component's last event has not completed ("The last event has not been completed"): one of its events
+    runs, or an engine job that includes it is unfinished (e.g. one made with ``POST /_emulator/jobs``)."""
+    if engine.active_jobs_of_unit(component["service_id"]):
+        return True
+    return any(event_running(engine, component, event) for event in component.get("events") or [])
+
+
+def event_view(call, team, component, event):
+    """AppServiceEventsSerializer's fields (snake_case, as the console code serializes them)."""
+    status, final_status, message, ended = event_progress(call.engine, component, event)
+    created = rainbond_time(event["created"])
+    return {
+        "event_id": event["event_id"], "user_name": event["user_name"], "start_time": created,
+        "end_time": rainbond_time(ended) if ended is not None else None, "create_time": created,
+        "target": "service", "target_id": component["service_id"], "opt_type": event["opt_type"],
+        "service_id": component["service_id"], "status": status, "final_status": final_status, "syn_type": 0,
+        "message": message or "", "request_body": None, "tenant_id": team["id"],
+    }
+
+
+def int_query(call, name, default):
+    """``int(req.GET.get(name, default))`` as the console does: a value that is no integer is an unhandled error (500)."""
+    value = call.query(name, str(default))
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise rainbond_error(500, 10401, str(exc), "系统异常") from exc
+
+
+@RAINBOND.route("GET", COMPONENT_PATH + "/events", "ListComponentEvents")
+async def list_component_events(call):
+    team, _app, component = component_of(call)
+    page = int_query(call, "page", 1)
+    page_size = int_query(call, "page_size", 10)
+    events = list(reversed(component.get("events") or []))  # newest first
+    chosen = events[(page - 1) * page_size:page * page_size] if page >= 1 and page_size >= 1 else []
+    return {"events": [event_view(call, team, component, event) for event in chosen], "total": len(events), "page": page,
+            "page_size": page_size}
+
+
+# ---- app operations -------------------------------------------------------------------------------------------
+
+
+def operation_plan(action, component):
+    """What ``action`` does to one accepted component: ``(engine action, None)``, or ``(None, (status, message))`` for an
+    event that ends at once (nothing to do, or a component never deployed).  What the region really does for start on a
+    running component, stop on a closed one or upgrade on a closed one is UNVERIFIED (platform-apis.md 1.3)."""
+    status = component_status(component)
+    if action in ("start", "upgrade") and status == "undeploy":
+        return None, ("failure", NOT_DEPLOYED)
+    if action == "start":
+        return ("start", None) if status != "running" else (None, ("success", ""))
+    if action == "stop":
+        return ("stop", None) if status not in ("closed", "undeploy") else (None, ("success", ""))
+    if action == "upgrade":
+        return ("upgrade", None) if status != "closed" else (None, ("success", ""))
+    return "deploy", None  # build + deploy: whatever the status, including closed and undeploy
+
+
+def record_deploy(_job, target):
+    """``on_unit_done`` of a deploy: a component that deployed has a new build (update_version, deploy_version)."""
+    if target.status != "succeeded":
+        return
+    component = target.unit.obj
+    component["update_version"] = int(component.get("update_version", 1)) + 1
+    component["deploy_version"] = datetime.fromtimestamp(target.finished_at, tz=timezone.utc).strftime("%Y%m%d%H%M%S")
+
+
+def operated_components(app, service_ids):
+    """``(components, ignored ids)``: ``service_ids`` of this app (app order), or all of them when none are given."""
+    if not service_ids:
+        return list(app["components"]), []
+    own = [component["service_id"] for component in app["components"]]
+    ignored = []
+    for service_id in service_ids:
+        if service_id not in own and service_id not in ignored:
+            ignored.append(service_id)
+    return [component for component in app["components"] if component["service_id"] in service_ids], ignored
+
+
+@RAINBOND.route("POST", APP_PATH + r"/{app_id:[\d\-]+}/operations", "OperateApp")
+async def operate_app(call):
+    team, app = app_of(call)
+    action, service_ids = operations_request(call)
+    components, ignored = operated_components(app, service_ids)
+    if not components:
+        return OPERATED  # batch_operations returns before calling the region
+    user = call.principal["name"]
+    metrics = call.emulator.metrics
+    dropped, at_once, running = {}, [], []
+    for component in components:
+        service_id = component["service_id"]
+        if has_unfinished_event(call.engine, component):
+            dropped[service_id] = "The last event has not been completed"
+            continue
+        fault = call.emulator.faults.silent_drop(RAINBOND.name, service_id)
+        if fault is not None:
+            dropped[service_id] = fault.message or "silent_drop fault"
+            continue
+        engine_action, ended = operation_plan(action, component)
+        if engine_action is None:
+            add_event(component, OPT_TYPES[action], user, call.moment, status=ended[0], message=ended[1])
+            at_once.append(service_id)
+        else:
+            running.append(component)
+    job = None
+    if running:
+        # One batch: the region acts on every accepted component at once.
+        job = call.engine.create_job(RAINBOND.name, action, [c["service_id"] for c in running], call.moment, operation=call.operation.name,
+                                     log=False, meta={"action": action, "created_by": user, "team_id": team["id"]},
+                                     on_unit_done=record_deploy if action == "deploy" else None)
+        for component in running:
+            add_event(component, OPT_TYPES[action], user, call.moment, job=job)
+    for service_id in dropped:
+        metrics.count_dropped(service_id)
+    metrics.log_action(RAINBOND.name, call.operation.name, [c["service_id"] for c in components], job_id=job.job_id if job else None,
+                       detail={"action": action, "dropped": list(dropped), "drop_reasons": dropped, "completed_at_once": at_once,
+                               "ignored": ignored})
+    return OPERATED
+
+
+# ---- horizontal scale -----------------------------------------------------------------------------------------
+
+
+@RAINBOND.route("POST", COMPONENT_PATH + "/telescopic/horizontal", "HorizontalScale")
+async def horizontal_scale(call):
+    team, _app, component = component_of(call)
+    new_node = new_node_request(call)
+    if has_unfinished_event(call.engine, component):
+        raise rainbond_error(409, 10103, "The asynchronous operation is executing", "异步操作正在执行中")
+    old_node = component["min_node"]
+    if new_node == old_node:
+        raise rainbond_error(400, 10104, "The number of components has not changed, no need to scale", "组件实例数未变化，无需伸缩")
+    service_id = component["service_id"]
+    component["min_node"] = new_node  # the console saves the new replica count at once
+    # A running component scaled out is "starting" until its new replicas are ready; otherwise its status stays.
+    action = "scale_out" if new_node > old_node and component_status(component) == "running" else "scale"
+    seconds = call.world.job_duration(RAINBOND.name, "scale", call.world.units[service_id])
+    job = call.engine.create_job(RAINBOND.name, action, [service_id], call.moment, operation=call.operation.name,
+                                 durations={service_id: seconds}, log_detail={"new_node": new_node, "old_node": old_node},
+                                 meta={"new_node": new_node, "old_node": old_node, "created_by": call.principal["name"], "team_id": team["id"]})
+    add_event(component, OPT_TYPES["scale"], call.principal["name"], call.moment, job=job)
+    return web.Response(status=200, body=b"", content_type="application/json")
+
+
+# ---- events of the world --------------------------------------------------------------------------------------
+
+
+@RAINBOND.on_world_loaded
+def create_world_events(world, engine, moment):
+    """Every component gets the old event that brought it where it is (none while ``undeploy``); a ``running_event``
+    becomes an event still running, an engine job that changes no state and ends after ``seconds`` × the time factor."""
+    for team in world.data["rainbond"]["teams"]:
+        for app in team["apps"]:
+            for component in app["components"]:
+                component["events"] = []
+                if component_status(component) != "undeploy":
+                    opt_type = OPT_TYPES["stop"] if component["state"] == "stopped" else OPT_TYPES["start"]
+                    event = add_event(component, opt_type, "admin", world.loaded_at - 86400)
+                    event["ended"] = event["created"] + 30
+                running = component.get("running_event")
+                if running is not None:
+                    service_id = component["service_id"]
+                    job = engine.create_job(RAINBOND.name, "event", [service_id], moment, operation="WorldRunningEvent", log=False,
+                                            durations={service_id: float(running["seconds"])}, meta={"opt_type": running["opt_type"]})
+                    add_event(component, running["opt_type"], running["user_name"], moment, job=job)

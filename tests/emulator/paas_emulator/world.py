@@ -279,7 +279,25 @@ class World:
                     component.setdefault("cname", component["alias"])
                     component.setdefault("min_node", 1)
                     _check_state(component, where)
+                    self._load_running_event(component, "%s %s" % (where, service_id))
                     self._add_unit(Unit("rainbond", "component", service_id, str(app["id"]), component, app))
+
+    @staticmethod
+    def _load_running_event(component, where):
+        """Check ``running_event: {opt_type, seconds, user_name}`` (an event still running at load; rainbond.py starts it)."""
+        running = component.setdefault("running_event", None)
+        if running is None:
+            return
+        if not isinstance(running, dict):
+            raise WorldError("%s: running_event must be a mapping {opt_type, seconds}" % where)
+        running.setdefault("opt_type", "build-service")
+        running.setdefault("seconds", 30)
+        running.setdefault("user_name", "admin")
+        if not isinstance(running["opt_type"], str) or not running["opt_type"]:
+            raise WorldError("%s: running_event.opt_type must be a non-empty string" % where)
+        seconds = running["seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            raise WorldError("%s: running_event.seconds must be a positive number" % where)
 
     # ---- changes the platforms make ---------------------------------------------------------
 
