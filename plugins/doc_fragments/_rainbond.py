@@ -19,4 +19,14 @@ options:
       - Falls back to E(RAINBOND_TOKEN). The console address is O(endpoint) (or E(RAINBOND_URL)).
     type: str
     aliases: [token]
+  team_id:
+    description:
+      - The Rainbond team of the application, by its ID (32 hex characters) or its name.
+      - Required for O(platform=rainbond). Falls back to E(RAINBOND_TEAM).
+    type: str
+  region_name:
+    description:
+      - The Rainbond cluster (region) the application runs in. Required for O(platform=rainbond).
+      - Falls back to E(RAINBOND_REGION).
+    type: str
 '''

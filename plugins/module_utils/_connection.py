@@ -59,6 +59,9 @@ CONNECTION_ARGSPEC = dict(
     huawei_iam_endpoint=dict(type='str', **_env('HUAWEICLOUD_SDK_IAM_ENDPOINT')),
     # Rainbond
     rainbond_token=dict(type='str', no_log=True, aliases=['token'], **_env('RAINBOND_TOKEN')),
+    # Every Rainbond path starts with the team and the region (cluster): part of where calls go, like the endpoint.
+    team_id=dict(type='str', **_env('RAINBOND_TEAM')),
+    region_name=dict(type='str', **_env('RAINBOND_REGION')),
 )
 
 

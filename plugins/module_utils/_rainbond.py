@@ -23,8 +23,6 @@ from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 RAINBOND_ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
-# Team and region of the application: every Rainbond path starts with them.
-RAINBOND_ARGSPEC = dict(team_id=dict(type='str'), region_name=dict(type='str'))
 _APPS = '/openapi/v1/teams/{team_id}/regions/{region_name}/apps'
 _APP = _APPS + '/{app_id}'
 _COMPONENT = _APP + '/services/{service_id}'
@@ -58,7 +56,7 @@ class Rainbond:
 
     def __init__(self, connection, team_id, region_name):
         if not team_id or not region_name:
-            raise PaasInputError('rainbond needs team_id (the team id or name) and region_name')
+            raise PaasInputError('rainbond needs team_id (the team id or name) and region_name (or RAINBOND_TEAM and RAINBOND_REGION)')
         self.client = connection.client()
         self.scope = dict(team_id=team_id, region_name=region_name)
         # The calls that changed something, with the request id the console stamped on them.

@@ -103,7 +103,6 @@ options:
 extends_documentation_fragment:
   - paas.ops._wait
   - paas.ops._change_order
-  - paas.ops._rainbond_app
   - paas.ops._connection
   - paas.ops._alibaba
   - paas.ops._huawei
@@ -368,13 +367,13 @@ from ansible_collections.paas.ops.plugins.module_utils._action import WAIT_ARGSP
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import EDAS_ACTIONS, SAE_ACTIONS, Edas, Sae, edas_operation, sae_operation
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS, RAINBOND_ARGSPEC, Rainbond, rainbond_operation
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS, Rainbond, rainbond_operation
 
 # The actions each platform has, and the options that belong to one platform only.
 PLATFORM_ACTIONS = {'sae': SAE_ACTIONS, 'edas': EDAS_ACTIONS, 'rainbond': RAINBOND_ACTIONS}
 PLATFORM_OPTIONS = {
     'namespace_id': ('sae',), 'ecc_ids': ('edas',), 'min_ready_instances': ('sae',), 'min_ready_instance_ratio': ('sae',),
-    'version_id': ('sae',), 'team_id': ('rainbond',), 'region_name': ('rainbond',), 'service_ids': ('rainbond',),
+    'version_id': ('sae',), 'service_ids': ('rainbond',),
     'component_names': ('rainbond',),
 }
 HINTS = {
@@ -432,7 +431,7 @@ def main():
         min_ready_instance_ratio=dict(type='int'),
         version_id=dict(type='str'),
         auto_confirm_batches=dict(type='bool', default=False),
-        **RAINBOND_ARGSPEC, **WAIT_ARGSPEC
+        **WAIT_ARGSPEC
     )
     paas = PaasModule(argument_spec, mutually_exclusive=[('app_ids', 'app_names')], required_one_of=[('app_ids', 'app_names')],
                       required_if=[('action', 'scale', ['replicas']), ('action', 'rollback', ['version_id'])], supports_check_mode=True)

@@ -51,7 +51,6 @@ options:
               not_deployed, completed, paused, unknown]
 extends_documentation_fragment:
   - paas.ops._servicestage
-  - paas.ops._rainbond_app
   - paas.ops._connection
   - paas.ops._huawei
   - paas.ops._alibaba
@@ -224,7 +223,7 @@ import fnmatch
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ARGSPEC, Rainbond
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
     APPLICATION_ARGSPEC,
     COMPONENT_ARGSPEC,
@@ -247,8 +246,6 @@ def instance_info(paas):
         api = Rainbond(paas.connection(), params['team_id'], params['region_name'])
         application_id = api.app_id(params['application_id'], params['application_name'])
         return listing(params, application_id, api.components(application_id))
-    if params['team_id'] or params['region_name']:
-        raise PaasInputError('team_id and region_name are Rainbond options')
     if params['platform'] in ('sae', 'edas'):
         if not params['application_id']:
             raise PaasInputError('%s applications are given by id: set application_id' % params['platform'])
@@ -282,7 +279,7 @@ def main():
         platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas', 'rainbond']),
         name=dict(type='str'),
         states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
-        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC, **RAINBOND_ARGSPEC
+        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
     )
     paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME[:1], supports_check_mode=True)
     paas.run(instance_info)
