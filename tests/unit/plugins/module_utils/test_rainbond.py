@@ -20,8 +20,8 @@ import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
-from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasInputError, PaasOutcomeUnknownError,
-                                                                        PaasWaitTimeout)
+from ansible_collections.paas.ops.plugins.module_utils._errors import (
+    PaasAPIError, PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils import _rainbond
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, event_view, rainbond_operation, select_components
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
