@@ -11,6 +11,8 @@ Fixtures:
     ``emulator_clean``.
 ``emulator_clean``
     The session emulator, reset (world, jobs, faults, metrics) before the test.
+``emu``
+    Like ``emulator_clean``, and reset again after the test (for tests that load worlds or change settings).
 ``emulator_factory``
     ``emulator_factory(world=None, time_factor=None, tls=False, args=())`` starts a dedicated emulator
     (e.g. TLS, another world file, a real-time clock); everything it started is stopped after the test.
@@ -189,6 +191,13 @@ def emulator_clean(emulator):  # pylint: disable=redefined-outer-name
     """The shared emulator, reset to the pristine default world before the test."""
     emulator.reset()
     return emulator
+
+
+@pytest.fixture
+def emu(emulator_clean):  # pylint: disable=redefined-outer-name
+    """The shared emulator, pristine before the test and reset after it too (faults, loaded worlds, settings and metrics do not leak)."""
+    yield emulator_clean
+    emulator_clean.reset()
 
 
 @pytest.fixture

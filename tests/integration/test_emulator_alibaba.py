@@ -39,12 +39,6 @@ EDAS_VERSION = "2017-08-01"
 RUNNING, HEALTHY = "Running", "Healthy"
 
 
-@pytest.fixture
-def emu(emulator_clean):
-    """The shared emulator, pristine before the test and reset after it (settings such as a rate limit must not leak)."""
-    yield emulator_clean
-    emulator_clean.reset()
-
 
 # ---- calls --------------------------------------------------------------------------------------------------
 

@@ -126,12 +126,6 @@ def edas_eccs(client, app_id):
     return {ecc.ecc_id: (ecc.app_state, ecc.task_state) for ecc in call(client, "query_application_status", app_id=app_id).app_info.ecc_list.ecc}
 
 
-@pytest.fixture
-def emu(emulator_clean):
-    """The shared emulator, pristine before the test and reset after it (no order or setting leaks to other tests)."""
-    yield emulator_clean
-    emulator_clean.reset()
-
 
 # ---- SAE ------------------------------------------------------------------------------------------------
 

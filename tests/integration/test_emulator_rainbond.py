@@ -19,6 +19,8 @@ import pytest
 import requests
 import yaml
 
+from ansible_collections.paas.ops.tests.integration.test_emulator_core import wait_for
+
 TOKEN = "demoRainbondToken01"
 TEAM_ID = "e4a5b3c2d1f0e9d8c7b6a5f4e3d2c1b0"
 APPS = "/openapi/v1/teams/demo-team/regions/demo-region/apps"
@@ -99,16 +101,6 @@ def scale(emulator, app_id, service_id, body):
     return rb(emulator, "POST", "/%s/services/%s/telescopic/horizontal" % (app_id, service_id), body)
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met within %.1f s" % timeout)
-
-
 def wait_event_ended(emulator, app_id, service_id, event_id, timeout=10.0):
     def ended():
         event = next(e for e in events(emulator, app_id, service_id, page_size=50)["events"] if e["event_id"] == event_id)
@@ -145,12 +137,6 @@ def shop_component(world, service_id):
     shop = world["rainbond"]["teams"][0]["apps"][0]
     return next(c for c in shop["components"] if c["service_id"] == service_id)
 
-
-@pytest.fixture
-def emu(emulator_clean):
-    """The session emulator, pristine before the test and reset after it (faults, loaded worlds and metrics do not leak)."""
-    yield emulator_clean
-    emulator_clean.reset()
 
 
 # ---- events of a fresh world -----------------------------------------------------------------------------------
