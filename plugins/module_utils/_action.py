@@ -79,6 +79,14 @@ def public_view(view):
     return dict((key, view.get(key)) for key in PUBLIC_KEYS)
 
 
+def epoch_seconds(milliseconds):
+    """Epoch seconds from a platform's epoch milliseconds (SAE CreateTimeStamp, ServiceStage update_time); None when absent."""
+    try:
+        return int(milliseconds) / 1000.0 if milliseconds else None
+    except (TypeError, ValueError):
+        return None
+
+
 class Deadline:
     """One time budget shared by every wait of a task (the job in flight, then our own job)."""
 

@@ -15,7 +15,7 @@ into a ``PaasJobError`` carrying the failed tasks' messages.
 from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, public_view, summary
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, epoch_seconds, predict, public_view, summary
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
@@ -58,20 +58,30 @@ class AlibabaApi:
 
 class Sae(AlibabaApi):
 
+    def applications(self, namespace_id):
+        """Every application of a namespace (ListApplications, all pages), with a state from its instance counts."""
+        found, page = [], 1
+        while True:
+            data = self.call('ListApplications', 'GET', '/pop/v1/sam/app/listApplications',
+                             {'NamespaceId': namespace_id, 'CurrentPage': page, 'PageSize': 100}).get('Data') or {}
+            for app in data.get('Applications') or []:
+                wanted, running = int(app.get('Instances') or 0), int(app.get('RunningInstances') or 0)
+                # One call for the whole namespace: the counts say it (DescribeApplicationStatus would cost one call per app).
+                state = states.STOPPED if not running else states.RUNNING if running >= wanted else states.DEGRADED
+                found.append(dict(id=app.get('AppId'), name=app.get('AppName'), kind='application', application_id=app.get('AppId'),
+                                  state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running))
+            if page * 100 >= int(data.get('TotalSize') or 0):
+                return found
+            page += 1
+
     def application_ids(self, app_ids, app_names, namespace_id):
         if app_ids:
             return list(app_ids)
         if not namespace_id:
             raise PaasInputError('namespace_id is needed to find applications by name')
-        known, page = {}, 1
-        while True:
-            data = self.call('ListApplications', 'GET', '/pop/v1/sam/app/listApplications',
-                             {'NamespaceId': namespace_id, 'CurrentPage': page, 'PageSize': 100}).get('Data') or {}
-            for app in data.get('Applications') or []:
-                known.setdefault(app.get('AppName'), []).append(app.get('AppId'))
-            if page * 100 >= int(data.get('TotalSize') or 0):
-                break
-            page += 1
+        known = {}
+        for app in self.applications(namespace_id):
+            known.setdefault(app['name'], []).append(app['id'])
         missing = [name for name in app_names if len(known.get(name, [])) != 1]
         if missing:
             raise PaasInputError('no single application named %s in namespace %s (known: %s)'
@@ -138,7 +148,9 @@ class Sae(AlibabaApi):
                                       state=states.normalize_state('sae_instance', raw), raw_state=raw,
                                       health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
                                       raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
-                                      group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp')))
+                                      group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp'),
+                                      # A restarted instance is a new pod: its creation is its last restart.
+                                      restarted_at=epoch_seconds(instance.get('CreateTimeStamp'))))
                 if page * 100 >= int(data.get('TotalSize') or 0):
                     break
                 page += 1
@@ -179,6 +191,10 @@ class Sae(AlibabaApi):
         self.call('ConfirmPipelineBatch', 'GET', '/pop/v1/sam/changeorder/ConfirmPipelineBatch', {'PipelineId': pipeline_id, 'Confirm': 'true'},
                   read=False)
 
+    def abort(self, change_order_id):
+        """Stop the order and roll back what its batches changed (AbortChangeOrder with Rollback)."""
+        self.call('AbortChangeOrder', 'PUT', '/pop/v1/sam/changeorder/AbortChangeOrder', {'ChangeOrderId': change_order_id, 'Rollback': 'true'})
+
 
 class Edas(AlibabaApi):
 
@@ -206,6 +222,10 @@ class Edas(AlibabaApi):
     def act(self, action, app_id, ecc_ids):
         name, path = _EDAS_ACTION[action]
         return self.call(name, 'POST', '/pop/v5/changeorder/' + path, {'AppId': app_id, 'EccInfo': ','.join(ecc_ids)}).get('ChangeOrderId')
+
+    def abort(self, change_order_id):
+        """Stop the order before its next batch (AbortChangeOrder)."""
+        self.call('AbortChangeOrder', 'PUT', '/pop/v5/changeorder/change_order_abort', {'ChangeOrderId': change_order_id})
 
     def change_order(self, change_order_id):
         """The order with its batches and their tasks, all in the one answer of GetChangeOrderInfo."""

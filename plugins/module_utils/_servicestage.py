@@ -14,6 +14,7 @@ Modules use ``ServiceStage`` and its ``ComponentTarget`` / ``InstanceTarget`` wi
 from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._action import epoch_seconds
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 
@@ -150,7 +151,7 @@ def component_view(component_id, data, application_id=None):
     return dict(id=component_id or data.get('id'), name=data.get('name'), kind='component', application_id=application_id or data.get('application_id'),
                 state=states.normalize_state('servicestage_component', raw), raw_state=raw, replica=replica,
                 available_replica=status.get('available_replica'), version=data.get('version'), last_job_id=status.get('last_job_id') or None,
-                deploy_strategy=(data.get('deploy_strategy') or {}).get('type'))
+                deploy_strategy=(data.get('deploy_strategy') or {}).get('type'), restarted_at=epoch_seconds(status.get('update_time')))
 
 
 def instance_view(data, application_id=None, component_id=None):
@@ -160,7 +161,8 @@ def instance_view(data, application_id=None, component_id=None):
     return dict(id=data.get('id'), name=data.get('name'), kind='instance', application_id=application_id or data.get('application_id'),
                 component_id=component_id or data.get('component_id'), environment_id=data.get('environment_id'),
                 state=states.normalize_state('servicestage_instance', raw), raw_state=raw, replica=detail.get('replica'),
-                available_replica=detail.get('available_replica'), version=data.get('version'), last_job_id=detail.get('last_job_id') or None)
+                available_replica=detail.get('available_replica'), version=data.get('version'), last_job_id=detail.get('last_job_id') or None,
+                restarted_at=epoch_seconds(data.get('update_time')))
 
 
 class ComponentTarget:

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import COMPONENT_ACTIONS, INSTANCE_ACTIONS
 
 
@@ -19,12 +20,14 @@ def view(state='running', raw=None, replica=2, version='1.2.0', paused=None, pau
 
 
 def test_every_platform_action_has_rules():
-    assert set(COMPONENT_ACTIONS) == set(ACTIONS) and set(INSTANCE_ACTIONS) <= set(ACTIONS)
+    assert set(COMPONENT_ACTIONS) | set(RAINBOND_ACTIONS) == set(ACTIONS) and set(INSTANCE_ACTIONS) <= set(ACTIONS)
 
 
 # One case per action and state a target can be in, with the reason the task reports.
 @pytest.mark.parametrize('action,current,parameters,needed,reason', [
     ('start', view('running'), {}, False, 'already running'),
+    ('upgrade', view('running'), {}, True, 'upgrade always acts'),
+    ('deploy', view('stopped'), {}, True, 'deploy always acts'),
     ('start', view('stopped'), {}, True, 'target is stopped'),
     ('start', view('not_deployed'), {}, True, 'target is not_deployed'),
     ('start', view('failed'), {}, True, 'target is failed'),
