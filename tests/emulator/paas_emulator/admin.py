@@ -14,7 +14,7 @@ from aiohttp import web
 
 from .common import ApiError, iso_utc, json_response, now
 from .platform import EMULATOR_KEY
-from .world import UNIT_STATES, World, WorldError
+from .world import UNIT_STATES, World, WorldError, checked_restarted_at
 
 PREFIX = "/_emulator"
 routes = web.RouteTableDef()
@@ -189,7 +189,8 @@ async def confirm_job(request, emulator):
 
 def unit_json(unit):
     return {"id": unit.unit_id, "platform": unit.platform, "kind": unit.kind, "app_id": unit.app_id,
-            "state": unit.obj["state"], "native_status": unit.obj.get("native_status"), "last_job_id": unit.obj.get("last_job_id", "")}
+            "state": unit.obj["state"], "native_status": unit.obj.get("native_status"), "last_job_id": unit.obj.get("last_job_id", ""),
+            "restarted_at": unit.obj.get("restarted_at")}
 
 
 def units_json(emulator):
@@ -218,14 +219,16 @@ async def get_unit(request, emulator):
 @routes.patch(PREFIX + "/units/{unit_id}")
 @admin_handler
 async def patch_unit(request, emulator):
-    """Arrange a unit's state directly (``state`` and/or ``native_status``), bypassing jobs."""
+    """Arrange a unit directly (``state``, ``native_status``, ``restarted_at``), bypassing jobs."""
     unit = emulator.world.units.get(request.match_info["unit_id"])
     if unit is None:
         raise ApiError(404, "UnitNotFound", "no unit %s" % request.match_info["unit_id"])
     changes = await json_body(request, {})
+    if "state" in changes and changes["state"] not in UNIT_STATES:
+        raise ApiError(400, "InvalidState", "state must be one of %s" % ", ".join(UNIT_STATES))
+    if "restarted_at" in changes:
+        unit.obj["restarted_at"] = checked_restarted_at(changes["restarted_at"], "unit %s" % unit.unit_id)
     if "state" in changes:
-        if changes["state"] not in UNIT_STATES:
-            raise ApiError(400, "InvalidState", "state must be one of %s" % ", ".join(UNIT_STATES))
         unit.obj["state"] = changes["state"]
         unit.obj["native_status"] = None
     if "native_status" in changes:

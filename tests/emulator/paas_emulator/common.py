@@ -48,6 +48,13 @@ def epoch_ms(epoch):
     return int(round(epoch * 1000))
 
 
+def restarted_ms(unit_obj, fallback_ms):
+    """When the unit last came back from a restart, upgrade, deploy or rollback (``restarted_at``, set by the job engine), in
+    milliseconds; ``fallback_ms`` if it never did.  The platforms show it in the field their real API changes."""
+    restarted_at = unit_obj.get("restarted_at")
+    return fallback_ms if restarted_at is None else epoch_ms(restarted_at)
+
+
 def now():
     """Wall-clock time; one function so that everything agrees on the clock."""
     return time.time()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from .auth import check_huawei_project, verify_huawei
-from .common import ApiError, epoch_ms, iso_utc, json_response
+from .common import ApiError, epoch_ms, iso_utc, json_response, restarted_ms
 from .jobs import ABORTED, FAILED, PENDING, RUNNING, SUCCEEDED, WAITING_APPROVAL, WAITING_CONFIRMATION
 from .platform import Platform
 
@@ -227,7 +227,7 @@ def component_status(call, component):
     view = status_view(call, component)
     return {"component_status": view["status"], "available_replica": view["available_replica"], "replica": view["replica"],
             "fail_detail": view["fail_detail"], "last_job_id": view["last_job_id"], "creator": component.get("creator", "ops-user"),
-            "create_time": created_ms(call, component), "update_time": created_ms(call, component),
+            "create_time": created_ms(call, component), "update_time": restarted_ms(component, created_ms(call, component)),
             "artifact": {"type": "image", "url": component.get("image", "swr.cn-north-4.myhuaweicloud.com/demo/%s:%s" % (
                 component["name"], component["version"]))}}
 
@@ -306,7 +306,7 @@ def instance_view(call, app, component):
         "environment_name": environment_name(call, component.get("environment_id")), "platform_type": "cce",
         "flavor_id": instance.get("flavor_id", "SMALL-10G:1.0C:2G"), "version": component["version"],
         "artifacts": {}, "configuration": {}, "creator": component.get("creator", "ops-user"),
-        "create_time": created_ms(call, instance), "update_time": created_ms(call, instance),
+        "create_time": created_ms(call, instance), "update_time": restarted_ms(component, created_ms(call, instance)),
         "external_accesses": [], "refer_resources": [],
         "status_detail": {"status": view["status"], "available_replica": view["available_replica"], "replica": view["replica"],
                           "fail_detail": view["fail_detail"], "last_job_id": view["last_job_id"],

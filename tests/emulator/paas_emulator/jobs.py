@@ -363,6 +363,10 @@ class JobEngine:
         target.status = "succeeded"
         if job.step.transient is not None or job.step.final is not None:
             self._set_state(target.unit, job.step.final or target.state_before)
+        if job.step.counts_as_restart:
+            # The moment the unit came back (a new pod, a new deployment): each platform shows it in its own field
+            # (SAE CreateTimeStamp, ServiceStage update_time), so that a client can tell which units were restarted when.
+            target.unit.obj["restarted_at"] = moment
         # else the step never touched the unit's state: leave it alone, with its native_status (e.g. Rainbond ``undeploy``).
         self._unit_done(job, target)
         if job.finished:

@@ -16,7 +16,7 @@ import uuid
 
 from .alibaba import (AlibabaPlatform, PIPELINE_STATUS, TASK_STATUS, alibaba_time, confirm_pipeline, current_pipeline_id, find_order,
                       find_pipeline, is_troubled, order_status, parse_bool, pipeline_state, running_order_of, start_change_order)
-from .common import ApiError, epoch_ms
+from .common import ApiError, epoch_ms, restarted_ms
 
 
 class SaePlatform(AlibabaPlatform):
@@ -213,7 +213,9 @@ async def describe_application_groups(call):
 def instance_view(call, app, instance):
     container, health = instance_status(instance)
     version = version_of(app)
-    created = instance.get("create_time_ms") or epoch_ms(call.world.loaded_at - 3600)
+    # A restarted instance is a new pod: its creation time is when the restart finished (the real SAE also gives it a new
+    # name; the emulator keeps the InstanceId, see README).
+    created = restarted_ms(instance, instance.get("create_time_ms") or epoch_ms(call.world.loaded_at - 3600))
     return {
         "InstanceId": instance["id"], "GroupId": app["group_id"], "VSwitchId": app.get("vswitch_id", "vsw-demo"),
         "InstanceContainerStatus": container, "InstanceHealthStatus": health,

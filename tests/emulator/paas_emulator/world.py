@@ -66,6 +66,14 @@ def _check_state(unit_obj, where):
     if state not in UNIT_STATES:
         raise WorldError("%s: state %r is not one of %s" % (where, state, ", ".join(UNIT_STATES)))
     unit_obj.setdefault("native_status", None)
+    unit_obj["restarted_at"] = checked_restarted_at(unit_obj.get("restarted_at"), where)
+
+
+def checked_restarted_at(value, where):
+    """``restarted_at`` of a unit (epoch seconds of its last restart, or None), else WorldError naming ``where``."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise WorldError("%s: restarted_at must be epoch seconds (a number) or null" % where)
+    return value
 
 
 class World:
