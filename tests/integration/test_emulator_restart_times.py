@@ -9,11 +9,15 @@ platform shows it where the real API changes: SAE ``CreateTimeStamp`` of Describ
 a new pod), ServiceStage v3 ``status.update_time`` and v2 ``update_time``, Rainbond the upgrade event's ``end_time``.
 EDAS QueryApplicationStatus has no such field (its change orders tell it). The calls and signers are those of the other
 emulator tests (test_emulator_alibaba, test_emulator_servicestage, test_emulator_rainbond), reused rather than copied.
+The last tests check the rolling-restart and benchmark worlds (worlds/rolling.yml, worlds/bench.yml) that the demo,
+the rolling-restart tests and tests/benchmark rely on.
 """
 
 from __future__ import annotations
 
+import os
 import time
+from collections import Counter
 from datetime import datetime, timezone
 
 from ansible_collections.paas.ops.tests.integration import test_emulator_alibaba as alibaba
@@ -198,3 +202,33 @@ def test_restart_times_can_be_arranged_with_the_admin_api_and_in_a_world_file(em
     assert sae_created(emu, alibaba.WEB)[instance] == int(round(moment * 1000))
     error = emu.admin("PUT", "world", json=with_restarted_at("yesterday"), expect_status=400)["error"]
     assert "restarted_at must be epoch seconds" in error
+
+
+# ---- the rolling-restart and benchmark worlds ------------------------------------------------------------------------
+
+
+WORLDS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator", "worlds")
+STOREFRONT = "5ae00000-0000-4000-8000-000000000001"
+
+
+def test_rolling_world_has_its_documented_targets_and_storefront_restarts_in_one_batch_per_order(emulator_factory):
+    rolling = emulator_factory(world=os.path.join(WORLDS_DIR, "rolling.yml"), time_factor=0.05)
+    units = rolling.admin("GET", "units")["units"]
+    assert Counter(unit["platform"] for unit in units) == {"sae": 24, "servicestage": 12, "rainbond": 12, "edas": 8}
+    assert sorted(unit["id"] for unit in units if unit["state"] != "running") == ["1a110000000040008000000000000011",
+                                                                                  "ecc00000-0000-4000-8000-000000000008"]
+    batch = ["storefront-%02d" % n for n in range(1, 5)]
+    order_id = alibaba.sae_act(rolling, "restartInstances", "RestartInstances", AppId=STOREFRONT, InstanceIds=",".join(batch))
+    done = alibaba.sae_order_reaches(rolling, order_id, 2)
+    assert [pipeline["ParallelCount"] for pipeline in done["Pipelines"]] == [4]  # the caller's batch is the platform's
+    created = sae_created(rolling, STOREFRONT)
+    assert {created[instance] for instance in batch} == {done["Pipelines"][0]["UpdateTime"]}
+    assert len({created[instance] for instance in created if instance not in batch}) == 1
+
+
+def test_bench_world_is_one_rainbond_app_of_sixty_components(emulator_factory):
+    bench = emulator_factory(world=os.path.join(WORLDS_DIR, "bench.yml"), time_factor=0.05)
+    components = rainbond.ok(rainbond.rb(bench, "GET", "/2/services"))
+    assert len(components) == 60 and {c["status"] for c in components} == {"running"}
+    assert [c["service_cname"] for c in components[:2]] == ["bench-01", "bench-02"]
+    assert bench.state()["world"]["jobs"]["durations"]["default"]["upgrade"] == 4
