@@ -318,7 +318,10 @@ def rainbond_operation(api, params, check_mode):
         if final is not None:
             entry.update(after=summary(final), component=public_component(final))
     failed = [entry for entry in entries if entry['failed']]
-    messages = [_failure_text(api, app_id, entry, finals.get(entry['id'])) for entry in failed]
+    messages = []
+    for entry in failed:
+        entry['msg'] = _failure_text(api, app_id, entry, finals.get(entry['id']))
+        messages.append(entry['msg'])
     for entry in entries:
         for key in ('label', 'state_before', 'replica_wanted', 'wanted', 'timed_out'):
             entry.pop(key, None)

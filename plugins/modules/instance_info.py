@@ -16,6 +16,8 @@ description:
     or O(component_name) it lists that component's v2 instances.
   - For O(platform=sae) it lists the application's instances (over all its groups), for O(platform=edas) the
     application's ECCs with their C(AppState).
+  - For O(platform=sae) with O(namespace_id) and no O(application_id), it lists the namespace's applications (kind
+    C(application)), their state from the instance counts of one C(ListApplications) call.
   - For O(platform=rainbond) it lists the application's components with their status, replica count (C(min_node)),
     version, memory and CPU. Rainbond's OpenAPI has no per-instance list.
   - One list call per application or component, whatever the number of targets. This is what a rolling restart
@@ -42,6 +44,16 @@ options:
     description:
       - Only targets whose name matches this shell-style pattern, for example C(web*).
     type: str
+  namespace_id:
+    description:
+      - For O(platform=sae) without O(application_id), list the applications of this namespace.
+    type: str
+  restart_times:
+    description:
+      - Also find each target's last restart (RV(instances[].restarted_at)) where the list does not carry it. Rainbond only,
+        one events call per component; SAE instances and ServiceStage targets always have it.
+    type: bool
+    default: false
   states:
     description:
       - Only targets in one of these normalized states.
@@ -146,7 +158,7 @@ instances:
       description: Its name.
       type: str
     kind:
-      description: C(component) or C(instance) (ServiceStage), C(instance) (SAE), C(ecc) (EDAS), C(component) (Rainbond).
+      description: C(component) or C(instance) (ServiceStage), C(instance) or C(application) (SAE), C(ecc) (EDAS), C(component) (Rainbond).
       type: str
     state:
       description: Normalized state.
@@ -203,6 +215,12 @@ instances:
     cpu:
       description: Rainbond CPU per instance, in millicores (C(min_cpu), 1000 is one core).
       type: int
+    restarted_at:
+      description:
+        - Epoch seconds of the target's last restart as the platform says it (SAE instance C(CreateTimeStamp),
+          ServiceStage C(update_time), the end of the newest successful Rainbond upgrade event with O(restart_times));
+          null where the platform does not report it (EDAS ECCs, SAE applications).
+      type: float
   sample:
     - {id: c0a80001-0000-4000-8000-000000000001, name: web, kind: component, state: running, raw_state: RUNNING, replica: 3,
        available_replica: 3, version: 1.2.0, last_job_id: null, application_id: a3f1e2d3-c4b5-4a69-8f7e-6d5c4b3a2a01}
@@ -220,49 +238,25 @@ application_id:
 
 import fnmatch
 
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
-    APPLICATION_ARGSPEC,
-    COMPONENT_ARGSPEC,
-    ID_OR_NAME,
-    ServiceStage,
-    component_view,
-    instance_view,
-)
+from ansible_collections.paas.ops.plugins.module_utils._fleet import fleet_for
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
 from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
 
 FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'raw_health', 'replica', 'available_replica', 'version', 'last_job_id',
-          'application_id', 'component_id', 'group_id', 'ip', 'task_state', 'alias', 'deploy_version', 'memory', 'cpu')
+          'application_id', 'component_id', 'group_id', 'ip', 'task_state', 'alias', 'deploy_version', 'memory', 'cpu', 'restarted_at')
 
 
 def instance_info(paas):
     params = paas.params
-    if params['platform'] == 'rainbond':
-        if params['component_id'] or params['component_name']:
-            raise PaasInputError('Rainbond has no per-instance list: leave component_id and component_name out to list the components')
-        api = Rainbond(paas.connection(), params['team_id'], params['region_name'])
-        application_id = api.app_id(params['application_id'], params['application_name'])
-        return listing(params, application_id, api.components(application_id))
-    if params['platform'] in ('sae', 'edas'):
-        if not params['application_id']:
-            raise PaasInputError('%s applications are given by id: set application_id' % params['platform'])
-        application_id = params['application_id']
-        if params['platform'] == 'sae':
-            views = Sae(paas.connection()).instances(application_id)
-        else:
-            views = Edas(paas.connection()).application(application_id)['eccs']
-        return listing(params, application_id, views)
-    api = ServiceStage(paas.connection())
-    application_id = api.application_id(params['application_id'], params['application_name'])
-    if params['component_id'] or params['component_name']:
-        component_id = api.component_id(application_id, params['component_id'], params['component_name'])
-        views = [instance_view(item, application_id, component_id) for item in api.list_instances(application_id, component_id)]
-    else:
-        views = [component_view(None, item, application_id) for item in api.list_components(application_id)]
-    return listing(params, application_id, views)
+    if params['platform'] in ('sae', 'edas') and not params['application_id'] and not (params['platform'] == 'sae' and params['namespace_id']):
+        raise PaasInputError('%s applications are given by id: set application_id%s'
+                             % (params['platform'], ' (or namespace_id to list its applications)' if params['platform'] == 'sae' else ''))
+    if params['platform'] == 'rainbond' and (params['component_id'] or params['component_name']):
+        raise PaasInputError('Rainbond has no per-instance list: leave component_id and component_name out to list the components')
+    fleet = fleet_for(paas.connection(), params)
+    return listing(params, fleet.application_id, fleet.targets(times_for=True if params['restart_times'] else None))
 
 
 def listing(params, application_id, views):
@@ -279,9 +273,11 @@ def main():
         platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas', 'rainbond']),
         name=dict(type='str'),
         states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
+        namespace_id=dict(type='str'),
+        restart_times=dict(type='bool', default=False),
         **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
     )
-    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_one_of=ID_OR_NAME[:1], supports_check_mode=True)
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, supports_check_mode=True)
     paas.run(instance_info)
 
 

@@ -1,0 +1,334 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""A fleet: the targets a rolling restart walks through, on any platform, and the restart of one batch of them.
+
+Every kind of fleet lists all its targets with one read (``targets()``: id, name, state, health,
+``restarted_at``) and restarts a batch with the platform's own operation (``restart(ids)``), which
+acts on the batch's targets together and waits inside the module.  ``restart_batch`` adds what a
+rolling restart needs around it, the same on every platform: wait for targets someone else is
+restarting (and do not restart them twice), keep within ``max_unavailable``, check health after, and
+report each target.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+
+from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, run_many
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_instance_action, sae_operation, sae_restart_instances
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasWaitTimeout
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, rainbond_operation
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, component_view, instance_view
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+
+# Health values that let a restarted target pass the gate (none reported counts as passing: the state decides).
+_HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
+_RESTARTING = frozenset([states.RESTARTING, states.UPGRADING, states.STARTING])
+# Rainbond events that restart a component's pods.
+_RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
+
+
+def _wait_params(timeout, auto_confirm=True):
+    return dict(wait=True, wait_timeout=timeout, auto_confirm_batches=auto_confirm)
+
+
+class Fleet:
+    """Base: ``kind`` of target, ``targets(times_for)``, ``restart(ids, timeout, auto_confirm)`` -> ``{id: error message or None}``.
+
+    ``targets(times_for)`` also finds the last restart of the targets in ``times_for`` (True: all) where the list does not
+    carry it (Rainbond: one events call per component).
+    """
+
+    kind = None
+    api = None
+    change_orders = ()
+
+    def restart(self, ids, timeout, auto_confirm):
+        raise NotImplementedError
+
+    def abort(self):
+        """Abort the change orders the last restart left running (platforms that have change orders)."""
+        return []
+
+    @property
+    def requests(self):
+        return getattr(self.api, 'action_requests', [])
+
+
+class ServiceStageFleet(Fleet):
+    """The v3 components of an application, or the v2 instances of one component; each target runs its own job."""
+
+    def __init__(self, connection, application, component=None):
+        self.api = ServiceStage(connection)
+        self.application_id = self.api.application_id(*application)
+        self.component_id = self.api.component_id(self.application_id, *component) if component and any(component) else None
+        self.kind = 'instance' if self.component_id else 'component'
+
+    def targets(self, times_for=None):
+        if self.component_id:
+            return [instance_view(item, self.application_id, self.component_id) for item in self.api.list_instances(self.application_id, self.component_id)]
+        return [component_view(None, item, self.application_id) for item in self.api.list_components(self.application_id)]
+
+    def restart(self, ids, timeout, auto_confirm):
+        if self.component_id:
+            targets = [InstanceTarget(self.api, self.application_id, self.component_id, target_id) for target_id in ids]
+        else:
+            targets = [ComponentTarget(self.api, self.application_id, target_id) for target_id in ids]
+        try:
+            entries = run_many(targets, 'restart', {}, True, timeout, False, concurrency=len(targets))['instances']
+        except PaasBatchError as error:
+            entries = error.result['instances']
+        return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
+
+
+class _ChangeOrderFleet(Fleet):
+    """SAE and EDAS: a batch is one change order; a failed order fails every target of the batch with its messages."""
+
+    def _run(self, ids, operation):
+        self.change_orders = []
+        try:
+            result = operation()
+            failure = None
+        except PaasError as error:
+            result = getattr(error, 'result', None) or {}
+            failure = error.msg
+        self.change_orders = [order for order in result.get('change_orders') or [] if not order.get('terminal')] or \
+            [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure]
+        return dict((target_id, failure) for target_id in ids)
+
+    def abort(self):
+        aborted = []
+        for order in self.change_orders:
+            try:
+                self.api.abort(order['id'])
+                aborted.append(order['id'])
+            except PaasError:
+                # Already ended: nothing left to abort.
+                continue
+        return aborted
+
+
+class SaeInstanceFleet(_ChangeOrderFleet):
+    kind = 'instance'
+
+    def __init__(self, connection, application_id):
+        if not application_id:
+            raise PaasInputError('SAE instances belong to an application given by id: set application_id')
+        self.api = Sae(connection)
+        self.application_id = application_id
+
+    def targets(self, times_for=None):
+        return self.api.instances(self.application_id)
+
+    def restart(self, ids, timeout, auto_confirm):
+        return self._run(ids, lambda: sae_restart_instances(self.api, self.application_id, ids, dict(_wait_params(timeout, auto_confirm), action='restart'),
+                                                            False))
+
+
+class SaeApplicationFleet(_ChangeOrderFleet):
+    """The applications of a namespace: a batch is one BatchRestartApplications order."""
+
+    kind = 'application'
+
+    def __init__(self, connection, namespace_id):
+        self.api = Sae(connection)
+        self.namespace_id = namespace_id
+        self.application_id = None
+
+    def targets(self, times_for=None):
+        return self.api.applications(self.namespace_id)
+
+    def restart(self, ids, timeout, auto_confirm):
+        params = dict(_wait_params(timeout, auto_confirm), action='restart', app_ids=list(ids), app_names=None, namespace_id=self.namespace_id)
+        return self._run(ids, lambda: sae_operation(self.api, params, False))
+
+
+class EdasFleet(_ChangeOrderFleet):
+    kind = 'ecc'
+
+    def __init__(self, connection, application_id):
+        if not application_id:
+            raise PaasInputError('EDAS ECCs belong to an application given by id: set application_id')
+        self.api = Edas(connection)
+        self.application_id = application_id
+
+    def targets(self, times_for=None):
+        return self.api.application(self.application_id)['eccs']
+
+    def restart(self, ids, timeout, auto_confirm):
+        params = dict(_wait_params(timeout, auto_confirm), action='restart')
+        return self._run(ids, lambda: edas_instance_action(self.api, self.application_id, list(ids), params, False))
+
+
+class RainbondFleet(Fleet):
+    """The components of a Rainbond application; a batch is one ``upgrade`` (Rainbond has no restart)."""
+
+    kind = 'component'
+
+    def __init__(self, connection, team_id, region_name, application):
+        self.api = Rainbond(connection, team_id, region_name)
+        self.application_id = self.api.app_id(*application)
+
+    def targets(self, times_for=None):
+        views = self.api.components(self.application_id)
+        if times_for:
+            # The list has no restart time: the newest successful upgrade (or build) event of each component says it.
+            for view in views:
+                if times_for is not True and view['id'] not in times_for:
+                    continue
+                events = self.api.events(self.application_id, view['id'], 10)
+                done = [event for event in events if event['type'] in _RAINBOND_RESTART_EVENTS and event['status'] == states.JOB_SUCCEEDED]
+                view['restarted_at'] = _console_time(done[0]['ended']) if done else None
+        return views
+
+    def restart(self, ids, timeout, auto_confirm):
+        params = dict(_wait_params(timeout), action='upgrade', app_ids=[self.application_id], app_names=None, service_ids=list(ids),
+                      component_names=None, replicas=None)
+        try:
+            entries = rainbond_operation(self.api, params, False)['components']
+        except PaasBatchError as error:
+            entries = error.result['components']
+        return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
+
+
+def _console_time(text):
+    """Epoch seconds of a Rainbond console time, ``YYYY-MM-DD HH:MM:SS`` (read as UTC), or None."""
+    if not text:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(str(text)[:19].replace('T', ' '), '%Y-%m-%d %H:%M:%S')))
+    except ValueError:
+        return None
+
+
+def fleet_for(connection, params):
+    """The fleet the options describe."""
+    platform = params['platform']
+    application = (params.get('application_id'), params.get('application_name'))
+    if platform == 'servicestage':
+        if not any(application):
+            raise PaasInputError('servicestage: set application_id or application_name')
+        return ServiceStageFleet(connection, application, (params.get('component_id'), params.get('component_name')))
+    if platform == 'sae':
+        if params.get('namespace_id') and not params.get('application_id'):
+            return SaeApplicationFleet(connection, params['namespace_id'])
+        return SaeInstanceFleet(connection, params.get('application_id'))
+    if platform == 'edas':
+        return EdasFleet(connection, params.get('application_id'))
+    if not any(application):
+        raise PaasInputError('rainbond: set application_id or application_name')
+    return RainbondFleet(connection, params.get('team_id'), params.get('region_name'), application)
+
+
+def _down(views, except_ids=()):
+    return [view['id'] for view in views if view['id'] not in except_ids and view['state'] != states.RUNNING]
+
+
+def _report(view):
+    return dict((key, view.get(key)) for key in ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'restarted_at'))
+
+
+def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after=None, health_gate=True, auto_confirm=True, check_mode=False,
+                  abort_on_failure=False, clock=time.time):
+    """Restart the fleet's targets ``ids`` together and wait until they are back; one entry per target in the result."""
+    deadline = Deadline(timeout)
+    started = clock()
+    if len(set(ids)) != len(ids) or not ids:
+        raise PaasInputError('give each target once, and at least one')
+    views = fleet.targets(times_for=set(ids) if restarted_after is not None else None)
+    known = dict((view['id'], view) for view in views)
+    unknown = [target_id for target_id in ids if target_id not in known]
+    if unknown:
+        raise PaasInputError('no %s %s (known: %s)' % (fleet.kind, ', '.join(unknown), ', '.join(sorted(known)) or 'none'))
+
+    # Someone else's restart in flight: wait for it; that target is then restarted already, not twice.
+    waited = [target_id for target_id in ids if known[target_id]['state'] in _RESTARTING]
+    if waited and not check_mode:
+        views = _poll(fleet, lambda found: not any(view['state'] in _RESTARTING for view in found if view['id'] in waited), deadline,
+                      'the restarts already running on %s' % ', '.join(waited))
+        known = dict((view['id'], view) for view in views)
+    entries = dict((target_id, dict(id=target_id, name=known[target_id].get('name'), outcome='restarted', changed=True, msg=None,
+                                    before=_report(known[target_id]), after=None)) for target_id in ids)
+    acting = []
+    for target_id in ids:
+        view = known[target_id]
+        if restarted_after is not None and view.get('restarted_at') and view['restarted_at'] > restarted_after:
+            entries[target_id].update(outcome='skipped', changed=False, msg='restarted at %.0f, after %.0f' % (view['restarted_at'], restarted_after))
+        elif target_id in waited:
+            entries[target_id].update(outcome='skipped', changed=False, msg='was already restarting: waited for it instead')
+        else:
+            acting.append(target_id)
+
+    result = dict(changed=bool(acting), kind=fleet.kind, targets=[entries[target_id] for target_id in ids], restarted=[], failed=[], skipped=[],
+                  aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
+    if acting and max_unavailable is not None:
+        if len(acting) > max_unavailable:
+            raise PaasInputError('a batch of %d would take more than max_unavailable=%d targets down' % (len(acting), max_unavailable))
+        down = _down(views, acting)
+        if len(down) + len(acting) > max_unavailable:
+            no_room = PaasBatchError('%d targets are down (%s): max_unavailable=%d leaves no room for a batch of %d; nothing was restarted'
+                                     % (len(down), ', '.join('%s %s' % (i, known[i]['raw_state']) for i in down), max_unavailable, len(acting)),
+                                     result)
+            # Targets in a transition come back by themselves: wait for room. Stopped or failed ones do not: say so at once.
+            waiting = not check_mode and any(known[i]['state'] in states.TRANSITIONAL_STATES for i in down)
+            try:
+                if not waiting:
+                    raise PaasWaitTimeout('no room')
+                views = _poll(fleet, lambda found: len(_down(found, acting)) + len(acting) <= max_unavailable, deadline,
+                              'room under max_unavailable=%d' % max_unavailable)
+            except PaasWaitTimeout:
+                for target_id in acting:
+                    entries[target_id].update(outcome='skipped', changed=False, msg='not restarted: no room under max_unavailable')
+                result['changed'] = False
+                _finish(result, entries, started, clock)
+                raise no_room
+    if check_mode or not acting:
+        _finish(result, entries, started, clock)
+        return result
+
+    failures = fleet.restart(acting, deadline.remaining(), auto_confirm)
+    for target_id in acting:
+        if failures.get(target_id):
+            entries[target_id].update(outcome='failed', msg=failures[target_id])
+    restarted = [target_id for target_id in acting if entries[target_id]['outcome'] == 'restarted']
+    final = fleet.targets()
+    if health_gate and restarted:
+        def healthy(found):
+            wanted = [view for view in found if view['id'] in restarted]
+            return all(view['state'] == states.RUNNING and view.get('health') in _HEALTH_OK for view in wanted)
+        try:
+            final = _poll(fleet, healthy, deadline, 'the restarted targets to be running and healthy', first=final)
+        except PaasWaitTimeout as error:
+            final = error.last or final
+            for view in final:
+                if view['id'] in restarted and not healthy([view]):
+                    entries[view['id']].update(outcome='failed', msg='not running and healthy within the batch timeout (%s, health %s)'
+                                               % (view['raw_state'], view.get('health')))
+    for view in final:
+        if view['id'] in entries:
+            entries[view['id']]['after'] = _report(view)
+    if abort_on_failure and any(entries[target_id]['outcome'] == 'failed' for target_id in acting):
+        result['aborted_change_orders'] = fleet.abort()
+    _finish(result, entries, started, clock)
+    return result
+
+
+def _finish(result, entries, started, clock):
+    for entry in entries.values():
+        result[{'restarted': 'restarted', 'failed': 'failed', 'skipped': 'skipped'}[entry['outcome']]].append(entry['id'])
+    result['seconds'] = round(clock() - started, 3)
+
+
+def _poll(fleet, done, deadline, description, first=None):
+    """Read the fleet (one list call) until ``done(views)``; the first read may be one already made."""
+    reads = [first] if first is not None else []
+
+    def read():
+        return reads.pop() if reads else fleet.targets()
+    return wait_until(read, done, deadline.remaining(), interval=0.5, max_interval=5.0, description=description).value
