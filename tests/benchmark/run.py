@@ -1,0 +1,467 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark of the paas.ops rolling restart against the platform emulator (a script, not a test).
+
+    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,calls,growth] [--sizes 100,300,1000]
+                                            [--collections-path DIR] [--run-timeout 900]
+
+Every part starts its own emulator (tests/integration/conftest.py's EmulatorProcess) at time factor 1.0, so job
+durations are real seconds and the physical lower bound means something, and runs real ``ansible-playbook``:
+
+overhead   the role (rolling_collection.yml) upgrading the 60 components of the bench world's Rainbond app in batches
+           of 10: (wall time - (sum of the batches' job durations + pauses)) / batches, and its API calls.
+baseline   the same rollout written with ansible.builtin.uri (baseline_uri.yml), on the same fresh world: wall time,
+           overhead per batch by the same formula, API calls (emulator metrics ``requests_total`` and per operation).
+calls      the role restarting the 40 SAE applications of worlds/fleet.yml (SAE's real limit of 60 calls a minute,
+           20 s restarts) in batches of 10 (sae_fleet.yml): API calls per restarted target and throttled answers.
+growth     the role over generated Rainbond apps of 100, 300 and 1,000 components (0.2 s upgrades, batches of 10 %):
+           controller CPU time and peak RSS, per run and per target.
+
+Every ansible-playbook runs under a fresh wrapper process (this script with ``--measure-child``) that reports
+``getrusage(RUSAGE_CHILDREN)`` after it: CPU time of ansible-playbook and every worker it forked (the emulator is not
+among them), and ``ru_maxrss``, the peak RSS of the largest single one of those processes (not their sum). The figures
+go to results.md (a table and the exact commands) and results.json beside this file; parts not run keep their
+previous figures there. The collection is found as tests/conftest.py finds it for pytest (a temporary
+``ansible_collections`` tree linking this checkout), unless ``--collections-path`` names a directory that holds
+``ansible_collections/paas/ops``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+
+import yaml
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+TESTS_DIR = os.path.dirname(BENCH_DIR)
+ROOT = os.path.dirname(TESTS_DIR)
+WORLDS_DIR = os.path.join(TESTS_DIR, "emulator", "worlds")
+BENCH_WORLD = os.path.join(WORLDS_DIR, "bench.yml")
+FLEET_WORLD = os.path.join(WORLDS_DIR, "fleet.yml")
+PARTS = ("overhead", "baseline", "calls", "growth")
+
+# The bench world's Rainbond app and its connection (tests/emulator/worlds/bench.yml).
+BENCH_APP_ID = 2
+BENCH_BATCH_SIZE = 10
+FLEET_NAMESPACE = "cn-hangzhou:fleet"
+FLEET_BATCH_SIZE = 10
+GROWTH_SIZES = (100, 300, 1000)
+GROWTH_UPGRADE_SECONDS = 0.2
+
+STARTED = time.monotonic()
+
+
+def progress(message):
+    elapsed = int(time.monotonic() - STARTED)
+    print("[%02d:%02d] %s" % (elapsed // 60, elapsed % 60, message), file=sys.stderr, flush=True)
+
+
+# ---- the measuring wrapper (a fresh process per playbook run) ------------------------------------------------------
+
+
+def measure_child(usage_file, command):
+    """Run ``command``, then write its wall time and ``getrusage(RUSAGE_CHILDREN)`` to ``usage_file``; exit with its status."""
+    started = time.monotonic()
+    returncode = subprocess.call(command)
+    wall = time.monotonic() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(usage_file, "w", encoding="utf-8") as handle:
+        json.dump({"rc": returncode, "wall_seconds": wall, "cpu_user_seconds": usage.ru_utime, "cpu_system_seconds": usage.ru_stime,
+                   "maxrss_kib": usage.ru_maxrss}, handle)
+    return returncode
+
+
+# ---- setting up the collection and the emulator ----------------------------------------------------------------------
+
+
+def use_collections(collections_path):
+    """Make ``ansible_collections.paas.ops`` importable here and found by ansible-playbook; returns the tree used."""
+    if collections_path:
+        collections_path = os.path.abspath(collections_path)
+        if not os.path.isdir(os.path.join(collections_path, "ansible_collections", "paas", "ops")):
+            raise SystemExit("--collections-path %s holds no ansible_collections/paas/ops" % collections_path)
+        sys.path.insert(0, collections_path)
+        for variable in ("ANSIBLE_COLLECTIONS_PATH", "PYTHONPATH"):
+            os.environ[variable] = os.pathsep.join([collections_path] + [e for e in os.environ.get(variable, "").split(os.pathsep) if e])
+        return collections_path
+    # tests/conftest.py sets up sys.path, ANSIBLE_COLLECTIONS_PATH and PYTHONPATH when imported (as pytest does).
+    spec = importlib.util.spec_from_file_location("paas_ops_tests_conftest", os.path.join(TESTS_DIR, "conftest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._collections_dir()  # pylint: disable=protected-access
+
+
+def tools():
+    """EmulatorProcess and the ansible-playbook helpers of the integration tests (imported once the collection is set up)."""
+    from ansible_collections.paas.ops.tests.integration import ansible_cli  # pylint: disable=import-outside-toplevel
+    from ansible_collections.paas.ops.tests.integration.conftest import EmulatorProcess  # pylint: disable=import-outside-toplevel
+    return EmulatorProcess, ansible_cli
+
+
+def tail_of(path, size=6000):
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()[-size:]
+
+
+class Runner:
+    """Runs playbooks under the measuring wrapper and keeps the exact commands for results.md."""
+
+    def __init__(self, args, scratch):
+        self.args = args
+        self.scratch = scratch
+        self.emulator_process, self.ansible_cli = tools()
+        self.commands = []
+        self.count = 0
+
+    def emulator(self, world):
+        progress("emulator: starting %s at time factor 1.0" % os.path.relpath(world, ROOT))
+        return self.emulator_process(world=world, time_factor=1.0).start()
+
+    def playbook(self, label, playbook, extra_vars, url):
+        """Run one playbook; returns its measurements (and the role's result, when the playbook saved one)."""
+        self.count += 1
+        usage_file = os.path.join(self.scratch, "usage-%d.json" % self.count)
+        result_file = os.path.join(self.scratch, "result-%d.json" % self.count)
+        log_file = os.path.join(self.scratch, "run-%d.log" % self.count)
+        # key=value extra vars (strings; the playbooks cast them), so that the command shown is the command run.
+        pairs = ["%s=%s" % item for item in extra_vars.items()]
+        command = [self.ansible_cli._executable("ansible-playbook"), playbook]  # pylint: disable=protected-access
+        for pair in pairs + ["benchmark_result_file=" + result_file]:
+            command += ["-e", pair]
+        shown = " ".join("-e " + shlex.quote(pair).replace(url, "$EMULATOR_URL") for pair in pairs)
+        self.commands.append({"part": label, "command": "ansible-playbook %s %s" % (os.path.relpath(playbook, ROOT), shown)})
+        progress("%s: ansible-playbook %s" % (label, os.path.relpath(playbook, ROOT)))
+        environment = self.ansible_cli._environment(None)  # pylint: disable=protected-access
+        wrapper = [sys.executable, os.path.abspath(__file__), "--measure-child", usage_file, "--"] + command
+        with open(log_file, "w", encoding="utf-8") as log:
+            try:
+                # A new session: on a timeout the whole run (wrapper, ansible-playbook, its workers) is killed.
+                process = subprocess.Popen(wrapper, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                process.wait(timeout=self.args.run_timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                raise SystemExit("%s: ansible-playbook did not finish within %d s:\n%s" % (label, self.args.run_timeout, tail_of(log_file))) from None
+        with open(usage_file, encoding="utf-8") as handle:
+            usage = json.load(handle)
+        if usage["rc"] != 0:
+            raise SystemExit("%s: ansible-playbook failed (exit %s):\n%s" % (label, usage["rc"], tail_of(log_file)))
+        measured = {"wall_seconds": round(usage["wall_seconds"], 3),
+                    "cpu_seconds": round(usage["cpu_user_seconds"] + usage["cpu_system_seconds"], 3),
+                    "peak_rss_mib": round(usage["maxrss_kib"] / 1024.0, 1)}
+        if os.path.exists(result_file):
+            with open(result_file, encoding="utf-8") as handle:
+                measured["role_result"] = json.load(handle)
+        progress("%s: %.1f s wall, %.1f s CPU, %.0f MiB peak RSS" % (label, measured["wall_seconds"], measured["cpu_seconds"],
+                                                                     measured["peak_rss_mib"]))
+        return measured
+
+
+# ---- figures from the emulator ----------------------------------------------------------------------------------------
+
+
+def job_duration(world, platform_name, action):
+    """Seconds one unit takes for ``action`` in ``world`` (as the emulator's World.job_duration, without unit overrides)."""
+    durations = world["jobs"]["durations"]
+    for scope in (platform_name, "default"):
+        if action in (durations.get(scope) or {}):
+            return float(durations[scope][action])
+    raise KeyError(action)
+
+
+def physical_lower_bound(emulator):
+    """The platform's own time for the jobs that ran, and their number: per job, its batches one after the other, every target
+    of a batch at once for the world's duration of the action (an SAE order over applications of 2 instances has 2 batches).
+
+    The jobs are taken as sequential, which a rolling restart's batches are; the world files here have no batch waits."""
+    state = emulator.state()
+    factor = float(state["settings"]["time_factor"])
+    jobs = [job for job in state["jobs"] if job["operation"] != "WorldRunningEvent"]
+    seconds = sum(job["batch_count"] * job_duration(state["world"], job["platform"], job["action"]) * factor for job in jobs)
+    return seconds, len(jobs)
+
+
+def api_calls(metrics):
+    return {"requests_total": metrics["requests_total"], "requests": metrics["requests"], "throttled_total": metrics["throttled_total"],
+            "restarted_units": len(metrics["restarts"]), "restarts_total": sum(metrics["restarts"].values())}
+
+
+def rollout_figures(run, emulator, pause_seconds):
+    """Wall time against the physical lower bound, and the API calls, of one rollout that just ran."""
+    lower_bound, jobs = physical_lower_bound(emulator)
+    calls = api_calls(emulator.metrics())
+    role = run.get("role_result") or {}
+    batches = len(role.get("batches") or []) or jobs
+    pauses = pause_seconds * max(batches - 1, 0)
+    figures = dict(run, batches=batches, platform_jobs=jobs, lower_bound_seconds=round(lower_bound + pauses, 3),
+                   overhead_per_batch_seconds=round((run["wall_seconds"] - lower_bound - pauses) / max(batches, 1), 3),
+                   calls=calls, calls_per_target=round(calls["requests_total"] / max(calls["restarted_units"], 1), 2))
+    if role.get("batches"):
+        # What the role itself reports per batch (the batch_restart call, waits included): its overhead is the part of the
+        # total spent inside the module; the rest is Ansible's own per-task cost.
+        figures["role_batch_seconds"] = [round(float(batch.get("seconds") or 0), 3) for batch in role["batches"]]
+        figures["in_module_overhead_per_batch_seconds"] = round((sum(figures["role_batch_seconds"]) - lower_bound) / batches, 3)
+    return figures
+
+
+# ---- the parts ----------------------------------------------------------------------------------------------------------
+
+
+def collection_playbook(args, name):
+    return os.path.join(args.playbook_dir, name)
+
+
+def run_overhead_and_baseline(runner, args, wanted):
+    figures = {}
+    emulator = runner.emulator(BENCH_WORLD)
+    try:
+        idle = os.path.join(runner.scratch, "idle.yml")
+        with open(idle, "w", encoding="utf-8") as handle:
+            handle.write("---\n- name: Nothing\n  hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n"
+                         "    - name: Nothing\n      ansible.builtin.debug:\n        msg: nothing\n")
+        figures["startup"] = runner.playbook("startup", idle, {}, emulator.url)
+        if "overhead" in wanted:
+            emulator.reset()
+            run = runner.playbook("overhead", collection_playbook(args, "rolling_collection.yml"),
+                                  {"paas_endpoint": emulator.url, "benchmark_batch_size": BENCH_BATCH_SIZE}, emulator.url)
+            figures["overhead"] = rollout_figures(run, emulator, 0)
+        if "baseline" in wanted:
+            emulator.reset()
+            run = runner.playbook("baseline", os.path.join(BENCH_DIR, "baseline_uri.yml"),
+                                  {"rainbond_url": emulator.url, "rainbond_app_id": BENCH_APP_ID, "baseline_batch_size": BENCH_BATCH_SIZE},
+                                  emulator.url)
+            figures["baseline"] = rollout_figures(run, emulator, 0)
+    finally:
+        emulator.stop()
+    return figures
+
+
+def run_calls(runner, args):
+    emulator = runner.emulator(FLEET_WORLD)
+    try:
+        state = emulator.state()
+        restart = job_duration(state["world"], "sae", "restart")
+        limit = state["settings"]["alibaba_rate_limit_per_minute"]
+        run = runner.playbook("calls", collection_playbook(args, "sae_fleet.yml"),
+                              {"paas_endpoint": emulator.url, "benchmark_namespace_id": FLEET_NAMESPACE,
+                               "benchmark_batch_size": FLEET_BATCH_SIZE}, emulator.url)
+        figures = rollout_figures(run, emulator, 0)
+        role = run.get("role_result") or {}
+        restarted = len(role.get("restarted") or []) or figures["calls"]["restarted_units"]
+        figures.update(restart_seconds=restart, rate_limit_per_minute=limit, restarted_targets=restarted,
+                       calls_per_restarted_target=round(figures["calls"]["requests_total"] / max(restarted, 1), 2),
+                       calls_per_restarted_instance=round(figures["calls"]["requests_total"] / max(figures["calls"]["restarted_units"], 1), 2))
+        return figures
+    finally:
+        emulator.stop()
+
+
+def growth_world(size, path):
+    """The bench world with ``size`` components in app 2 (bench) and upgrades of GROWTH_UPGRADE_SECONDS."""
+    with open(BENCH_WORLD, encoding="utf-8") as handle:
+        world = yaml.safe_load(handle)
+    world["jobs"]["durations"]["default"] = dict.fromkeys(("restart", "upgrade", "deploy", "rollback", "start", "stop", "scale"),
+                                                          GROWTH_UPGRADE_SECONDS)
+    app = world["rainbond"]["teams"][0]["apps"][0]
+    app["components"] = [{"service_id": "be4c%028d" % n, "alias": "grbench%04d" % n, "cname": "bench-%04d" % n, "min_node": 1}
+                         for n in range(1, size + 1)]
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(world, handle, sort_keys=False)
+    return path
+
+
+def run_growth(runner, args):
+    rows = []
+    for size in args.sizes:
+        world = growth_world(size, os.path.join(runner.scratch, "growth-%d.yml" % size))
+        batch_size = max(size // 10, 1)
+        emulator = runner.emulator(world)
+        try:
+            run = runner.playbook("growth %d" % size, collection_playbook(args, "rolling_collection.yml"),
+                                  {"paas_endpoint": emulator.url, "benchmark_batch_size": batch_size}, emulator.url)
+            figures = rollout_figures(run, emulator, 0)
+        finally:
+            emulator.stop()
+        figures.update(targets=size, batch_size=batch_size, cpu_ms_per_target=round(1000.0 * figures["cpu_seconds"] / size, 2),
+                       calls_per_target=round(figures["calls"]["requests_total"] / size, 2))
+        rows.append(figures)
+    return {"upgrade_seconds": GROWTH_UPGRADE_SECONDS, "runs": rows}
+
+
+# ---- results ----------------------------------------------------------------------------------------------------------
+
+
+def environment_info():
+    try:
+        from ansible.release import __version__ as ansible_version  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        ansible_version = "unknown"
+    return {"python": platform.python_version(), "ansible_core": ansible_version, "machine": platform.machine(), "system": platform.system(),
+            "cpus": os.cpu_count()}
+
+
+def operations(calls, prefix):
+    return ", ".join("%s %d" % (name.split(":", 1)[1], count) for name, count in sorted(calls["requests"].items()) if name.startswith(prefix))
+
+
+def markdown(results):
+    lines = ["# paas.ops rolling restart benchmark", "",
+             "Written by `tests/benchmark/run.py`; do not edit by hand. Emulator at time factor 1.0 (real durations).", ""]
+    info = results.get("environment") or {}
+    lines += ["Environment: Python %s, ansible-core %s, %s %s, %s CPUs." % (info.get("python"), info.get("ansible_core"), info.get("system"),
+                                                                            info.get("machine"), info.get("cpus")), ""]
+    parts = results.get("parts") or {}
+    rollout = parts.get("rollout") or {}
+    if rollout.get("overhead") or rollout.get("baseline"):
+        lines += ["## Rainbond: 60 components in batches of 10 (bench world, upgrade 4 s)", "",
+                  "Overhead per batch = (wall time - (sum of the batches' job durations + pauses)) / batches. Wall time includes",
+                  "ansible-playbook's start-up (%.1f s for a one-task playbook on this machine). Measured %s." % (
+                      (rollout.get("startup") or {}).get("wall_seconds", 0), rollout.get("measured_at", "?")), "",
+                  "| | batches | wall s | lower bound s | overhead per batch s | of which in the module s | API calls | calls per target"
+                  " | calls by operation | CPU s | peak RSS MiB |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for key, label in (("overhead", "role `paas.ops.rolling_restart`"), ("baseline", "baseline `ansible.builtin.uri`")):
+            row = rollout.get(key)
+            if not row:
+                continue
+            in_module = row.get("in_module_overhead_per_batch_seconds")
+            lines.append("| %s | %d | %.1f | %.1f | %.2f | %s | %d | %.2f | %s | %.1f | %.0f |" % (
+                label, row["batches"], row["wall_seconds"], row["lower_bound_seconds"], row["overhead_per_batch_seconds"],
+                "–" if in_module is None else "%.2f" % in_module, row["calls"]["requests_total"], row["calls_per_target"],
+                operations(row["calls"], "rainbond:"), row["cpu_seconds"], row["peak_rss_mib"]))
+        lines += ["", "The baseline's overhead is mostly its polling: a 3 s pause, then a status read every 5 s, so a 4 s batch is seen",
+                  "done about 8 s after it started. \"Of which in the module\" is what the role's batch_restart calls report per batch minus",
+                  "the job duration; the rest is Ansible's per-task cost.", ""]
+    calls = parts.get("calls")
+    if calls:
+        lines += ["## SAE: the 40 applications of the fleet world in batches of 10", "",
+                  "Fleet world: 80 instances, restart %.0f s, SAE's limit of %s calls a minute per user. Measured %s." % (
+                      calls["restart_seconds"], calls["rate_limit_per_minute"], calls.get("measured_at", "?")), "",
+                  "| restarted targets | instances restarted | API calls | calls per target | calls per instance | throttled | wall s | lower bound s"
+                  " | calls by operation |",
+                  "|---|---|---|---|---|---|---|---|---|",
+                  "| %d | %d | %d | %.2f | %.2f | %d | %.1f | %.1f | %s |" % (
+                      calls["restarted_targets"], calls["calls"]["restarted_units"], calls["calls"]["requests_total"],
+                      calls["calls_per_restarted_target"], calls["calls_per_restarted_instance"], calls["calls"]["throttled_total"],
+                      calls["wall_seconds"], calls["lower_bound_seconds"], operations(calls["calls"], "sae:")), ""]
+    growth = parts.get("growth")
+    if growth:
+        lines += ["## Growth: the role over larger Rainbond apps", "",
+                  "Generated worlds, upgrade %.1f s, batches of 10 %% of the components. CPU = user + system time of ansible-playbook and" % (
+                      growth["upgrade_seconds"]),
+                  "its workers (getrusage RUSAGE_CHILDREN of a fresh wrapper process per run); peak RSS = the largest single process of",
+                  "the run (ru_maxrss), not a sum. Measured %s." % growth.get("measured_at", "?"), "",
+                  "| components | batch size | wall s | CPU s | CPU ms per target | peak RSS MiB | API calls | calls per target |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for row in growth["runs"]:
+            lines.append("| %d | %d | %.1f | %.1f | %.1f | %.0f | %d | %.2f |" % (
+                row["targets"], row["batch_size"], row["wall_seconds"], row["cpu_seconds"], row["cpu_ms_per_target"], row["peak_rss_mib"],
+                row["calls"]["requests_total"], row["calls_per_target"]))
+        lines.append("")
+    lines += ["## Commands", "", "Run from the repository root:", "", "```sh"]
+    for command in results.get("commands") or []:
+        lines.append(command)
+    lines += ["```", "", "Each part's playbook runs, against its own emulator (`$EMULATOR_URL`), as:", "", "```sh"]
+    for part in PARTS:
+        for command in (results.get("playbook_commands") or {}).get(part) or []:
+            lines.append(command)
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def save(args, figures, runner):
+    os.makedirs(args.output_dir, exist_ok=True)
+    json_path = os.path.join(args.output_dir, "results.json")
+    results = {}
+    if os.path.exists(json_path):
+        with open(json_path, encoding="utf-8") as handle:
+            results = json.load(handle)
+    results["environment"] = environment_info()
+    parts = results.setdefault("parts", {})
+    rollout = parts.setdefault("rollout", {})
+    for key in ("startup", "overhead", "baseline"):
+        if key in figures:
+            rollout[key] = figures[key]
+            rollout["measured_at"] = figures["measured_at"]
+    for key in ("calls", "growth"):
+        if key in figures:
+            parts[key] = dict(figures[key], measured_at=figures["measured_at"])
+    command = ".venv/bin/python tests/benchmark/run.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
+    results["commands"] = sorted(set((results.get("commands") or []) + [command]))
+    # The commands of the parts that ran replace theirs; "growth 100" and "growth 300" are both growth's.
+    ran = {}
+    for entry in runner.commands:
+        ran.setdefault(entry["part"].split(" ")[0], []).append(entry["command"])
+    results.setdefault("playbook_commands", {}).update(ran)
+    with open(json_path, "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    with open(os.path.join(args.output_dir, "results.md"), "w", encoding="utf-8") as handle:
+        handle.write(markdown(results))
+    progress("results: %s and results.md" % os.path.relpath(json_path, ROOT))
+
+
+# ---- command line --------------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description="Benchmark the paas.ops rolling restart against the emulator.")
+    parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts among %s (default: all)" % ", ".join(PARTS))
+    parser.add_argument("--sizes", default=",".join(str(size) for size in GROWTH_SIZES), help="component counts for growth (default: %(default)s)")
+    parser.add_argument("--collections-path", help="directory holding ansible_collections/paas/ops (default: a temporary tree linking this checkout)")
+    parser.add_argument("--playbook-dir", default=BENCH_DIR, help="where rolling_collection.yml and sae_fleet.yml are (default: beside this script)")
+    parser.add_argument("--output-dir", default=BENCH_DIR, help="where results.md and results.json go (default: beside this script)")
+    parser.add_argument("--run-timeout", type=int, default=900, help="seconds one ansible-playbook run may take (default: %(default)s)")
+    args = parser.parse_args(argv)
+    args.only = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = sorted(set(args.only) - set(PARTS))
+    if unknown or not args.only:
+        parser.error("--only: unknown part(s) %s; choose among %s" % (", ".join(unknown) or "(none)", ", ".join(PARTS)))
+    try:
+        args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    except ValueError:
+        parser.error("--sizes must be comma-separated integers")
+    args.playbook_dir = os.path.abspath(args.playbook_dir)
+    args.output_dir = os.path.abspath(args.output_dir)
+    return args
+
+
+def main(argv):
+    if argv[:1] == ["--measure-child"]:
+        return measure_child(argv[1], argv[3:] if argv[2:3] == ["--"] else argv[2:])
+    args = parse_args(argv)
+    tree = use_collections(args.collections_path)
+    progress("collection: %s; parts: %s" % (os.path.join(tree, "ansible_collections", "paas", "ops"), ", ".join(args.only)))
+    scratch = tempfile.mkdtemp(prefix="paas-ops-bench-")
+    try:
+        runner = Runner(args, scratch)
+        figures = {"measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+        if "overhead" in args.only or "baseline" in args.only:
+            figures.update(run_overhead_and_baseline(runner, args, args.only))
+        if "calls" in args.only:
+            figures["calls"] = run_calls(runner, args)
+        if "growth" in args.only:
+            figures["growth"] = run_growth(runner, args)
+        save(args, figures, runner)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    progress("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
