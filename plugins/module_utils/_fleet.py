@@ -265,7 +265,7 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
         else:
             acting.append(target_id)
 
-    result = dict(changed=bool(acting), kind=fleet.kind, targets=[entries[target_id] for target_id in ids], restarted=[], failed=[], skipped=[],
+    result = dict(changed=bool(acting), kind=fleet.kind, targets=[entries[target_id] for target_id in ids], restarted=[], failed_targets=[], skipped_targets=[],
                   aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
     if acting and max_unavailable is not None:
         if len(acting) > max_unavailable:
@@ -321,7 +321,8 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
 
 def _finish(result, entries, started, clock):
     for entry in entries.values():
-        result[{'restarted': 'restarted', 'failed': 'failed', 'skipped': 'skipped'}[entry['outcome']]].append(entry['id'])
+        # Not "failed"/"skipped": those are Ansible's own result keys.
+        result[{'restarted': 'restarted', 'failed': 'failed_targets', 'skipped': 'skipped_targets'}[entry['outcome']]].append(entry['id'])
     result['seconds'] = round(clock() - started, 3)
 
 

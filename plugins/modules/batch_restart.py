@@ -166,12 +166,12 @@ restarted:
   returned: always
   type: list
   elements: str
-failed:
+failed_targets:
   description: IDs of the targets that failed.
   returned: always
   type: list
   elements: str
-skipped:
+skipped_targets:
   description: IDs of the targets skipped (restarted already, or being restarted by someone else).
   returned: always
   type: list
@@ -208,7 +208,7 @@ def batch_restart(paas):
                            restarted_after=params['restarted_after'], health_gate=params['health_gate'],
                            auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'])
     result['platform'] = params['platform']
-    if result['failed']:
+    if result['failed_targets']:
         failed = [entry for entry in result['targets'] if entry['outcome'] == 'failed']
         raise PaasBatchError('%d of %d targets failed: %s' % (len(failed), len(result['targets']), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
                              result)

@@ -57,6 +57,10 @@ class Fault:
         self.target = spec.get("target")
         self.count = spec.get("count")
         self.probability = float(spec.get("probability", 1.0))
+        # ``every: 5, offset: 2``: fire on the 3rd, 8th, 13th ... matching request: a share of traffic without chance.
+        self.every = int(spec["every"]) if spec.get("every") else None
+        self.offset = int(spec.get("offset") or 0)
+        self.seen = 0
         self.fired = 0
         if self.kind in UNIT_KINDS and not self.target:
             raise ApiError(400, "InvalidFault", "%s needs a target (unit id)" % self.kind)
@@ -68,8 +72,14 @@ class Fault:
         return self.count is not None and self.fired >= int(self.count)
 
     def try_fire(self):
-        """Fire or not (probability), and count the firing."""
-        if self.exhausted or random.random() >= self.probability:
+        """Fire or not (``every``, else probability), and count the firing."""
+        self.seen += 1
+        if self.exhausted:
+            return False
+        if self.every is not None:
+            if (self.seen - 1 - self.offset) % self.every != 0:
+                return False
+        elif random.random() >= self.probability:
             return False
         self.fired += 1
         return True
