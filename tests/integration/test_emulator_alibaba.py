@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
-
 from ansible_collections.paas.ops.tests.integration.test_emulator_core import STS_AK, STS_SK, STS_TOKEN, assert_alibaba_error, sae_get
 
 EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator")
@@ -37,7 +35,6 @@ BILLING_ECCS = ["e2c2c3c4-0000-4000-8000-00000000000%d" % n for n in (1, 2, 3, 4
 ORDERS_GROUP = "9d8c7b6a-0000-4000-8000-0000000000f1"
 EDAS_VERSION = "2017-08-01"
 RUNNING, HEALTHY = "Running", "Healthy"
-
 
 
 # ---- calls --------------------------------------------------------------------------------------------------

@@ -126,7 +126,6 @@ def edas_eccs(client, app_id):
     return {ecc.ecc_id: (ecc.app_state, ecc.task_state) for ecc in call(client, "query_application_status", app_id=app_id).app_info.ecc_list.ecc}
 
 
-
 # ---- SAE ------------------------------------------------------------------------------------------------
 
 

@@ -138,7 +138,6 @@ def shop_component(world, service_id):
     return next(c for c in shop["components"] if c["service_id"] == service_id)
 
 
-
 # ---- events of a fresh world -----------------------------------------------------------------------------------
 
 
