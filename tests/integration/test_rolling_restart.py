@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from ansible_collections.paas.ops.tests.integration.ansible_cli import run_playbook
+from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, run_playbook
 from ansible_collections.paas.ops.tests.integration.conftest import EMULATOR_DIR, EmulatorProcess
 
 ROLLING_WORLD = os.path.join(EMULATOR_DIR, 'worlds', 'rolling.yml')
@@ -148,3 +148,16 @@ def test_every_sae_application_of_a_namespace_restarted_once_unthrottled(fleet):
     assert len(result['restarted']) == 7 and len(result['batches']) == 3
     assert len(restarts(fleet)) == 24
     assert set(restarts(fleet).values()) == {1} and fleet.metrics()['throttled_total'] == 0
+
+
+def test_the_main_job_runs_and_its_resume_restarts_nothing_twice(fleet):
+    """playbooks/demo.yml, what ./scripts/demo runs, over the whole rolling world."""
+    run = run_playbook(os.path.join(COLLECTION_ROOT, 'playbooks', 'demo.yml'), {'paas_endpoint': fleet.url}, timeout=300)
+    assert run.rc == 0, run.output
+    assert 'resume: all 12 storefront instances were restarted after the marker; none restarted again' in run.stdout
+    metrics = fleet.metrics()
+    # 12 + 7 + 12 + 11 targets, each restarted exactly once; never more than each rollout's max_unavailable down.
+    assert len(metrics['restarts']) == 42 and set(metrics['restarts'].values()) == {1}
+    limits = {'1': 4, SHOP: 4, STOREFRONT: 4, INVENTORY: 3}
+    assert sorted(metrics['max_unavailable']) == sorted(limits)
+    assert all(1 <= metrics['max_unavailable'][app] <= limit for app, limit in limits.items()), metrics['max_unavailable']
