@@ -50,8 +50,8 @@ def test_no_room_at_all_is_refused_naming_what_is_down():
 def test_stopped_and_never_deployed_targets_are_skipped_unless_included():
     plan = rolling_plan(fleet(4, t02='stopped', t03='not_deployed'), batch_size=10)
     assert ids(plan) == [['t01', 't04']]
-    assert [(s['id'], s['reason']) for s in plan['skipped']] == [('t02', 'stopped: left as it is (include_stopped is false)'),
-                                                                  ('t03', 'not_deployed: left as it is (include_stopped is false)')]
+    assert [(s['id'], s['reason']) for s in plan['skipped']] == [
+        ('t02', 'stopped: left as it is (include_stopped is false)'), ('t03', 'not_deployed: left as it is (include_stopped is false)')]
     assert ids(rolling_plan(fleet(4, t02='stopped'), batch_size=10, include_stopped=True)) == [['t01', 't02', 't03', 't04']]
 
 
