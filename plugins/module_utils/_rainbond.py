@@ -210,9 +210,10 @@ def _follow(api, app_id, action, sent, deadline):
         fresh = dict((view['id'], view) for view in api.components(app_id))
         for service_id in list(pending):
             entry = pending[service_id]
-            if entry['event']['status'] == states.JOB_RUNNING:
-                entry['event'] = next((event for event in api.events(app_id, service_id, 5) if event['id'] == entry['event']['id']), entry['event'])
             view = fresh.get(service_id)
+            # While the status still shows the transition the event cannot have ended: read it only once it might have.
+            if entry['event']['status'] == states.JOB_RUNNING and not (view and view['state'] in states.TRANSITIONAL_STATES):
+                entry['event'] = next((event for event in api.events(app_id, service_id, 5) if event['id'] == entry['event']['id']), entry['event'])
             finals[service_id] = view
             if view is None or entry['event']['status'] == states.JOB_RUNNING:
                 continue
