@@ -96,8 +96,11 @@ def test_diff_shows_each_component_before_and_after(emulator_clean):
 
 
 def stop_in_flight(emulator, service_id):
-    """A stop of the component that takes 3 s (the time factor is read when its batch starts), as if someone else sent it."""
-    emulator.settings(time_factor=0.3)
+    """A stop of the component that takes 6 s (the time factor is read when its batch starts), as if someone else sent it.
+
+    Long enough that the module, started a moment later on a busy machine, still finds it stopping.
+    """
+    emulator.settings(time_factor=0.6)
     emulator.create_job(platform='rainbond', action='stop', targets=[service_id])
     emulator.settings(time_factor=0.05)
 
@@ -160,8 +163,8 @@ def test_an_event_still_running_is_waited_for_instead_of_being_dropped(emulator_
     world = yaml.safe_load(open(DEFAULT_WORLD, encoding='utf-8'))
     component = world['rainbond']['teams'][0]['apps'][0]['components'][2]
     assert component['cname'] == 'worker'
-    # 60 s of build at time factor 0.05: still running when the module starts, 3 s later it has ended.
-    component['running_event'] = {'opt_type': 'build-service', 'seconds': 60}
+    # 120 s of build at time factor 0.05: still running when the module starts, 6 s later it has ended.
+    component['running_event'] = {'opt_type': 'build-service', 'seconds': 120}
     path = tmp_path / 'world.yml'
     path.write_text(yaml.safe_dump(world), encoding='utf-8')
     emulator = emulator_factory(world=str(path), time_factor=0.05)
