@@ -90,6 +90,15 @@ class ServiceStageFleet(Fleet):
 class _ChangeOrderFleet(Fleet):
     """SAE and EDAS: a batch is one change order; a failed order fails every target of the batch with its messages."""
 
+    api_class = None
+    targets_named = None
+
+    def __init__(self, connection, application_id):
+        if not application_id:
+            raise PaasInputError('%s belong to an application given by id: set application_id' % self.targets_named)
+        self.api = self.api_class(connection)
+        self.application_id = application_id
+
     def _run(self, ids, operation):
         self.change_orders = []
         try:
@@ -116,12 +125,8 @@ class _ChangeOrderFleet(Fleet):
 
 class SaeInstanceFleet(_ChangeOrderFleet):
     kind = 'instance'
-
-    def __init__(self, connection, application_id):
-        if not application_id:
-            raise PaasInputError('SAE instances belong to an application given by id: set application_id')
-        self.api = Sae(connection)
-        self.application_id = application_id
+    api_class = Sae
+    targets_named = 'SAE instances'
 
     def targets(self, times_for=None):
         return self.api.instances(self.application_id)
@@ -136,7 +141,7 @@ class SaeApplicationFleet(_ChangeOrderFleet):
 
     kind = 'application'
 
-    def __init__(self, connection, namespace_id):
+    def __init__(self, connection, namespace_id):  # pylint: disable=super-init-not-called
         self.api = Sae(connection)
         self.namespace_id = namespace_id
         self.application_id = None
@@ -151,12 +156,8 @@ class SaeApplicationFleet(_ChangeOrderFleet):
 
 class EdasFleet(_ChangeOrderFleet):
     kind = 'ecc'
-
-    def __init__(self, connection, application_id):
-        if not application_id:
-            raise PaasInputError('EDAS ECCs belong to an application given by id: set application_id')
-        self.api = Edas(connection)
-        self.application_id = application_id
+    api_class = Edas
+    targets_named = 'EDAS ECCs'
 
     def targets(self, times_for=None):
         return self.api.application(self.application_id)['eccs']
