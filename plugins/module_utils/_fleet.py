@@ -277,13 +277,15 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
                                      % (len(down), ', '.join('%s %s' % (i, known[i]['raw_state']) for i in down), max_unavailable, len(acting)),
                                      result)
             # Targets in a transition come back by themselves: wait for room. Stopped or failed ones do not: say so at once.
-            waiting = not check_mode and any(known[i]['state'] in states.TRANSITIONAL_STATES for i in down)
-            try:
-                if not waiting:
-                    raise PaasWaitTimeout('no room')
-                views = _poll(fleet, lambda found: len(_down(found, acting)) + len(acting) <= max_unavailable, deadline,
-                              'room under max_unavailable=%d' % max_unavailable)
-            except PaasWaitTimeout:
+            room = False
+            if not check_mode and any(known[i]['state'] in states.TRANSITIONAL_STATES for i in down):
+                try:
+                    views = _poll(fleet, lambda found: len(_down(found, acting)) + len(acting) <= max_unavailable, deadline,
+                                  'room under max_unavailable=%d' % max_unavailable)
+                    room = True
+                except PaasWaitTimeout:
+                    room = False
+            if not room:
                 for target_id in acting:
                     entries[target_id].update(outcome='skipped', changed=False, msg='not restarted: no room under max_unavailable')
                 result['changed'] = False
