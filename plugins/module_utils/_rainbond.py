@@ -61,8 +61,15 @@ class Rainbond:
         self.scope = dict(team_id=team_id, region_name=region_name)
         # The calls that changed something, with the request id the console stamped on them.
         self.action_requests = []
+        # The last reads since this task last changed anything, for callers that may reuse them: a rolling restart
+        # lists the components and reads their events for restart times, then the operation settles on the same.
+        self._components_read = {}  # app id -> views
+        self._events_read = {}  # service id -> (page size, events)
 
     def _call(self, method, template, operation, json_body=None, query=None, **path):
+        if method != 'GET':
+            self._components_read.clear()
+            self._events_read.clear()
         response = self.client.request(method, build_path(template, dict(self.scope, **path)), query=query, json_body=json_body, operation=operation)
         if method != 'GET':
             self.action_requests.append(dict(operation=operation, request_id=response.request_id))
@@ -84,17 +91,26 @@ class Rainbond:
         row = found[0]
         return str(row.get('ID') if row.get('ID') is not None else row.get('app_id'))
 
-    def components(self, app_id):
-        return [component_view(item, app_id) for item in self._call('GET', _APP + '/services', 'ListComponents', app_id=app_id) or []]
+    def components(self, app_id, reuse=False):
+        """The application's components; with ``reuse``, from a read made since the last change."""
+        if not (reuse and app_id in self._components_read):
+            self._components_read[app_id] = [component_view(item, app_id) for item in self._call('GET', _APP + '/services', 'ListComponents',
+                                                                                                app_id=app_id) or []]
+        return [dict(view) for view in self._components_read[app_id]]
 
-    def events(self, app_id, service_id, limit=1):
-        """The component's newest ``limit`` events, newest first."""
+    def events(self, app_id, service_id, limit=1, reuse=False):
+        """The component's newest ``limit`` events, newest first; with ``reuse``, from a read made since the last change."""
+        kept = self._events_read.get(service_id)
+        if reuse and kept and kept[0] >= limit:
+            return kept[1][:limit]
         data = self._call('GET', _COMPONENT + '/events', 'ListComponentEvents', query={'page': 1, 'page_size': limit},
                           app_id=app_id, service_id=service_id) or {}
-        return [event_view(event) for event in data.get('events') or []]
+        found = [event_view(event) for event in data.get('events') or []]
+        self._events_read[service_id] = (limit, found)
+        return found
 
-    def latest_event(self, app_id, service_id):
-        found = self.events(app_id, service_id, 1)
+    def latest_event(self, app_id, service_id, reuse=False):
+        found = self.events(app_id, service_id, 1, reuse)
         return found[0] if found else None
 
     def operate(self, app_id, action, service_ids):
@@ -148,7 +164,7 @@ def _settle(api, app_id, targets, deadline, wait):
             view['last_event'] = api.latest_event(app_id, view['id'])
         return views
 
-    views = [dict(target, last_event=api.latest_event(app_id, target['id'])) for target in targets]
+    views = [dict(target, last_event=api.latest_event(app_id, target['id'], reuse=True)) for target in targets]
     busy = [(view, _busy(view)) for view in views if _busy(view)]
     if not busy:
         return views, []
@@ -198,10 +214,21 @@ def public_component(view):
     return dict((key, view.get(key)) for key in COMPONENT_FIELDS)
 
 
-def _follow(api, app_id, action, sent, deadline):
-    """Poll the components list (one call) and the events not yet ended until every sent component is done or failed.
+def _new_event(api, app_id, entry, limit=5, reuse=False):
+    """The event the operation started for ``entry``: the newest one unless it is the one seen before sending, else None."""
+    events = api.events(app_id, entry['id'], limit, reuse)
+    if entry['event'] is not None:
+        return next((event for event in events if event['id'] == entry['event']['id']), entry['event'])
+    newest = events[0] if events else None
+    return newest if newest and newest['id'] != entry['previous_event_id'] else None
 
-    ``sent`` maps service id -> the entry being built; each carries its ``event``. Returns the final views.
+
+def _follow(api, app_id, action, sent, deadline):
+    """Poll the components list (one call) until every sent component is done or failed; return the final views.
+
+    ``sent`` maps service id -> the entry being built. A component's events are read only once its status no longer
+    shows a transition (before that its event cannot have ended): the first such read finds the event the operation
+    started, or none, which means the region dropped the component.
     """
     pending = dict(sent)
     finals = {}
@@ -210,14 +237,17 @@ def _follow(api, app_id, action, sent, deadline):
         fresh = dict((view['id'], view) for view in api.components(app_id))
         for service_id in list(pending):
             entry = pending[service_id]
-            view = fresh.get(service_id)
-            # While the status still shows the transition the event cannot have ended: read it only once it might have.
-            if entry['event']['status'] == states.JOB_RUNNING and not (view and view['state'] in states.TRANSITIONAL_STATES):
-                entry['event'] = next((event for event in api.events(app_id, service_id, 5) if event['id'] == entry['event']['id']), entry['event'])
-            finals[service_id] = view
-            if view is None or entry['event']['status'] == states.JOB_RUNNING:
+            view = finals[service_id] = fresh.get(service_id)
+            if view is None or view['state'] in states.TRANSITIONAL_STATES:
                 continue
-            if entry['event']['status'] != states.JOB_SUCCEEDED or view['raw_state'] in _FAILED_STATUSES:
+            if entry['event'] is None or entry['event']['status'] == states.JOB_RUNNING:
+                entry['event'] = _new_event(api, app_id, entry)
+            if entry['event'] is None:
+                entry.update(failed=True, dropped=True)
+                del pending[service_id]
+            elif entry['event']['status'] == states.JOB_RUNNING:
+                continue
+            elif entry['event']['status'] != states.JOB_SUCCEEDED or view['raw_state'] in _FAILED_STATUSES:
                 entry['failed'] = True
                 del pending[service_id]
             elif _target_reached(action, entry, view):
@@ -234,23 +264,27 @@ def _follow(api, app_id, action, sent, deadline):
 
 
 def _failure_text(api, app_id, entry, view):
+    entry['events'] = api.events(app_id, entry['id'], _EVENTS_QUOTED)
+    if entry['event'] is None and not entry.get('dropped'):
+        entry['event'] = _new_event(api, app_id, entry, _EVENTS_QUOTED, reuse=True)
+    event = entry['event'] or dict(type=None, result=None, raw_status='not found')
     if entry.get('dropped'):
         why = 'Rainbond dropped it without starting an event (the console answers success for every component)'
     elif entry.get('timed_out'):
-        why = 'not %s within wait_timeout (status %s, event %s)' % (entry['wanted'], view and view['raw_state'], entry['event']['raw_status'])
+        why = 'not %s within wait_timeout (status %s, event %s)' % (entry['wanted'], view and view['raw_state'], event['raw_status'])
     else:
-        why = 'ended %s (event %s %s)' % (view and view['raw_state'], entry['event']['type'], entry['event']['result'] or entry['event']['raw_status'])
-    entry['events'] = api.events(app_id, entry['id'], _EVENTS_QUOTED)
+        why = 'ended %s (event %s %s)' % (view and view['raw_state'], event['type'], event['result'] or event['raw_status'])
     quoted = '; '.join('%s %s%s' % (event['type'], event['result'] or event['raw_status'], ': ' + event['message'] if event['message'] else '')
                        for event in entry['events'])
     return '%s %s%s' % (entry['label'], why, ' (latest events: %s)' % quoted if quoted else '')
 
 
 def _send(api, app_id, action, views, replicas):
-    """Send the operation for ``views``; return service id -> new event (None: dropped).
+    """Send the operation for ``views``; return service id -> the event it started, for those whose events were read.
 
     The region creates each accepted component's event before the call returns, so an unknown outcome (a reset, a
-    5xx) is settled by the events: components that got one were accepted, the others are sent once more.
+    5xx) is settled by the events: components that got one were accepted, the others are sent once more. After a
+    plain success nothing is read here: ``_follow`` finds each event once it may have ended.
     """
     accepted = {}
     remaining = list(views)
@@ -261,16 +295,18 @@ def _send(api, app_id, action, views, replicas):
                     api.scale(app_id, view['id'], replicas)
             else:
                 api.operate(app_id, action, [view['id'] for view in remaining])
-            unknown = None
         except PaasOutcomeUnknownError as error:
             unknown = error
+        else:
+            return accepted
         for view in remaining:
             event = api.latest_event(app_id, view['id'])
             previous = view.get('last_event')
-            accepted[view['id']] = event if event and (not previous or event['id'] != previous['id']) else None
-        remaining = [view for view in remaining if accepted[view['id']] is None]
-        if unknown is None or not remaining:
-            break
+            if event and (not previous or event['id'] != previous['id']):
+                accepted[view['id']] = event
+        remaining = [view for view in remaining if view['id'] not in accepted]
+        if not remaining:
+            return accepted
         if attempt == 2:
             raise unknown
     return accepted
@@ -285,7 +321,7 @@ def rainbond_operation(api, params, check_mode):
         raise PaasInputError('Rainbond operates one application a task: give app_id or app_name')
     app_id = api.app_id(app_ids[0] if app_ids else None, app_names[0] if app_names else None)
     replicas = params.get('replicas')
-    targets = select_components(api.components(app_id), params.get('service_ids'), params.get('component_names'))
+    targets = select_components(api.components(app_id, reuse=True), params.get('service_ids'), params.get('component_names'))
     views, waited = _settle(api, app_id, targets, deadline, params['wait'])
 
     entries, acting = [], []
@@ -307,11 +343,15 @@ def rainbond_operation(api, params, check_mode):
     sent = {}
     for view in acting:
         entry = by_id[view['id']]
-        entry.update(event=events[view['id']], state_before=view['state'], replica_wanted=replicas,
+        entry.update(event=None, previous_event_id=(view.get('last_event') or {}).get('id'), state_before=view['state'], replica_wanted=replicas,
                      wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
-        if entry['event'] is None:
-            entry.update(failed=True, dropped=True)
-        else:
+        entry['event'] = events.get(view['id'])
+        if entry['event'] is None and not params['wait']:
+            # Not waiting for it: read its events now, since a component without a new one was dropped.
+            entry['event'] = _new_event(api, app_id, entry, 1)
+            if entry['event'] is None:
+                entry.update(failed=True, dropped=True)
+        if not entry['failed']:
             sent[view['id']] = entry
     finals = _follow(api, app_id, action, sent, deadline) if params['wait'] and sent else {}
     for entry in entries:
@@ -324,7 +364,7 @@ def rainbond_operation(api, params, check_mode):
         entry['msg'] = _failure_text(api, app_id, entry, finals.get(entry['id']))
         messages.append(entry['msg'])
     for entry in entries:
-        for key in ('label', 'state_before', 'replica_wanted', 'wanted', 'timed_out'):
+        for key in ('label', 'previous_event_id', 'state_before', 'replica_wanted', 'wanted', 'timed_out'):
             entry.pop(key, None)
         entry.setdefault('dropped', False)
     if failed:

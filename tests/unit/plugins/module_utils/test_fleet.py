@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -43,6 +44,18 @@ def test_a_batch_is_one_upgrade_of_all_its_targets_and_waits_until_they_run():
     assert outcomes(result) == [(WEB, 'restarted'), (WORKER, 'restarted')] and result['restarted'] == [WEB, WORKER]
     assert result['failed_targets'] == [] and result['skipped_targets'] == [] and result['kind'] == 'component'
     assert [entry['after']['state'] for entry in result['targets']] == ['running', 'running']
+
+
+def test_a_resumable_batch_reads_each_targets_events_once_before_and_once_after_the_upgrade():
+    # Restart times and the settle before sending share one events read; after sending, a component's events are read
+    # only once its status no longer shows the upgrade. The components list is read once before sending.
+    fleet, fake = mall(steps=3)
+    result = restart_batch(fleet, [WEB, WORKER], restarted_after=0.0)
+    assert result['restarted'] == [WEB, WORKER]
+    calls = [(call['method'], urlsplit(call['url']).path.split('/')[-1]) for call in fake.session.calls]
+    send = calls.index(('POST', 'operations'))
+    assert calls[:send] == [('GET', 'services'), ('GET', 'events'), ('GET', 'events')]
+    assert sorted(calls[send + 1:]) == sorted([('GET', 'services')] * 4 + [('GET', 'events')] * 2)
 
 
 def test_check_mode_reports_what_would_be_restarted_and_sends_nothing():
