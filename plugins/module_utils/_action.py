@@ -163,6 +163,54 @@ def predict(action, view, parameters, versions=None):
     return after
 
 
+def send_action(send, read_marker, before, what):
+    """``send()`` an action once and return what it answered (the id of the job or change order it started).
+
+    After an unknown outcome (a 5xx, a connection reset) the platform's state settles it: ``read_marker()`` reads what every
+    accepted action moves (the target's last job id, the application's newest change order id), ``before`` is its value
+    read before sending. A marker that moved proves the action was accepted: its value is returned (the job to adopt) and
+    nothing is sent again. One that did not move proves it was not: it is sent once more. A request that timed out may
+    still be under way, so there an unmoved marker proves nothing; that, a second unknown outcome in a row and a marker that
+    cannot be read raise ``PaasOutcomeUnknownError``. ``what`` names what a moved marker shows, e.g. ``new job on component web``.
+    """
+    for attempt in (1, 2):
+        try:
+            return send()
+        except PaasOutcomeUnknownError as error:
+            unknown = error
+        try:
+            after = read_marker()
+        except PaasError as error:
+            raise _unsettled(unknown, 'reading the state to settle it failed (%s), so it was not re-sent' % error.msg)
+        if after is not None and after != before:
+            return after
+        if _may_still_be_under_way(unknown):
+            raise _unsettled(unknown, 'it may still be under way (no %s yet), so it was not re-sent' % what)
+    raise _unsettled(unknown, 'it was sent twice and neither attempt shows a %s' % what)
+
+
+def _may_still_be_under_way(error):
+    """A request that got no answer within the timeout may still be processed: an unmoved marker does not prove it was not."""
+    reason = str(error.reason or '').lower()
+    return error.status is None and ('timeout' in reason or 'timed out' in reason)
+
+
+def _unsettled(error, why):
+    """The unknown-outcome error, its message saying why the state could not settle it."""
+    error.msg = '%s: the outcome of %s is unknown (%s): %s; read the current state before trying again%s' % (
+        error.platform, error.operation, error.reason, why, ' (request id %s)' % error.request_id if error.request_id else '')
+    error.args = (error.msg,)
+    return error
+
+
+def _job_marker(action, view):
+    """What a new job of ``action`` moves on a target: its last job id. Resuming a paused deployment runs the paused job
+    itself, so there the marker is that job once the deployment no longer waits (None while it still does)."""
+    if ACTIONS[action].get('needs_paused') and ACTIONS[action]['after']:
+        return None if view.get('paused_deployment') else view.get('last_job_id')
+    return view.get('last_job_id')
+
+
 def _wait_for_job(target, job_id, deadline, description):
     return wait_for_job_end(lambda: target.job(job_id), deadline.remaining(), description, interval=0.5).value
 
@@ -201,14 +249,8 @@ def run_action(target, action, parameters, wait=True, wait_timeout=600, check_mo
         result['after'] = after
         return result
 
-    try:
-        job_id = target.act(action, parameters)
-    except PaasOutcomeUnknownError:
-        # The request may have been applied: a new job on the target says it was, and it is not sent again.
-        fresh = target.read()
-        if not fresh.get('last_job_id') or fresh['last_job_id'] == view.get('last_job_id'):
-            raise
-        job_id = fresh['last_job_id']
+    job_id = send_action(lambda: target.act(action, parameters), lambda: _job_marker(action, target.read()), _job_marker(action, view),
+                         'new job on %s' % target.label)
     result['job_id'] = job_id
     if not wait:
         result['after'] = after

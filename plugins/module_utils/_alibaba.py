@@ -14,8 +14,10 @@ into a ``PaasJobError`` carrying the failed tasks' messages.
 
 from __future__ import annotations
 
+from functools import partial
+
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, epoch_seconds, predict, public_view, summary
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, epoch_seconds, predict, public_view, send_action, summary
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
@@ -95,6 +97,10 @@ class Sae(AlibabaApi):
         return dict(id=app_id, label='application %s' % app_id, state=states.normalize_state('sae_application', raw), raw_state=raw,
                     running_instances=data.get('RunningInstances'), last_change_order_id=data.get('LastChangeOrderId') or None,
                     change_order_running=running)
+
+    def last_change_order_id(self, app_id):
+        """The application's last change order (DescribeApplicationStatus LastChangeOrderId): every accepted action moves it."""
+        return self.application(app_id)['last_change_order_id']
 
     def config(self, app_id):
         return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
@@ -218,6 +224,11 @@ class Edas(AlibabaApi):
         # Orders of the same second are not ordered by CreateTime: one that has not ended is the one that matters.
         running = [order for order in orders if order['status'] not in states.JOB_TERMINAL]
         return max(running or orders, key=lambda order: order['created'], default=None)
+
+    def last_change_order_id(self, app_id):
+        """The id of the application's newest change order (ListRecentChangeOrder): every accepted action moves it."""
+        recent = self.recent_change_order(app_id)
+        return recent['id'] if recent else None
 
     def act(self, action, app_id, ecc_ids):
         name, path = _EDAS_ACTION[action]
@@ -370,6 +381,16 @@ def _wait_for_running_orders(api, views, deadline, reread):
     return waited, ([reread(view['id']) for view in views] if waited else views)
 
 
+def _send_order(api, view, request):
+    """``request()`` starts one change order on ``view``'s application; return its id.
+
+    An unknown outcome is settled by the application's newest change order, read before sending
+    (``view['last_change_order_id']``) and after: a new one is the order and is followed, none means the request is sent once more.
+    """
+    return send_action(request, lambda: api.last_change_order_id(view['id']), view.get('last_change_order_id'),
+                       'new change order of %s' % view['label'])
+
+
 def sae_operation(api, params, check_mode):
     """start/stop/restart (one batch order for all applications that need it), scale and rollback (per application)."""
     deadline = Deadline(params['wait_timeout'])
@@ -399,12 +420,16 @@ def sae_operation(api, params, check_mode):
     if not acting or check_mode:
         return result
     if action in _SAE_BATCH:
-        orders = [(api.batch(action, params['namespace_id'], [view['id'] for view in acting]), 'applications %s' % ', '.join(v['id'] for v in acting))]
+        # One order over every application: the first one's last change order tells whether it was started.
+        ids = [view['id'] for view in acting]
+        orders = [(_send_order(api, acting[0], partial(api.batch, action, params['namespace_id'], ids)), 'applications %s' % ', '.join(ids))]
     elif action == 'scale':
-        orders = [(api.rescale(view['id'], params['replicas'], params['min_ready_instances'], params['min_ready_instance_ratio']), view['label'])
+        orders = [(_send_order(api, view, partial(api.rescale, view['id'], params['replicas'], params['min_ready_instances'],
+                                                  params['min_ready_instance_ratio'])), view['label'])
                   for view in acting]
     else:
-        orders = [(api.rollback(view['id'], params['version_id'], params['min_ready_instances'], params['min_ready_instance_ratio']), view['label'])
+        orders = [(_send_order(api, view, partial(api.rollback, view['id'], params['version_id'], params['min_ready_instances'],
+                                                  params['min_ready_instance_ratio'])), view['label'])
                   for view in acting]
     result['change_order_ids'] = [order_id for order_id, dummy in orders]
     if params['wait']:
@@ -430,6 +455,7 @@ def edas_operation(api, params, check_mode, ecc_ids=None):
         view = api.application(app_id)
         recent = api.recent_change_order(app_id)
         view['running_change_order_id'] = recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None
+        view['last_change_order_id'] = recent['id'] if recent else None
         return view
 
     views = [read(app_id) for app_id in app_ids]
@@ -467,7 +493,7 @@ def edas_operation(api, params, check_mode, ecc_ids=None):
         return result
     for view, acting in plans:
         # Without ecc_ids and with every ECC acting, EccInfo may stay empty ("all"); naming them is as good and explicit.
-        result['change_order_ids'].append(api.act(action, view['id'], acting))
+        result['change_order_ids'].append(_send_order(api, view, partial(api.act, action, view['id'], acting)))
     if params['wait']:
         for (view, acting), order_id in zip(plans, result['change_order_ids']):
             _follow_orders(api, [(order_id, view['label'])], deadline, params['auto_confirm_batches'], result)
@@ -489,7 +515,7 @@ def sae_restart_instances(api, app_id, instance_ids, params, check_mode):
         view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
         return view
 
-    waited, dummy = _wait_for_running_orders(api, [read()], deadline, read)
+    waited, views = _wait_for_running_orders(api, [read()], deadline, read)
     found = dict((instance['id'], instance) for instance in api.instances(app_id))
     unknown = [instance_id for instance_id in instance_ids if instance_id not in found]
     if unknown:
@@ -504,7 +530,7 @@ def sae_restart_instances(api, app_id, instance_ids, params, check_mode):
     result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[], requests=api.action_requests)
     if check_mode:
         return result
-    order_id = api.restart_instances(app_id, instance_ids)
+    order_id = _send_order(api, views[0], partial(api.restart_instances, app_id, instance_ids))
     result['change_order_ids'] = [order_id]
     for entry in entries:
         entry['job_id'] = order_id

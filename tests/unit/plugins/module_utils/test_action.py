@@ -2,14 +2,14 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Idempotency decisions and predictions for every action (pure functions, no fakes needed)."""
+"""Idempotency decisions and predictions for every action, and how an unknown outcome is settled (pure functions, no fakes needed)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict, send_action
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasOutcomeUnknownError, PaasTransportError
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import COMPONENT_ACTIONS, INSTANCE_ACTIONS
 
@@ -222,3 +222,96 @@ def test_predict_leaves_the_view_alone():
     current = view('stopped', replica=2)
     predict('scale', current, {'replica': 4})
     assert current == view('stopped', replica=2)
+
+
+# -- settling an unknown outcome: the marker read before and after ---------------------------------------
+
+def unknown(reason='ConnectionError: Connection reset by peer', status=None):
+    return PaasOutcomeUnknownError('sae', 'RestartInstances', reason, status=status, request_id='r-1' if status else None)
+
+
+class Platform:
+    """What the network answers in turn (a value or an error) and what the marker reads in turn: a stand-in for the wire."""
+
+    def __init__(self, answers, markers):
+        self.answers = list(answers)
+        self.markers = list(markers)
+        self.sent = 0
+        self.read = 0
+
+    def send(self):
+        self.sent += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def marker(self):
+        self.read += 1
+        marker = self.markers.pop(0)
+        if isinstance(marker, Exception):
+            raise marker
+        return marker
+
+
+def settle(platform, before='co-0'):
+    return send_action(platform.send, platform.marker, before, 'new change order of application a1')
+
+
+def test_the_straight_path_sends_once_and_reads_nothing():
+    platform = Platform(['co-1'], [])
+    assert settle(platform) == 'co-1' and (platform.sent, platform.read) == (1, 0)
+
+
+@pytest.mark.parametrize('before,after', [('co-0', 'co-1'), (None, 'co-1')])
+def test_a_moved_marker_is_the_job_adopted_without_sending_again(before, after):
+    platform = Platform([unknown()], [after])
+    assert settle(platform, before) == after and (platform.sent, platform.read) == (1, 1)
+
+
+@pytest.mark.parametrize('before', ['co-0', None])
+def test_an_unmoved_marker_sends_once_more(before):
+    platform = Platform([unknown('HTTP 503 503: service unavailable', status=503), 'co-2'], [before])
+    assert settle(platform, before) == 'co-2' and (platform.sent, platform.read) == (2, 1)
+
+
+def test_the_second_attempt_may_be_the_one_adopted():
+    platform = Platform([unknown(status=503), unknown()], ['co-0', 'co-9'])
+    assert settle(platform) == 'co-9' and (platform.sent, platform.read) == (2, 2)
+
+
+def test_two_unknown_outcomes_without_a_new_marker_raise_the_last_clearly():
+    platform = Platform([unknown('HTTP 503 503: busy', status=503), unknown('HTTP 500 InternalError: oops', status=500)], ['co-0', 'co-0'])
+    with pytest.raises(PaasOutcomeUnknownError) as caught:
+        settle(platform)
+    assert caught.value.msg == ('sae: the outcome of RestartInstances is unknown (HTTP 500 InternalError: oops): it was sent twice and neither '
+                                'attempt shows a new change order of application a1; read the current state before trying again (request id r-1)')
+    assert (platform.sent, platform.read) == (2, 2) and caught.value.status == 500
+
+
+@pytest.mark.parametrize('reason', ['no response within the timeout', 'ReadTimeout: read timed out'])
+def test_a_timeout_without_a_new_marker_is_not_sent_again(reason):
+    platform = Platform([unknown(reason)], ['co-0'])
+    with pytest.raises(PaasOutcomeUnknownError, match='it may still be under way \\(no new change order of application a1 yet\\), so it was not re-sent'):
+        settle(platform)
+    assert platform.sent == 1
+
+
+def test_a_timeout_with_a_new_marker_is_adopted():
+    platform = Platform([unknown('no response within the timeout')], ['co-1'])
+    assert settle(platform) == 'co-1' and platform.sent == 1
+
+
+def test_a_marker_that_cannot_be_read_settles_nothing():
+    platform = Platform([unknown()], [PaasTransportError('sae', 'DescribeApplicationStatus', 'connection refused')])
+    with pytest.raises(PaasOutcomeUnknownError, match='reading the state to settle it failed \\(sae: could not reach the API for '
+                                                      'DescribeApplicationStatus: connection refused\\), so it was not re-sent'):
+        settle(platform)
+    assert platform.sent == 1
+
+
+def test_other_errors_are_not_settled():
+    platform = Platform([PaasInputError('refused')], [])
+    with pytest.raises(PaasInputError):
+        settle(platform)
+    assert (platform.sent, platform.read) == (1, 0)

@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_operation, follow_change_order, sae_operation, sae_restart_instances
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
 
 STATUS = '/pop/v1/sam/app/describeApplicationStatus$'
@@ -721,3 +723,101 @@ def test_edas_recent_change_order_shapes(body, expected):
     api, dummy = edas_adapter(edas_status([7]), recent=[FakeResponse(200, dict(body, Code=200, RequestId='r'))])
     found = api.recent_change_order('e1')
     assert (found and found['id']) == expected
+
+
+# -- unknown outcomes: settled by the application's newest change order ---------------------------------
+
+RESET = requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))")
+
+
+def unavailable():
+    """A 503 from a load balancer in front of the API: no Alibaba body, so the request may or may not have been served."""
+    return FakeResponse(503, text='<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>')
+
+
+def test_sae_a_reset_after_restart_instances_was_applied_adopts_the_new_order_and_sends_nothing_again():
+    api, session = instances_adapter(status=[app_status('a1'), app_status('a1', running_order='co-new')], orders=[order(1), order(2)])
+    session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [RESET]))
+    result = sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=False)
+    assert result['change_order_ids'] == ['co-new'] and result['instances'][0]['job_id'] == 'co-new'
+    assert sent(session, SAE_ACTION_NAMES) == [('RestartInstances', {'AppId': 'a1', 'InstanceIds': 'i-1'})]
+    assert reads(session, 'DescribeChangeOrder', ChangeOrderId='co-new') == 2 and reads(session, 'DescribeApplicationStatus') == 2
+
+
+def test_sae_a_503_before_restart_instances_was_applied_sends_it_once_more():
+    api, session = instances_adapter(status=[app_status('a1')])
+    session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [unavailable(), sae_order_id('co-2')]))
+    result = sae_restart_instances(api, 'a1', ['i-1', 'i-2'], params(), check_mode=False)
+    assert result['change_order_ids'] == ['co-2'] and result['change_orders'][0]['status'] == 'succeeded'
+    assert sent(session, SAE_ACTION_NAMES) == [('RestartInstances', {'AppId': 'a1', 'InstanceIds': 'i-1,i-2'})] * 2
+
+
+def test_sae_a_batch_order_is_settled_by_the_first_application_of_the_batch():
+    statuses = {'a1': [app_status('a1'), app_status('a1', running_order='co-b')], 'a2': [app_status('a2')]}
+    api, session = adapter('sae', {('GET', STATUS): [by_query('AppId', statuses)], ('PUT', '/batchRestartApplications$'): [RESET]})
+    result = sae_operation(api, params(app_ids=['a1', 'a2'], wait=False), check_mode=False)
+    assert result['change_order_ids'] == ['co-b'] and len(sent(session, SAE_ACTION_NAMES)) == 1
+    assert reads(session, 'DescribeApplicationStatus', AppId='a1') == 2 and reads(session, 'DescribeApplicationStatus', AppId='a2') == 1
+
+
+def test_sae_a_rescale_with_a_503_is_sent_once_more_and_followed():
+    api, session = adapter('sae', {('GET', STATUS): [app_status('a1')], ('GET', CONFIG): [app_config('a1', replicas=2)],
+                                   ('PUT', '/rescaleApplication$'): [unavailable(), sae_order_id('co-s')], ('GET', ORDER): [order(2)]})
+    result = sae_operation(api, params(action='scale', app_ids=['a1'], replicas=3), check_mode=False)
+    assert result['change_order_ids'] == ['co-s'] and len(sent(session, ('RescaleApplication',))) == 2
+
+
+def test_sae_two_unknown_outcomes_in_a_row_fail_clearly_after_one_resend():
+    api, session = instances_adapter(status=[app_status('a1')])
+    session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [unavailable(), RESET]))
+    with pytest.raises(PaasOutcomeUnknownError) as caught:
+        sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=False)
+    assert caught.value.msg.startswith('sae: the outcome of RestartInstances is unknown (ConnectionError: ')
+    assert caught.value.msg.endswith('it was sent twice and neither attempt shows a new change order of application a1; '
+                                     'read the current state before trying again')
+    assert len(sent(session, SAE_ACTION_NAMES)) == 2 and caught.value.details()['outcome_unknown'] is True
+
+
+def test_sae_a_timeout_is_not_resent_when_no_new_order_shows_yet():
+    """A request that got no answer in time may still be served: re-sending could restart the instances twice."""
+    api, session = instances_adapter(status=[app_status('a1')])
+    session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [requests.exceptions.ReadTimeout('read timed out')]))
+    with pytest.raises(PaasOutcomeUnknownError, match=r'no response within the timeout\): it may still be under way \(no new change order of '
+                                                      r'application a1 yet\), so it was not re-sent'):
+        sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=False)
+    assert len(sent(session, SAE_ACTION_NAMES)) == 1
+
+
+def test_sae_an_unreadable_state_after_an_unknown_outcome_is_not_guessed_at():
+    api, session = instances_adapter(status=[app_status('a1'), FakeResponse(403, {'Code': 'Forbidden.RAM', 'Message': 'denied'})])
+    session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [RESET]))
+    with pytest.raises(PaasOutcomeUnknownError, match='reading the state to settle it failed .*Forbidden.RAM.*, so it was not re-sent'):
+        sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=False)
+    assert len(sent(session, SAE_ACTION_NAMES)) == 1
+
+
+def test_edas_a_reset_after_the_restart_was_applied_adopts_the_new_order_and_sends_nothing_again():
+    before = recent(('co-0', '2026-01-01 10:00:00', 2))
+    after = recent(('co-0', '2026-01-01 10:00:00', 2), ('co-new', '2026-01-01 11:00:00', 1))
+    api, session = adapter('edas', {('GET', EDAS_STATUS): [edas_status([7, 7])], ('POST', EDAS_RECENT): [before, after],
+                                    ('POST', '/co_restart$'): [RESET], ('POST', EDAS_INFO): [edas_order(1), edas_order(2)]})
+    result = edas_operation(api, params(action='restart', app_ids=['e1']), check_mode=False, ecc_ids=['ecc-2'])
+    assert result['change_order_ids'] == ['co-new'] and [order['id'] for order in result['change_orders']] == ['co-new']
+    assert sent(session, EDAS_ACTION_NAMES) == [('RestartApplication', {'AppId': 'e1', 'EccInfo': 'ecc-2'})]
+    assert reads(session, 'GetChangeOrderInfo', ChangeOrderId='co-new') == 2 and reads(session, 'ListRecentChangeOrder') == 2
+
+
+def test_edas_a_503_before_the_restart_was_applied_sends_it_once_more():
+    api, session = adapter('edas', {('GET', EDAS_STATUS): [edas_status([7, 7])], ('POST', EDAS_RECENT): [recent(('co-0', '2026-01-01 10:00:00', 2))],
+                                    ('POST', '/co_restart$'): [unavailable(), FakeResponse(200, {'Code': 200, 'ChangeOrderId': 'co-e'})],
+                                    ('POST', EDAS_INFO): [edas_order(2)]})
+    result = edas_operation(api, params(action='restart', app_ids=['e1']), check_mode=False)
+    assert result['change_order_ids'] == ['co-e'] and result['change_orders'][0]['status'] == 'succeeded'
+    assert sent(session, EDAS_ACTION_NAMES) == [('RestartApplication', {'AppId': 'e1', 'EccInfo': 'ecc-1,ecc-2'})] * 2
+
+
+def test_edas_a_first_order_of_an_application_is_adopted_after_an_unknown_outcome():
+    api, session = adapter('edas', {('GET', EDAS_STATUS): [edas_status([1])], ('POST', EDAS_RECENT): [NO_RECENT, recent(('co-1', '2026-01-01 10:00:00', 1))],
+                                    ('POST', '/co_start$'): [FakeResponse(500, {'Code': 'InternalError', 'Message': 'oops', 'RequestId': 'r5'})]})
+    result = edas_operation(api, params(action='start', app_ids=['e1'], wait=False), check_mode=False)
+    assert result['change_order_ids'] == ['co-1'] and len(sent(session, EDAS_ACTION_NAMES)) == 1

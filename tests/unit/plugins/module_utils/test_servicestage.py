@@ -12,7 +12,7 @@ import requests
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import run_action, run_many
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, job_view
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
 
@@ -202,3 +202,99 @@ def test_not_found_is_a_platform_error():
     with pytest.raises(PaasNotFoundError) as caught:
         run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'start', {})
     assert caught.value.code == 'SVCSTG.00100404' and caught.value.request_id == 'req-404'
+
+
+# -- unknown outcomes: settled by the target's last job ------------------------------------------------
+
+RESET = requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))")
+UNAVAILABLE = FakeResponse(503, {'error_code': 'SVCSTG.00100500', 'error_msg': 'service unavailable'})
+V2_ACTION = '/v2/p1/cas/applications/app-1/components/comp-1/instances/ins-1/action$'
+
+
+def instance(status='RUNNING', last_job=None):
+    return FakeResponse(200, {'id': 'ins-1', 'name': 'web-prod', 'version': '1.2.0',
+                              'status_detail': {'status': status, 'replica': 2, 'last_job_id': last_job}})
+
+
+def v2_job(status):
+    return FakeResponse(200, {'job': {'EXECUTION_STATUS': status, 'JOB_ID': 'j'}, 'tasks': []})
+
+
+def test_a_reset_after_the_component_action_was_applied_adopts_its_job_and_sends_nothing_again():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING', last_job='old'), component('RESTARTING', last_job='job-3'),
+                                                 component('RUNNING', last_job='job-3')],
+                            ('GET', '/jobs/old$'): [v3_job('SUCCEEDED')],
+                            ('POST', ACTION): [RESET],
+                            ('GET', '/jobs/job-3$'): [v3_job('RUNNING'), v3_job('SUCCEEDED')]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert result['job_id'] == 'job-3' and result['job']['status'] == 'succeeded' and session.count('POST', ACTION) == 1
+
+
+def test_a_503_before_the_component_action_was_applied_sends_it_once_more():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING', last_job='old'), component('RUNNING', last_job='old'),
+                                                 component('RUNNING', last_job='job-4')],
+                            ('GET', '/jobs/old$'): [v3_job('SUCCEEDED')],
+                            ('POST', ACTION): [UNAVAILABLE, FakeResponse(200, {'job_id': 'job-4'})],
+                            ('GET', '/jobs/job-4$'): [v3_job('SUCCEEDED')]})
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert result['job_id'] == 'job-4' and session.count('POST', ACTION) == 2
+    assert [call['data'] for call in session.calls if call['method'] == 'POST'] == [b'{"action": "restart"}'] * 2
+
+
+def test_a_component_without_any_job_yet_adopts_the_first_one_after_an_unknown_outcome():
+    adapter, session = api({('GET', COMPONENT): [component('STOPPED'), component('STARTING', last_job='job-1'), component('RUNNING', last_job='job-1')],
+                            ('POST', ACTION): [RESET], ('GET', '/jobs/job-1$'): [v3_job('SUCCEEDED')]})
+    assert run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'start', {})['job_id'] == 'job-1' and session.count('POST', ACTION) == 1
+
+
+def test_two_unknown_outcomes_in_a_row_fail_clearly_after_one_resend():
+    adapter, session = api({('GET', COMPONENT): [component('RUNNING', last_job='old')], ('GET', '/jobs/old$'): [v3_job('SUCCEEDED')],
+                            ('POST', ACTION): [UNAVAILABLE, RESET]})
+    with pytest.raises(PaasOutcomeUnknownError) as caught:
+        run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'restart', {})
+    assert caught.value.msg.endswith('it was sent twice and neither attempt shows a new job on component web; read the current state before trying again')
+    assert session.count('POST', ACTION) == 2
+
+
+def test_a_reset_after_the_instance_action_was_applied_adopts_its_job_and_sends_nothing_again():
+    adapter, session = api({('GET', INSTANCE): [instance(last_job='old'), instance('RESTARTING', last_job='j5'), instance(last_job='j5')],
+                            ('GET', '/v2/p1/cas/jobs/old$'): [v2_job('SUCCEEDED')],
+                            ('POST', V2_ACTION): [RESET], ('GET', '/v2/p1/cas/jobs/j5$'): [v2_job('SUCCEEDED')]})
+    result = run_action(InstanceTarget(adapter, 'app-1', 'comp-1', 'ins-1'), 'restart', {})
+    assert result['job_id'] == 'j5' and session.count('POST', V2_ACTION) == 1
+
+
+def test_a_503_before_the_instance_action_was_applied_sends_it_once_more():
+    adapter, session = api({('GET', INSTANCE): [instance(last_job='old'), instance(last_job='old'), instance(last_job='j6')],
+                            ('GET', '/v2/p1/cas/jobs/old$'): [v2_job('SUCCEEDED')],
+                            ('POST', V2_ACTION): [UNAVAILABLE, FakeResponse(200, {'job_id': 'j6'})],
+                            ('GET', '/v2/p1/cas/jobs/j6$'): [v2_job('SUCCEEDED')]})
+    result = run_action(InstanceTarget(adapter, 'app-1', 'comp-1', 'ins-1'), 'restart', {})
+    assert result['job_id'] == 'j6' and session.count('POST', V2_ACTION) == 2
+
+
+PAUSED_JOB = v3_job('RUNNING', [('batch 1', 'SUCCEEDED', None), ('wait for confirmation', 'PAUSED', None)])
+RESUMED_JOB = v3_job('RUNNING', [('batch 1', 'SUCCEEDED', None), ('batch 2', 'RUNNING', None)])
+
+
+def paused_component_routes(jobs, post):
+    """A gray release paused on job-p; ``jobs``: what job-p reads as in turn (two reads before sending)."""
+    records = FakeResponse(200, {'records': [{'version': '3.2.0', 'status': 'RUNNING', 'begin_time': '2026-01-02T00:00:00Z'},
+                                             {'version': '1.2.0', 'status': 'SUCCEEDED', 'begin_time': '2026-01-01T00:00:00Z'}]})
+    upgrading = component('UPGRADING', last_job='job-p', strategy='GrayRelease')
+    return {('GET', COMPONENT): [upgrading] * (len(jobs) - 2) + [component('RUNNING', last_job='job-p', strategy='GrayRelease')],
+            ('GET', '/jobs/job-p$'): jobs, ('GET', '/components/comp-1/records$'): [records], ('POST', ACTION): post}
+
+
+def test_resuming_a_paused_deployment_is_adopted_once_it_no_longer_waits():
+    """The resumed deployment runs the paused job itself: its id does not move, the pause ending shows that the action took effect."""
+    adapter, session = api(paused_component_routes([PAUSED_JOB, PAUSED_JOB, RESUMED_JOB, v3_job('SUCCEEDED')], [RESET]))
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'check_gray_release', {})
+    assert result['job_id'] == 'job-p' and result['job']['status'] == 'succeeded' and session.count('POST', ACTION) == 1
+
+
+def test_resuming_a_paused_deployment_that_still_waits_is_sent_once_more():
+    adapter, session = api(paused_component_routes([PAUSED_JOB, PAUSED_JOB, PAUSED_JOB, v3_job('SUCCEEDED')],
+                                                   [UNAVAILABLE, FakeResponse(200, {'job_id': 'job-p'})]))
+    result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'check_gray_release', {})
+    assert result['job_id'] == 'job-p' and session.count('POST', ACTION) == 2
