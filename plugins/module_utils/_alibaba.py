@@ -27,6 +27,10 @@ _SAE_BATCH = {'start': 'BatchStartApplications', 'stop': 'BatchStopApplications'
 _EDAS_ACTION = {'start': ('StartApplication', 'co_start'), 'stop': ('StopApplication', 'co_stop'), 'restart': ('RestartApplication', 'co_restart')}
 # EDAS Ecc.AppState values that mean the process runs (3: running, health check failing).
 _EDAS_RUNNING = frozenset(['3', '7'])
+# Change-order types (CoTypeCode) that put a new process on the ECCs they touch: a restart for a rolling restart to skip.
+_EDAS_RESTARTING_ORDERS = ('Restart', 'Deploy', 'Rollback', 'Reset')
+# A successful instance step (InstanceStageDTO Status).
+_EDAS_STEP_SUCCEEDED = '2'
 
 
 def _as_list(value, key):
@@ -209,9 +213,10 @@ class Edas(AlibabaApi):
         eccs = []
         for ecc in _as_list(info.get('EccList'), 'Ecc'):
             raw = ecc.get('AppState')
+            # No restart time here (CreateTime and UpdateTime do not move): ``restart_times`` reads it from the change orders.
             eccs.append(dict(id=ecc.get('EccId'), name=ecc.get('Ip') or ecc.get('EccId'), kind='ecc', application_id=app_id,
                              state=states.normalize_state('edas_ecc', raw), raw_state=raw, health=states.normalize_health('edas_ecc', raw),
-                             raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip')))
+                             raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip'), restarted_at=None))
         application = info.get('Application') or {}
         return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
 
@@ -230,6 +235,30 @@ class Edas(AlibabaApi):
         recent = self.recent_change_order(app_id)
         return recent['id'] if recent else None
 
+    def restart_times(self, app_id, eccs, wanted=True):
+        """Set ``restarted_at`` of the ECCs (all, or those whose id is in ``wanted``) from the application's change orders.
+
+        An ECC carries no restart time; a change order does, per instance: the FinishTime of its successful steps
+        (GetChangeOrderInfo ``StageList``). One ListRecentChangeOrder, then the orders that restart ECCs newest first, each
+        read only while an ECC asked about has no time yet. A time that is not epoch milliseconds is not guessed at (the
+        ECC counts as not restarted: restarted again rather than skipped).
+        """
+        pending = [ecc for ecc in eccs if wanted is True or ecc['id'] in wanted]
+        for order in self.change_orders(app_id, None):
+            if not pending:
+                break
+            if order['status'] in (states.JOB_PENDING, states.JOB_WAITING_APPROVAL) or \
+                    (order['type'] and not any(word in str(order['type']) for word in _EDAS_RESTARTING_ORDERS)):
+                continue
+            finished = _instance_finish_times(self._order_info(order['id']))
+            for ecc in list(pending):
+                # Orders of an application run one at a time: the newest order that restarted an ECC holds its last restart.
+                moment = finished.get(ecc['id']) or finished.get(ecc.get('ip'))
+                if moment:
+                    ecc['restarted_at'] = moment
+                    pending.remove(ecc)
+        return eccs
+
     def act(self, action, app_id, ecc_ids):
         name, path = _EDAS_ACTION[action]
         return self.call(name, 'POST', '/pop/v5/changeorder/' + path, {'AppId': app_id, 'EccInfo': ','.join(ecc_ids)}).get('ChangeOrderId')
@@ -238,10 +267,13 @@ class Edas(AlibabaApi):
         """Stop the order before its next batch (AbortChangeOrder)."""
         self.call('AbortChangeOrder', 'PUT', '/pop/v5/changeorder/change_order_abort', {'ChangeOrderId': change_order_id})
 
+    def _order_info(self, change_order_id):
+        return self.call('GetChangeOrderInfo', 'POST', '/pop/v5/changeorder/change_order_info', {'ChangeOrderId': change_order_id},
+                         read=True).get('changeOrderInfo') or {}
+
     def change_order(self, change_order_id):
         """The order with its batches and their tasks, all in the one answer of GetChangeOrderInfo."""
-        data = self.call('GetChangeOrderInfo', 'POST', '/pop/v5/changeorder/change_order_info', {'ChangeOrderId': change_order_id},
-                         read=True).get('changeOrderInfo') or {}
+        data = self._order_info(change_order_id)
         raw = data.get('Status')
         pipelines = []
         for pipeline in _as_list(data.get('PipelineInfoList'), 'PipelineInfo'):
@@ -249,12 +281,10 @@ class Edas(AlibabaApi):
                      for stage in _as_list(pipeline.get('StageDetailList'), 'StageDetailDTO')
                      for task in _as_list(stage.get('TaskList'), 'TaskInfoDTO')]
             # Per-instance progress lives in the stage results; a failed step's message is the instance's error.
-            for stage in _as_list(pipeline.get('StageList'), 'StageInfoDTO'):
-                for instance in _as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
-                    for step in _as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
-                        failed = str(step.get('Status')) in ('3', '10')
-                        tasks.append(_task(instance.get('InstanceName') or instance.get('InstanceIp'),
-                                           step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
+            for instance, step in _instance_steps(pipeline):
+                failed = str(step.get('Status')) in ('3', '10')
+                tasks.append(_task(instance.get('InstanceName') or instance.get('InstanceIp'),
+                                   step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
             pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
                                   status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks))
         status = states.normalize_job_status('edas_change_order', raw)
@@ -278,6 +308,26 @@ class Edas(AlibabaApi):
 
     def confirm_batch(self, pipeline_id):
         self.call('ContinuePipeline', 'GET', '/pop/v5/changeorder/pipeline_batch_confirm', {'PipelineId': pipeline_id, 'Confirm': 'true'}, read=False)
+
+
+def _instance_steps(pipeline):
+    """``(instance, step)`` of every per-instance step of an EDAS pipeline (StageList -> InstanceDTOList -> InstanceStageDTOList)."""
+    for stage in _as_list(pipeline.get('StageList'), 'StageInfoDTO'):
+        for instance in _as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
+            for step in _as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
+                yield instance, step
+
+
+def _instance_finish_times(order_info):
+    """{InstanceName and InstanceIp: epoch seconds its last successful step finished} of one EDAS change order."""
+    finished = {}
+    for pipeline in _as_list(order_info.get('PipelineInfoList'), 'PipelineInfo'):
+        for instance, step in _instance_steps(pipeline):
+            moment = epoch_seconds(step.get('FinishTime')) if str(step.get('Status')) == _EDAS_STEP_SUCCEEDED else None
+            for key in (instance.get('InstanceName'), instance.get('InstanceIp')):
+                if moment and key and moment > finished.get(key, 0):
+                    finished[key] = moment
+    return finished
 
 
 def _task(name, raw_status, message, error_code, error_message):

@@ -160,7 +160,9 @@ class EdasFleet(_ChangeOrderFleet):
     targets_named = 'EDAS ECCs'
 
     def targets(self, times_for=None):
-        return self.api.application(self.application_id)['eccs']
+        eccs = self.api.application(self.application_id)['eccs']
+        # An ECC has no restart time of its own: its change orders tell it (one list call, then the orders needed).
+        return self.api.restart_times(self.application_id, eccs, times_for) if times_for else eccs
 
     def restart(self, ids, timeout, auto_confirm):
         params = dict(_wait_params(timeout, auto_confirm), action='restart')

@@ -68,7 +68,8 @@ options:
   restarted_after:
     description:
       - Epoch seconds. A target whose last restart, as the platform reports it, came after this moment is skipped.
-      - Where the platform reports no restart time (EDAS ECCs, SAE applications), nothing is skipped for it.
+      - EDAS ECCs' restart times are read from the application's change orders (one list call, then the restart orders
+        needed). Where the platform reports no restart time (SAE applications), nothing is skipped for it.
     type: float
   health_gate:
     description:

@@ -50,8 +50,9 @@ options:
     type: str
   restart_times:
     description:
-      - Also find each target's last restart (RV(instances[].restarted_at)) where the list does not carry it. Rainbond only,
-        one events call per component; SAE instances and ServiceStage targets always have it.
+      - Also find each target's last restart (RV(instances[].restarted_at)) where the list does not carry it. Rainbond, one
+        events call per component; EDAS, one change-order list call, then one call per restart, deploy or rollback order
+        read (newest first, only until every ECC has its time). SAE instances and ServiceStage targets always have it.
     type: bool
     default: false
   states:
@@ -218,8 +219,10 @@ instances:
     restarted_at:
       description:
         - Epoch seconds of the target's last restart as the platform says it (SAE instance C(CreateTimeStamp),
-          ServiceStage C(update_time), the end of the newest successful Rainbond upgrade event with O(restart_times));
-          null where the platform does not report it (EDAS ECCs, SAE applications).
+          ServiceStage C(update_time); with O(restart_times) the end of the newest successful Rainbond upgrade event, and
+          the finish of the EDAS ECC's step in its newest restart, deploy or rollback change order); null where the
+          platform does not report it (SAE applications, EDAS ECCs without O(restart_times) or never restarted by a
+          change order EDAS still lists).
       type: float
   sample:
     - {id: c0a80001-0000-4000-8000-000000000001, name: web, kind: component, state: running, raw_state: RUNNING, replica: 3,

@@ -17,6 +17,7 @@ from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_operation, follow_change_order, sae_operation, sae_restart_instances
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError, PaasOutcomeUnknownError
+from ansible_collections.paas.ops.plugins.module_utils._fleet import EdasFleet, restart_batch
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
 
 STATUS = '/pop/v1/sam/app/describeApplicationStatus$'
@@ -821,3 +822,90 @@ def test_edas_a_first_order_of_an_application_is_adopted_after_an_unknown_outcom
                                     ('POST', '/co_start$'): [FakeResponse(500, {'Code': 'InternalError', 'Message': 'oops', 'RequestId': 'r5'})]})
     result = edas_operation(api, params(action='start', app_ids=['e1'], wait=False), check_mode=False)
     assert result['change_order_ids'] == ['co-1'] and len(sent(session, EDAS_ACTION_NAMES)) == 1
+
+
+# -- EDAS restart times: from the change orders' per-instance steps ---------------------------------------
+
+def instance_steps(*instances):
+    """An EDAS pipeline from ``(InstanceName, InstanceIp, step Status, FinishTime)``."""
+    return {'PipelineId': 'p', 'PipelineStatus': 2, 'StageList': {'StageInfoDTO': [{'StageResultDTO': {'InstanceDTOList': {'InstanceDTO': [
+        {'InstanceName': name, 'InstanceIp': ip, 'InstanceStageDTOList': {'InstanceStageDTO': [
+            {'StageName': 'restart application', 'Status': status, 'StartTime': 0, 'FinishTime': finished}]}}
+        for name, ip, status, finished in instances]}}}]}}
+
+
+def typed_recent(*orders):
+    """ListRecentChangeOrder from ``(id, CreateTime, Status, CoTypeCode)``."""
+    return FakeResponse(200, {'Code': 200, 'RequestId': 'r', 'ChangeOrderList': {'ChangeOrder': [
+        {'ChangeOrderId': order_id, 'CreateTime': created, 'Status': status, 'AppId': 'e1', 'CoTypeCode': code}
+        for order_id, created, status, code in orders]}})
+
+
+def order_infos(infos):
+    """GetChangeOrderInfo by ChangeOrderId."""
+    return by_query('ChangeOrderId', dict((order_id, [FakeResponse(200, {'Code': 200, 'changeOrderInfo': dict(info, ChangeOrderId=order_id)})])
+                                          for order_id, info in infos.items()))
+
+
+HISTORY_ORDERS = typed_recent(('co-old', '2026-01-01 09:00:00', 2, 'CoRestart'), ('co-stop', '2026-01-01 10:00:00', 2, 'CoStop'),
+                              ('co-new', '2026-01-01 11:00:00', 7, 'CoRestart'), ('co-next', '2026-01-01 12:00:00', 0, 'CoRestart'))
+HISTORY_INFOS = {
+    # ecc-1 restarted by both restarts (the newer one counts), ecc-2 only by the older one (its step in the newer one failed),
+    # ecc-3 (by IP only) in the older one; ecc-4 never.
+    'co-new': {'Status': 7, 'PipelineInfoList': {'PipelineInfo': [instance_steps(('ecc-1', '10.0.0.1', 2, 1767265204000),
+                                                                                 ('ecc-2', '10.0.0.2', 3, 1767265205000))]}},
+    'co-old': {'Status': 2, 'PipelineInfoList': {'PipelineInfo': [instance_steps(('ecc-1', '10.0.0.1', 2, 1767258004000)),
+                                                                  instance_steps(('ecc-2', '10.0.0.2', '2', '1767258008000'),
+                                                                                 ('i-bp1xyz', '10.0.0.3', 2, 1767258012000))]}},
+    'co-stop': {'Status': 2, 'PipelineInfoList': {'PipelineInfo': [instance_steps(('ecc-4', '10.0.0.4', 2, 1767261600000))]}},
+}
+
+
+def test_edas_restart_times_come_from_the_newest_restart_order_of_each_ecc():
+    api, session = adapter('edas', {('GET', EDAS_STATUS): [edas_status([7, 7, 7, 7])], ('POST', EDAS_RECENT): [HISTORY_ORDERS],
+                                    ('POST', EDAS_INFO): [order_infos(HISTORY_INFOS)]})
+    eccs = api.restart_times('e1', api.application('e1')['eccs'])
+    assert [(ecc['id'], ecc['restarted_at']) for ecc in eccs] == [('ecc-1', 1767265204.0), ('ecc-2', 1767258008.0), ('ecc-3', 1767258012.0),
+                                                                  ('ecc-4', None)]
+    # One list call; the stop order and the order not started yet are never read.
+    assert reads(session, 'ListRecentChangeOrder', AppId='e1') == 1
+    assert [query_of(call)['ChangeOrderId'] for call in session.calls if call['headers']['x-acs-action'] == 'GetChangeOrderInfo'] == ['co-new', 'co-old']
+
+
+def test_edas_restart_times_read_only_the_orders_needed_for_the_eccs_asked_about():
+    api, session = adapter('edas', {('GET', EDAS_STATUS): [edas_status([7, 7, 7, 7])], ('POST', EDAS_RECENT): [HISTORY_ORDERS],
+                                    ('POST', EDAS_INFO): [order_infos(HISTORY_INFOS)]})
+    eccs = api.restart_times('e1', api.application('e1')['eccs'], {'ecc-1'})
+    assert [ecc['restarted_at'] for ecc in eccs] == [1767265204.0, None, None, None]
+    assert reads(session, 'GetChangeOrderInfo') == 1 and reads(session, 'GetChangeOrderInfo', ChangeOrderId='co-new') == 1
+
+
+def test_edas_restart_times_do_not_guess_at_a_time_that_is_not_epoch_milliseconds():
+    infos = {'co-1': {'Status': 2, 'PipelineInfoList': {'PipelineInfo': [instance_steps(('ecc-1', '10.0.0.1', 2, '2026-01-01 10:00:04'))]}}}
+    api, dummy = adapter('edas', {('GET', EDAS_STATUS): [edas_status([7])], ('POST', EDAS_INFO): [order_infos(infos)],
+                                  ('POST', EDAS_RECENT): [typed_recent(('co-1', '2026-01-01 10:00:00', 2, 'CoRestart'))]})
+    assert api.restart_times('e1', api.application('e1')['eccs'])[0]['restarted_at'] is None
+
+
+def edas_fleet(routes):
+    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
+    params.update(endpoint='http://emu', alibaba_access_key_id='ak', alibaba_access_key_secret='secret', alibaba_region_id='cn-hangzhou')
+    session = RoutedSession(routes)
+    return EdasFleet(Connection(params, 'edas', session=session), 'e1'), session
+
+
+def test_the_edas_fleet_reads_change_orders_only_when_restart_times_are_asked_for():
+    fleet, session = edas_fleet({('GET', EDAS_STATUS): [edas_status([7, 7, 7, 7])], ('POST', EDAS_RECENT): [HISTORY_ORDERS],
+                                 ('POST', EDAS_INFO): [order_infos(HISTORY_INFOS)]})
+    assert [view['restarted_at'] for view in fleet.targets()] == [None] * 4 and [call['headers']['x-acs-action'] for call in session.calls] == [
+        'QueryApplicationStatus']
+    assert [view['restarted_at'] for view in fleet.targets(times_for={'ecc-2'})] == [None, 1767258008.0, None, None]
+    assert [view['restarted_at'] for view in fleet.targets(times_for=True)][:3] == [1767265204.0, 1767258008.0, 1767258012.0]
+
+
+def test_a_resumed_edas_batch_skips_the_eccs_restarted_after_the_marker():
+    fleet, session = edas_fleet({('GET', EDAS_STATUS): [edas_status([7, 7, 7, 7])], ('POST', EDAS_RECENT): [HISTORY_ORDERS],
+                                 ('POST', EDAS_INFO): [order_infos(HISTORY_INFOS)]})
+    result = restart_batch(fleet, ['ecc-1', 'ecc-2'], restarted_after=1767261600.0, check_mode=True)
+    assert [(entry['id'], entry['outcome']) for entry in result['targets']] == [('ecc-1', 'skipped'), ('ecc-2', 'restarted')]
+    assert result['targets'][0]['msg'] == 'restarted at 1767265204, after 1767261600'
