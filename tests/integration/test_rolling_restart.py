@@ -86,7 +86,8 @@ def test_never_more_down_than_allowed_and_every_running_target_restarted_once(fl
     # The emulator's high-water mark of targets not running at once, stopped ones included.
     assert 0 < fleet.metrics()['max_unavailable'][app_id] <= limit
     assert sorted(result['restarted']) == sorted(expected) and result['failed'] == [] and result['untouched'] == []
-    assert re.search(r'"msg": "batch 1/%d: restarting ' % len(result['batches']), run.stdout)
+    # The batch's task is named with its progress line.
+    assert re.search(r'TASK \[paas\.ops\.rolling_restart : batch 1/%d: restarting ' % len(result['batches']), run.stdout)
     assert 'rolling restart done: %d restarted, 0 failed' % len(expected) in run.stdout
 
 
@@ -137,7 +138,7 @@ def test_check_mode_prints_the_plan_and_restarts_nothing(fleet):
     run, result = rollout(fleet, check=True, **MAIN_VARS['sae'])
     assert run.rc == 0, run.output
     assert 'plan: 12 of 12 instances in 4 batches (3, 3, 3, 3), max_unavailable 3' in run.stdout
-    assert '"msg": "batch 4/4: would restart storefront-10, storefront-11, storefront-12"' in run.stdout
+    assert 'TASK [paas.ops.rolling_restart : batch 4/4: would restart storefront-10, storefront-11, storefront-12]' in run.stdout
     assert fleet.metrics()['actions'] == [] and restarts(fleet) == {}
     assert result['batches'][0]['restarted'] == STOREFRONT_INSTANCES[:3]
 
