@@ -173,19 +173,21 @@ def send_action(send, read_marker, before, what):
     still be under way, so there an unmoved marker proves nothing; that, a second unknown outcome in a row and a marker that
     cannot be read raise ``PaasOutcomeUnknownError``. ``what`` names what a moved marker shows, e.g. ``new job on component web``.
     """
+    unknown = None
     for attempt in (1, 2):
         try:
             return send()
         except PaasOutcomeUnknownError as error:
             unknown = error
+        sent = 'it was not re-sent' if attempt == 1 else 'it was sent twice'
         try:
             after = read_marker()
         except PaasError as error:
-            raise _unsettled(unknown, 'reading the state to settle it failed (%s), so it was not re-sent' % error.msg)
+            raise _unsettled(unknown, 'reading the state to settle it failed (%s); %s' % (error.msg, sent))
         if after is not None and after != before:
             return after
         if _may_still_be_under_way(unknown):
-            raise _unsettled(unknown, 'it may still be under way (no %s yet), so it was not re-sent' % what)
+            raise _unsettled(unknown, 'it may still be under way (no %s yet); %s' % (what, sent))
     raise _unsettled(unknown, 'it was sent twice and neither attempt shows a %s' % what)
 
 

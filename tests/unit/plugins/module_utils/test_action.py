@@ -292,7 +292,7 @@ def test_two_unknown_outcomes_without_a_new_marker_raise_the_last_clearly():
 @pytest.mark.parametrize('reason', ['no response within the timeout', 'ReadTimeout: read timed out'])
 def test_a_timeout_without_a_new_marker_is_not_sent_again(reason):
     platform = Platform([unknown(reason)], ['co-0'])
-    with pytest.raises(PaasOutcomeUnknownError, match='it may still be under way \\(no new change order of application a1 yet\\), so it was not re-sent'):
+    with pytest.raises(PaasOutcomeUnknownError, match='it may still be under way \\(no new change order of application a1 yet\\); it was not re-sent'):
         settle(platform)
     assert platform.sent == 1
 
@@ -305,7 +305,7 @@ def test_a_timeout_with_a_new_marker_is_adopted():
 def test_a_marker_that_cannot_be_read_settles_nothing():
     platform = Platform([unknown()], [PaasTransportError('sae', 'DescribeApplicationStatus', 'connection refused')])
     with pytest.raises(PaasOutcomeUnknownError, match='reading the state to settle it failed \\(sae: could not reach the API for '
-                                                      'DescribeApplicationStatus: connection refused\\), so it was not re-sent'):
+                                                      'DescribeApplicationStatus: connection refused\\); it was not re-sent'):
         settle(platform)
     assert platform.sent == 1
 
@@ -315,3 +315,10 @@ def test_other_errors_are_not_settled():
     with pytest.raises(PaasInputError):
         settle(platform)
     assert (platform.sent, platform.read) == (1, 0)
+
+
+def test_a_timeout_on_the_second_attempt_says_it_was_sent_twice():
+    platform = Platform([unknown(status=503), unknown('no response within the timeout')], ['co-0', 'co-0'])
+    with pytest.raises(PaasOutcomeUnknownError, match='it may still be under way \\(no new change order of application a1 yet\\); it was sent twice'):
+        settle(platform)
+    assert platform.sent == 2

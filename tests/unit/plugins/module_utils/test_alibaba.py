@@ -784,7 +784,7 @@ def test_sae_a_timeout_is_not_resent_when_no_new_order_shows_yet():
     api, session = instances_adapter(status=[app_status('a1')])
     session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [requests.exceptions.ReadTimeout('read timed out')]))
     with pytest.raises(PaasOutcomeUnknownError, match=r'no response within the timeout\): it may still be under way \(no new change order of '
-                                                      r'application a1 yet\), so it was not re-sent'):
+                                                      r'application a1 yet\); it was not re-sent'):
         sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=False)
     assert len(sent(session, SAE_ACTION_NAMES)) == 1
 
@@ -792,7 +792,7 @@ def test_sae_a_timeout_is_not_resent_when_no_new_order_shows_yet():
 def test_sae_an_unreadable_state_after_an_unknown_outcome_is_not_guessed_at():
     api, session = instances_adapter(status=[app_status('a1'), FakeResponse(403, {'Code': 'Forbidden.RAM', 'Message': 'denied'})])
     session.routes.insert(0, ('PUT', re.compile('/restartInstances$'), [RESET]))
-    with pytest.raises(PaasOutcomeUnknownError, match='reading the state to settle it failed .*Forbidden.RAM.*, so it was not re-sent'):
+    with pytest.raises(PaasOutcomeUnknownError, match='reading the state to settle it failed .*Forbidden.RAM.*; it was not re-sent'):
         sae_restart_instances(api, 'a1', ['i-1'], params(), check_mode=False)
     assert len(sent(session, SAE_ACTION_NAMES)) == 1
 
