@@ -16,7 +16,7 @@ import math
 from ansible.errors import AnsibleFilterError
 
 # States a restart must not touch unless asked: what was stopped on purpose stays stopped.
-_STOPPED = frozenset(['stopped', 'not_deployed'])
+_STOPPED = frozenset(['stopped'])
 
 
 def _count(value, total, name):
@@ -52,26 +52,36 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
             continue
         if name and not fnmatch.fnmatchcase(target.get('name') or '', name):
             continue
-        if target.get('state') in _STOPPED and not include_stopped:
+        if target.get('state') == 'not_deployed':
+            skipped.append(dict(entry, reason='not_deployed: nothing to restart'))
+        elif target.get('state') in _STOPPED and not include_stopped:
             skipped.append(dict(entry, reason='%s: left as it is (include_stopped is false)' % target.get('state')))
         elif restarted_after is not None and target.get('restarted_at') and float(target['restarted_at']) > float(restarted_after):
             skipped.append(dict(entry, reason='restarted already, after the marker'))
         else:
             eligible.append(entry)
 
-    # Targets already down count against max_unavailable for every batch: a batch gets what is left.
-    down = [target['id'] for target in targets if target.get('state') != 'running' and target['id'] not in [e['id'] for e in eligible]]
+    # Included stopped targets go first: starting them takes nothing down, and until then they count as down.
+    state = dict((target['id'], target.get('state')) for target in targets)
+    eligible.sort(key=lambda entry: state[entry['id']] not in _STOPPED)
+    to_start = len([entry for entry in eligible if state[entry['id']] in _STOPPED])
+    # Targets down and not in the plan count against max_unavailable for every batch: a batch gets what is left.
+    planned = set(entry['id'] for entry in eligible)
+    down = [target['id'] for target in targets if target.get('state') != 'running' and target['id'] not in planned]
     limit = _count(max_unavailable, len(targets), 'max_unavailable') if max_unavailable not in (None, '') else None
     room = None if limit is None else limit - len(down)
-    if room is not None and room < 1 and eligible:
+    if room is not None and room < 1 and len(eligible) > to_start:
         raise AnsibleFilterError('max_unavailable=%s allows %d down at once, and %d are down already (%s): no room for any batch'
                                  % (max_unavailable, limit, len(down), ', '.join(str(i) for i in down)))
     sizes = [_count(size, len(eligible), 'batches[]') for size in batches] if batches else [_count(batch_size, len(eligible), 'batch_size')]
     plan, position, index = [], 0, 0
     while position < len(eligible):
         size = sizes[min(index, len(sizes) - 1)]
-        if room is not None:
-            size = min(size, room)
+        stopped_left = max(to_start - position, 0)
+        # A batch of stopped targets alone needs no room; one that also restarts running targets needs room for all of
+        # them, the stopped ones still down included.
+        if room is not None and size > stopped_left:
+            size = min(size, max(room, stopped_left))
         plan.append(eligible[position:position + size])
         position += size
         index += 1

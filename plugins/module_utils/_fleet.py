@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import calendar
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, run_many
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, _raise_if_failed, run_action, send_action
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_instance_action, sae_operation, sae_restart_instances
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasWaitTimeout
+from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasError, PaasInputError, PaasJobError,
+                                                                      PaasThrottledError, PaasTransportError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, rainbond_operation
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, component_view, instance_view
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
@@ -42,7 +44,8 @@ class Fleet:
     """Base: ``kind`` of target, ``targets(times_for)``, ``restart(ids, timeout, auto_confirm)`` -> ``{id: error message or None}``.
 
     ``targets(times_for)`` also finds the last restart of the targets in ``times_for`` (True: all) where the list does not
-    carry it (Rainbond: one events call per component).
+    carry it (Rainbond: one events call per component). ``start`` is ``restart``'s twin for stopped targets a rolling
+    restart was told to include; kinds whose targets cannot be started one by one refuse it.
     """
 
     kind = None
@@ -51,6 +54,9 @@ class Fleet:
 
     def restart(self, ids, timeout, auto_confirm):
         raise NotImplementedError
+
+    def start(self, ids, timeout, auto_confirm):
+        raise PaasInputError('a stopped %s cannot be started on its own: %s' % (self.kind, ', '.join(ids)))
 
     def abort(self):
         """Abort the change orders the last restart left running (platforms that have change orders)."""
@@ -69,22 +75,157 @@ class ServiceStageFleet(Fleet):
         self.application_id = self.api.application_id(*application)
         self.component_id = self.api.component_id(self.application_id, *component) if component and any(component) else None
         self.kind = 'instance' if self.component_id else 'component'
+        # The last listing, by id: what restart() starts from (restart_batch lists the fleet just before it restarts).
+        self._listed = None
 
     def targets(self, times_for=None):
+        return self._list()
+
+    def _list(self):
+        """One list call (ListInstances for v2 instances, ShowComponentsInApplication for v3 components): the views, also kept."""
         if self.component_id:
-            return [instance_view(item, self.application_id, self.component_id) for item in self.api.list_instances(self.application_id, self.component_id)]
-        return [component_view(None, item, self.application_id) for item in self.api.list_components(self.application_id)]
+            items = self.api.list_instances(self.application_id, self.component_id)
+            views = [instance_view(item, self.application_id, self.component_id) for item in items]
+            # v2 list items also carry their last job's status (status_detail.last_job_status); v3 ones do not.
+            for view, item in zip(views, items):
+                view['last_job_status'] = (item.get('status_detail') or {}).get('last_job_status') or None
+        else:
+            views = [component_view(None, item, self.application_id) for item in self.api.list_components(self.application_id)]
+        self._listed = dict((view['id'], view) for view in views)
+        return views
+
+    def _target(self, target_id, view=None):
+        if self.component_id:
+            target = InstanceTarget(self.api, self.application_id, self.component_id, target_id)
+        else:
+            target = ComponentTarget(self.api, self.application_id, target_id)
+        if view and view.get('name'):
+            # As read() names it, so that messages read the same whichever way the target went.
+            target.label = '%s %s' % (self.kind, view['name'])
+        return target
 
     def restart(self, ids, timeout, auto_confirm):
-        if self.component_id:
-            targets = [InstanceTarget(self.api, self.application_id, self.component_id, target_id) for target_id in ids]
-        else:
-            targets = [ComponentTarget(self.api, self.application_id, target_id) for target_id in ids]
+        """One restart action per target, sent together; then one list call per poll for the whole batch.
+
+        A target's job is read only when the list cannot tell its outcome: its entry names our job but shows a failure or an
+        unknown state (the job's task messages say what failed), or shows it running without our having seen it leave running
+        (a RUNNING from before the job took effect is not an outcome). An entry that still names an earlier job is waited for.
+        Targets the list does not show running before the restart, and those the platform refuses because a job of theirs is
+        still running (409), go through run_action instead: it waits for the job in flight, or refuses a stopped target. An
+        unknown outcome is settled as run_action settles it (send_action: the target's last job id moved or not).
+        """
+        deadline = Deadline(timeout)
+        if not self._listed or any(target_id not in self._listed for target_id in ids):
+            self._list()
+        before = dict((target_id, self._listed[target_id]) for target_id in ids)
+        targets = dict((target_id, self._target(target_id, before[target_id])) for target_id in ids)
+        quick = [target_id for target_id in ids if before[target_id]['state'] == states.RUNNING]
+        careful = [target_id for target_id in ids if target_id not in quick]
+        outcomes = {}
+
+        def send(target_id):
+            target = targets[target_id]
+            try:
+                return target_id, send_action(lambda: target.act('restart', {}), lambda: target.read().get('last_job_id'),
+                                              before[target_id].get('last_job_id'), 'new job on %s' % target.label), None
+            except PaasError as error:
+                return target_id, None, error
+
+        with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+            jobs = {}
+            for target_id, job_id, error in pool.map(send, quick):
+                if error is None and job_id:
+                    jobs[target_id] = job_id
+                elif isinstance(error, PaasAPIError) and error.status == 409:
+                    careful.append(target_id)
+                else:
+                    outcomes[target_id] = error.msg if error is not None else 'the restart of %s answered no job id' % targets[target_id].label
+            followed = [pool.submit(self._run_action, targets[target_id], deadline) for target_id in careful]
+            outcomes.update(self._follow(targets, before, jobs, deadline))
+            for target_id, future in zip(careful, followed):
+                outcomes[target_id] = future.result()
+        return dict((target_id, outcomes.get(target_id)) for target_id in ids)
+
+    @staticmethod
+    def _run_action(target, deadline):
         try:
-            entries = run_many(targets, 'restart', {}, True, timeout, False, concurrency=len(targets))['instances']
-        except PaasBatchError as error:
-            entries = error.result['instances']
-        return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
+            run_action(target, 'restart', {}, True, deadline.remaining(), False)
+            return None
+        except PaasError as error:
+            return error.msg
+
+    def _follow(self, targets, before, jobs, deadline):
+        """Poll the list until every job in ``jobs`` (id -> job id) has an outcome; ``{id: error message or None}``."""
+        pending = dict(jobs)
+        left_running = set()
+        outcomes = {}
+
+        def judge(target_id, view):
+            """'done', 'wait', or 'job' (read the job: the list cannot tell)."""
+            job_id = pending[target_id]
+            if view is None:
+                return 'job'
+            if view.get('last_job_id') != job_id:
+                # Still the earlier job (the list lags the action): wait. Another new job: ours may have ended, ask it.
+                return 'wait' if view.get('last_job_id') == before[target_id].get('last_job_id') else 'job'
+            last_status = states.normalize_job_status('servicestage_job', view['last_job_status']) if view.get('last_job_status') else None
+            if last_status is not None and last_status in states.JOB_TERMINAL - states.JOB_SUCCESS:
+                return 'job'
+            if view['state'] == states.RUNNING:
+                return 'done' if target_id in left_running and last_status in (None, states.JOB_SUCCEEDED) else 'job'
+            if view['state'] in states.TRANSITIONAL_STATES:
+                left_running.add(target_id)
+                return 'wait'
+            return 'job'
+
+        def read():
+            views = dict((view['id'], view) for view in self._list())
+            for target_id in list(pending):
+                verdict = judge(target_id, views.get(target_id))
+                if verdict == 'done':
+                    outcomes[target_id] = None
+                    del pending[target_id]
+                elif verdict == 'job':
+                    self._read_job(targets[target_id], pending, outcomes, target_id)
+            return views
+
+        try:
+            wait_until(read, lambda views: not pending, deadline.remaining(), interval=0.5, backoff=1.5, max_interval=5.0,
+                       description='the restart jobs of %s' % ', '.join(sorted(jobs)))
+        except PaasWaitTimeout as error:
+            last = error.last or {}
+            for target_id in list(pending):
+                # Out of time: the job, read once, says how it ended if it did (a failure with its messages).
+                job_id = pending[target_id]
+                self._read_job(targets[target_id], pending, outcomes, target_id)
+                if target_id in pending:
+                    outcomes[target_id] = '%s; job %s on %s still not ended (last listed %s)' % (
+                        error.msg, job_id, targets[target_id].label, (last.get(target_id) or {}).get('raw_state'))
+        return outcomes
+
+    @staticmethod
+    def _read_job(target, pending, outcomes, target_id):
+        """Read the job of a target whose outcome the list cannot tell; settle the target once the job has ended."""
+        job_id = pending[target_id]
+        try:
+            job = target.job(job_id)
+        except (PaasTransportError, PaasThrottledError):
+            return  # read again at the next poll
+        except PaasError as error:
+            outcomes[target_id] = 'job %s on %s could not be read: %s' % (job_id, target.label, error.msg)
+            del pending[target_id]
+            return
+        if job['status'] not in states.JOB_TERMINAL:
+            if job['status'] in states.JOB_BLOCKED:
+                outcomes[target_id] = 'job %s on %s waits for someone to act (%s)' % (job_id, target.label, job.get('raw_status'))
+                del pending[target_id]
+            return
+        del pending[target_id]
+        try:
+            _raise_if_failed(target, job)
+            outcomes[target_id] = None
+        except PaasJobError as error:
+            outcomes[target_id] = error.msg
 
 
 class _ChangeOrderFleet(Fleet):
@@ -107,8 +248,9 @@ class _ChangeOrderFleet(Fleet):
         except PaasError as error:
             result = getattr(error, 'result', None) or {}
             failure = error.msg
-        self.change_orders = [order for order in result.get('change_orders') or [] if not order.get('terminal')] or \
-            [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure]
+        # A batch may run two orders (a start of its stopped targets, then the restart): abort may need both.
+        self.change_orders = list(self.change_orders) + ([order for order in result.get('change_orders') or [] if not order.get('terminal')] or
+                                                         [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure])
         return dict((target_id, failure) for target_id in ids)
 
     def abort(self):
@@ -149,9 +291,12 @@ class SaeApplicationFleet(_ChangeOrderFleet):
     def targets(self, times_for=None):
         return self.api.applications(self.namespace_id)
 
-    def restart(self, ids, timeout, auto_confirm):
-        params = dict(_wait_params(timeout, auto_confirm), action='restart', app_ids=list(ids), app_names=None, namespace_id=self.namespace_id)
+    def restart(self, ids, timeout, auto_confirm, action='restart'):
+        params = dict(_wait_params(timeout, auto_confirm), action=action, app_ids=list(ids), app_names=None, namespace_id=self.namespace_id)
         return self._run(ids, lambda: sae_operation(self.api, params, False))
+
+    def start(self, ids, timeout, auto_confirm):
+        return self.restart(ids, timeout, auto_confirm, 'start')
 
 
 class EdasFleet(_ChangeOrderFleet):
@@ -164,9 +309,12 @@ class EdasFleet(_ChangeOrderFleet):
         # An ECC has no restart time of its own: its change orders tell it (one list call, then the orders needed).
         return self.api.restart_times(self.application_id, eccs, times_for) if times_for else eccs
 
-    def restart(self, ids, timeout, auto_confirm):
-        params = dict(_wait_params(timeout, auto_confirm), action='restart')
+    def restart(self, ids, timeout, auto_confirm, action='restart'):
+        params = dict(_wait_params(timeout, auto_confirm), action=action)
         return self._run(ids, lambda: edas_instance_action(self.api, self.application_id, list(ids), params, False))
+
+    def start(self, ids, timeout, auto_confirm):
+        return self.restart(ids, timeout, auto_confirm, 'start')
 
 
 class RainbondFleet(Fleet):
@@ -190,14 +338,17 @@ class RainbondFleet(Fleet):
                 view['restarted_at'] = _console_time(done[0]['ended']) if done else None
         return views
 
-    def restart(self, ids, timeout, auto_confirm):
-        params = dict(_wait_params(timeout), action='upgrade', app_ids=[self.application_id], app_names=None, service_ids=list(ids),
+    def restart(self, ids, timeout, auto_confirm, action='upgrade'):
+        params = dict(_wait_params(timeout), action=action, app_ids=[self.application_id], app_names=None, service_ids=list(ids),
                       component_names=None, replicas=None)
         try:
             entries = rainbond_operation(self.api, params, False)['components']
         except PaasBatchError as error:
             entries = error.result['components']
         return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
+
+    def start(self, ids, timeout, auto_confirm):
+        return self.restart(ids, timeout, auto_confirm, 'start')
 
 
 def _console_time(text):
@@ -238,8 +389,11 @@ def _report(view):
 
 
 def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after=None, health_gate=True, auto_confirm=True, check_mode=False,
-                  abort_on_failure=False, clock=time.time):
-    """Restart the fleet's targets ``ids`` together and wait until they are back; one entry per target in the result."""
+                  abort_on_failure=False, include_stopped=False, clock=time.time):
+    """Restart the fleet's targets ``ids`` together and wait until they are back; one entry per target in the result.
+
+    A stopped target is left as it is, unless ``include_stopped``: then it is started (before the others are restarted).
+    """
     deadline = Deadline(timeout)
     started = clock()
     if len(set(ids)) != len(ids) or not ids:
@@ -265,14 +419,21 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
             entries[target_id].update(outcome='skipped', changed=False, msg='restarted at %.0f, after %.0f' % (view['restarted_at'], restarted_after))
         elif target_id in waited:
             entries[target_id].update(outcome='skipped', changed=False, msg='was already restarting: waited for it instead')
+        elif view['state'] == states.NOT_DEPLOYED:
+            entries[target_id].update(outcome='skipped', changed=False, msg='never deployed: nothing to restart')
+        elif view['state'] == states.STOPPED and not include_stopped:
+            entries[target_id].update(outcome='skipped', changed=False, msg='stopped: left as it is (include_stopped is false)')
         else:
             acting.append(target_id)
+    stopped = [target_id for target_id in acting if known[target_id]['state'] == states.STOPPED]
+    # Only the running targets are taken down: the others are down already, and a batch of those alone never needs room.
+    taken_down = [target_id for target_id in acting if known[target_id]['state'] == states.RUNNING]
 
     result = dict(changed=bool(acting), kind=fleet.kind, targets=[entries[target_id] for target_id in ids], restarted=[], failed_targets=[], skipped_targets=[],
                   aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
-    if acting and max_unavailable is not None:
-        if len(acting) > max_unavailable:
-            raise PaasInputError('a batch of %d would take more than max_unavailable=%d targets down' % (len(acting), max_unavailable))
+    if taken_down and max_unavailable is not None:
+        if len(taken_down) > max_unavailable:
+            raise PaasInputError('a batch of %d would take more than max_unavailable=%d targets down' % (len(taken_down), max_unavailable))
         down = _down(views, acting)
         if len(down) + len(acting) > max_unavailable:
             no_room = PaasBatchError('%d targets are down (%s): max_unavailable=%d leaves no room for a batch of %d; nothing was restarted'
@@ -297,7 +458,12 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
         _finish(result, entries, started, clock)
         return result
 
-    failures = fleet.restart(acting, deadline.remaining(), auto_confirm)
+    failures = fleet.start(stopped, deadline.remaining(), auto_confirm) if stopped else {}
+    for target_id in stopped:
+        entries[target_id]['msg'] = 'was stopped: started'
+    others = [target_id for target_id in acting if target_id not in stopped]
+    if others:
+        failures.update(fleet.restart(others, deadline.remaining(), auto_confirm))
     for target_id in acting:
         if failures.get(target_id):
             entries[target_id].update(outcome='failed', msg=failures[target_id])

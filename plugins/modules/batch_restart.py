@@ -93,6 +93,15 @@ options:
         changed).
     type: bool
     default: false
+  include_stopped:
+    description:
+      - A stopped target is left as it is (skipped) unless this is true; then it is started, with the platform's start
+        action, before the batch's other targets are restarted. Starting takes nothing down, so a batch of stopped targets
+        alone needs no room under O(max_unavailable).
+      - SAE instances cannot be started one by one (start the application with M(paas.ops.app_operation)).
+      - A target that was never deployed is always skipped.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - paas.ops._connection
   - paas.ops._alibaba
@@ -151,7 +160,7 @@ targets:
       description: C(restarted), C(failed) or C(skipped) (in check mode, C(restarted) means it would be).
       type: str
     msg:
-      description: Why it failed or was skipped.
+      description: Why it failed or was skipped; for a stopped target started because of O(include_stopped), that it was.
       type: str
     before:
       description: C(state), C(raw_state), C(health) and C(restarted_at) before.
@@ -173,7 +182,7 @@ failed_targets:
   type: list
   elements: str
 skipped_targets:
-  description: IDs of the targets skipped (restarted already, or being restarted by someone else).
+  description: IDs of the targets skipped (restarted already, being restarted by someone else, stopped, or never deployed).
   returned: always
   type: list
   elements: str
@@ -207,7 +216,8 @@ def batch_restart(paas):
     fleet = fleet_for(paas.connection(), params)
     result = restart_batch(fleet, params['targets'], timeout=params['batch_timeout'], max_unavailable=params['max_unavailable'],
                            restarted_after=params['restarted_after'], health_gate=params['health_gate'],
-                           auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'])
+                           auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'],
+                           include_stopped=params['include_stopped'])
     result['platform'] = params['platform']
     if result['failed_targets']:
         failed = [entry for entry in result['targets'] if entry['outcome'] == 'failed']
@@ -231,6 +241,7 @@ def main():
         batch_timeout=dict(type='int', default=600),
         auto_confirm_batches=dict(type='bool', default=True),
         abort_on_failure=dict(type='bool', default=False),
+        include_stopped=dict(type='bool', default=False),
     )
     paas = PaasModule(argument_spec, mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
                       supports_check_mode=True)

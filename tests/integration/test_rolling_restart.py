@@ -162,3 +162,19 @@ def test_the_main_job_runs_and_its_resume_restarts_nothing_twice(fleet):
     limits = {'1': 4, SHOP: 4, STOREFRONT: 4, INVENTORY: 3}
     assert sorted(metrics['max_unavailable']) == sorted(limits)
     assert all(1 <= metrics['max_unavailable'][app] <= limit for app, limit in limits.items()), metrics['max_unavailable']
+
+
+@pytest.mark.parametrize('platform', ['edas', 'rainbond'])
+def test_included_stopped_targets_are_started_first_and_the_others_restarted_once(fleet, platform):
+    stopped = {'edas': ECCS[7], 'rainbond': MALL[10]}[platform]
+    run, result = rollout(fleet, rolling_restart_include_stopped=True, **MAIN_VARS[platform])
+    assert run.rc == 0, run.output
+    expected, app_id, limit = EXPECTED[platform]
+    assert sorted(result['restarted']) == sorted(expected + [stopped]) and result['failed'] == [] and result['skipped'] == []
+    # The stopped target was started, in the first batch, and never restarted; every running one restarted once.
+    assert result['batches'][0]['targets'][0] == stopped
+    assert restarts(fleet) == dict((target, 1) for target in expected)
+    started = [entry for entry in fleet.metrics()['actions'] if stopped in entry['targets']]
+    action = started[0]['detail']['action'] if platform == 'rainbond' else started[0]['operation']
+    assert len(started) == 1 and action == {'edas': 'StartApplication', 'rainbond': 'start'}[platform], started
+    assert 0 < fleet.metrics()['max_unavailable'][app_id] <= limit

@@ -51,8 +51,23 @@ def test_stopped_and_never_deployed_targets_are_skipped_unless_included():
     plan = rolling_plan(fleet(4, t02='stopped', t03='not_deployed'), batch_size=10)
     assert ids(plan) == [['t01', 't04']]
     assert [(s['id'], s['reason']) for s in plan['skipped']] == [
-        ('t02', 'stopped: left as it is (include_stopped is false)'), ('t03', 'not_deployed: left as it is (include_stopped is false)')]
-    assert ids(rolling_plan(fleet(4, t02='stopped'), batch_size=10, include_stopped=True)) == [['t01', 't02', 't03', 't04']]
+        ('t02', 'stopped: left as it is (include_stopped is false)'), ('t03', 'not_deployed: nothing to restart')]
+    # Included, stopped targets come first: starting them takes nothing down.
+    assert ids(rolling_plan(fleet(4, t03='stopped'), batch_size=10, include_stopped=True)) == [['t03', 't01', 't02', 't04']]
+    assert ids(rolling_plan(fleet(2, t02='not_deployed'), batch_size=10, include_stopped=True)) == [['t01']]
+
+
+def test_included_stopped_targets_count_as_down_until_their_batch_started_them():
+    # Three stopped, max_unavailable 2: the first batch starts two; the second starts the third and restarts one running
+    # target (down at once: the one being started and the one restarted).
+    targets = fleet(6, t04='stopped', t05='stopped', t06='stopped')
+    assert ids(rolling_plan(targets, batch_size=2, max_unavailable=2, include_stopped=True)) == [['t04', 't05'], ['t06', 't01'], ['t02', 't03']]
+    # max_unavailable 1: stopped targets alone need no room, running ones go one by one once none is left to start.
+    assert ids(rolling_plan(targets, batch_size=2, max_unavailable=1, include_stopped=True)) == [['t04', 't05'], ['t06'], ['t01'], ['t02'], ['t03']]
+    # Down targets outside the plan still leave no room for running ones, but stopped ones can be started.
+    with pytest.raises(AnsibleFilterError, match='no room for any batch'):
+        rolling_plan(fleet(3, t01='failed', t02='stopped'), max_unavailable=1, include_stopped=True, only=['t02', 't03'])
+    assert ids(rolling_plan(fleet(2, t01='failed', t02='stopped'), max_unavailable=1, include_stopped=True, only=['t02'])) == [['t02']]
 
 
 def test_targets_restarted_after_the_marker_are_skipped():

@@ -58,6 +58,28 @@ def test_a_resumable_batch_reads_each_targets_events_once_before_and_once_after_
     assert sorted(calls[send + 1:]) == sorted([('GET', 'services')] * 4 + [('GET', 'events')] * 2)
 
 
+def test_a_stopped_target_is_left_alone_unless_included_then_started_before_the_others_are_upgraded():
+    fleet, fake = mall()
+    result = restart_batch(fleet, [WEB, API])
+    assert fake.posts() == [{'action': 'upgrade', 'service_ids': [WEB]}]
+    assert outcomes(result) == [(WEB, 'restarted'), (API, 'skipped')] and result['targets'][1]['msg'] == 'stopped: left as it is (include_stopped is false)'
+    fleet, fake = mall()
+    result = restart_batch(fleet, [WEB, API], include_stopped=True)
+    assert fake.posts() == [{'action': 'start', 'service_ids': [API]}, {'action': 'upgrade', 'service_ids': [WEB]}]
+    assert outcomes(result) == [(WEB, 'restarted'), (API, 'restarted')] and result['targets'][1]['msg'] == 'was stopped: started'
+    assert [entry['after']['state'] for entry in result['targets']] == ['running', 'running']
+
+
+def test_starting_stopped_targets_takes_nothing_down_but_they_count_while_others_restart():
+    fleet, fake = mall()
+    # api (closed) alone: nothing is taken down, so max_unavailable=1 is no obstacle, though api is down already.
+    assert restart_batch(fleet, [API], max_unavailable=1, include_stopped=True)['restarted'] == [API]
+    fleet, fake = mall()
+    with pytest.raises(PaasBatchError, match='no room for a batch of 2'):
+        restart_batch(fleet, [API, WEB], max_unavailable=1, include_stopped=True)
+    assert fake.posts() == []
+
+
 def test_check_mode_reports_what_would_be_restarted_and_sends_nothing():
     fleet, fake = mall()
     result = restart_batch(fleet, [WEB], check_mode=True)
