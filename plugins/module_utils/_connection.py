@@ -170,9 +170,13 @@ class Connection:
         _required(params, ['alibaba_access_key_id', 'alibaba_access_key_secret'], '%s needs an AccessKey' % self.platform.name)
         auth = AlibabaAuth(params['alibaba_access_key_id'], params['alibaba_access_key_secret'], params.get('alibaba_security_token'),
                            params.get('alibaba_signature_version') or 'v3')
-        client = self._new_client(AlibabaDialect(self.platform.name), self.endpoint(), auth)
+        endpoint = self.endpoint()
+        client = self._new_client(AlibabaDialect(self.platform.name), endpoint, auth)
         if self.platform.calls_per_minute:
-            client.budget = CallBudget(self.platform.calls_per_minute)
+            # The quota is the user's: every module process calling this endpoint with this AccessKey (each batch
+            # of a rolling restart is one) takes from one budget. The endpoint is part of the key so that regions,
+            # or emulators side by side, keep their own.
+            client.budget = CallBudget(self.platform.calls_per_minute, key=(endpoint, params['alibaba_access_key_id']))
         return client
 
     def _rainbond_client(self):

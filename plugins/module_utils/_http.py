@@ -15,9 +15,14 @@ outcome is unknown the client raises ``PaasOutcomeUnknownError`` so that the cal
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import os
 import random
 import re
+import stat
+import tempfile
 import threading
 import time
 import traceback
@@ -33,6 +38,11 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasTransportError,
     redact,
 )
+
+try:
+    import fcntl  # POSIX only: without it the call budget is kept per process
+except ImportError:
+    fcntl = None
 
 try:
     import requests
@@ -139,33 +149,111 @@ class CallBudget:
     SAE allows 60 calls a minute per user; a module that reads 40 applications and then polls a change
     order would otherwise be throttled. A call holds its slot from before it is sent until its answer
     has arrived (``done``): the server counted it at some moment in between, so a slot is only free
-    again a full period after that answer, however long the network took. Thread-safe, since several
-    targets may be handled at once.
+    again a full period after that answer, however long the network took.
+
+    The quota is the user's, not the process's: a rolling restart runs one module process per batch, and
+    tasks may run side by side. So with a ``key`` (the endpoint and the AccessKey id) the ledger of slots
+    is a file in ``directory`` (default: the temporary directory) that every process of this OS user
+    with the same key shares, locked with ``flock`` for each read-modify-write. Where that file cannot be
+    used (no ``fcntl``, no writable directory, a file that is not ours) the ledger is this process's own,
+    as without a key: the budget never fails a module. Thread-safe, since several targets may be handled
+    at once.
     """
 
-    def __init__(self, calls, period=60.0, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, calls, period=60.0, key=None, directory=None, clock=time.time, sleep=time.sleep):
         self.calls = calls
         self.period = period
+        # Wall-clock time, because the moments in a shared ledger must mean the same in every process.
         self._clock = clock
         self._sleep = sleep
-        self._slots = []  # [moment] per call: when it was sent, then when its answer came
+        self._name = None
+        if key is not None and fcntl is not None:
+            # Hashed, so that the file name shows neither endpoint nor AccessKey id; the uid is part of it
+            # so that users of one shared /tmp never contend for (or lock each other out of) one file.
+            identity = '\0'.join([str(os.geteuid())] + [str(part) for part in key])
+            self._name = 'paas-ops-budget-%s.json' % hashlib.sha256(identity.encode('utf-8')).hexdigest()[:32]
+        self._directory = directory
+        self._slots = {}  # the in-process ledger: slot id -> when it was sent, then when its answer came
         self._lock = threading.Lock()
+
+    @property
+    def path(self):
+        """The shared ledger file, or None when the ledger is this process's own."""
+        if self._name is None:
+            return None
+        # Resolved on use, not at construction: gettempdir() itself fails when no temporary directory is usable.
+        return os.path.join(self._directory or tempfile.gettempdir(), self._name)
 
     def acquire(self):
         """Wait for a free slot and take it; pass the slot to ``done`` once the call has been answered."""
-        with self._lock:
-            while True:
-                now = self._clock()
-                self._slots = [slot for slot in self._slots if now - slot[0] < self.period]
-                if len(self._slots) < self.calls:
-                    slot = [now]
-                    self._slots.append(slot)
-                    return slot
-                self._sleep(self.period - (now - min(slot[0] for slot in self._slots)))
+        slot = os.urandom(8).hex()
+        while True:
+            wait = self._update(lambda slots, now: self._take(slots, slot, now))
+            if wait is None:
+                return slot
+            # Sleep holding no lock: other threads and processes must record their answers (done) meanwhile.
+            self._sleep(wait)
 
     def done(self, slot):
-        with self._lock:
-            slot[0] = self._clock()
+        self._update(lambda slots, now: slots.__setitem__(slot, now))
+
+    def _take(self, slots, slot, now):
+        """Take a slot and return None, or return how long to wait for one."""
+        for other, moment in list(slots.items()):
+            # A moment more than a period ahead means the clock was set back: forget it rather than stall.
+            if now - moment >= self.period or moment - now > self.period:
+                del slots[other]
+        if len(slots) < self.calls:
+            slots[slot] = now
+            return None
+        return min(self.period, self.period - (now - min(slots.values())))
+
+    def _update(self, change):
+        """Apply ``change(slots, now)`` to the ledger under both locks; return what it returns."""
+        with self._lock:  # flock alone would not do for threads: the in-process fallback needs it too
+            if self._name is not None:
+                try:
+                    return self._update_file(change)
+                except (OSError, ValueError):
+                    # From now on the ledger is this process's own (it keeps the slots last seen in the file):
+                    # switching back and forth would lose track of slots taken in between.
+                    self._name = None
+            return change(self._slots, self._clock())
+
+    def _update_file(self, change):
+        # 0600 because it is nobody else's business; O_NOFOLLOW and the owner check because in a shared /tmp
+        # another user may have put a link or a file of theirs under this name first.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0)
+        descriptor = os.open(self.path, flags, 0o600)
+        with os.fdopen(descriptor, 'r+b') as handle:  # closing it releases the lock
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                raise OSError('the call budget file %s is not a file of this user' % self.path)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            slots = _parse_ledger(handle.read())
+            now = self._clock()  # read under the lock, so that moments in the file only move forward
+            result = change(slots, now)
+            # Rewritten in place (a rename would swap the file others are waiting to lock); a write cut short
+            # leaves a torn file, which the next reader takes for an empty ledger.
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({'slots': slots}, sort_keys=True).encode('utf-8'))
+            handle.flush()
+        self._slots = slots
+        return result
+
+
+def _parse_ledger(raw):
+    """The slots of a ledger file; an empty, torn or foreign file is an empty ledger, never an error."""
+    try:
+        data = json.loads(raw.decode('utf-8')) if raw else {}
+    except ValueError:
+        return {}
+    slots = data.get('slots') if isinstance(data, dict) else None
+    if not isinstance(slots, dict):
+        return {}
+    return dict((str(slot), float(moment)) for slot, moment in slots.items()
+                if isinstance(moment, (int, float)) and not isinstance(moment, bool) and math.isfinite(moment))
 
 
 def _failed_before_sending(exc):

@@ -6,6 +6,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+import threading
+
 import pytest
 import requests
 
@@ -332,9 +337,121 @@ def test_the_budget_is_spent_before_every_attempt_including_retries():
     assert spent == [[1, 'done'], [1, 'done']]
 
 
-def test_sae_clients_get_the_60_calls_a_minute_budget():
+def test_sae_clients_get_the_60_calls_a_minute_budget_of_their_endpoint_and_access_key():
     from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
     params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
     params.update(alibaba_access_key_id='ak', alibaba_access_key_secret='s', alibaba_region_id='cn-hangzhou')
-    assert Connection(params, 'sae', session=FakeSession()).client().budget.calls == 60
+
+    def budget(**changes):
+        return Connection(dict(params, **changes), 'sae', session=FakeSession()).client().budget
+
+    assert budget().calls == 60 and budget().period == 60.0
+    assert budget().path == budget().path and budget().path.endswith('.json')
+    assert len({budget().path, budget(alibaba_region_id='cn-shanghai').path, budget(alibaba_access_key_id='ak2').path,
+                budget(alibaba_access_key_secret='other').path}) == 3  # the secret is no part of the key
+    assert 'ak' not in os.path.basename(budget().path) and 'hangzhou' not in budget().path
     assert Connection(params, 'edas', session=FakeSession()).client().budget is None
+
+
+def shared_budgets(tmp_path, fake, *keys, calls=60):
+    return [_http.CallBudget(calls, period=60.0, key=key, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep) for key in keys]
+
+
+def test_budgets_with_one_key_share_one_ledger_like_processes_of_one_user(tmp_path):
+    """Each batch of a rolling restart is another process: together they must stay within the user's quota."""
+    fake = FakeTime()
+    first, second = shared_budgets(tmp_path, fake, ('https://sae.example', 'ak'), ('https://sae.example', 'ak'))
+    for dummy in range(30):
+        first.done(first.acquire())
+        second.done(second.acquire())
+    assert fake.sleeps == []
+    fake.now = 10.0
+    second.acquire()  # the 61st call within the period waits until the first one's slot is free
+    assert fake.sleeps == [50.0] and fake.now == 60.0
+    assert first.path == second.path and os.path.dirname(first.path) == str(tmp_path)
+
+
+def test_a_slot_held_by_another_process_frees_a_period_after_its_answer(tmp_path):
+    fake = FakeTime()
+    first, second = shared_budgets(tmp_path, fake, ('e', 'ak'), ('e', 'ak'), calls=1)
+    slot = first.acquire()
+    fake.now = 5.0
+    first.done(slot)
+    fake.now = 61.0
+    second.acquire()
+    assert fake.sleeps == [4.0] and fake.now == 65.0
+
+
+def test_budgets_with_other_keys_are_independent(tmp_path):
+    fake = FakeTime()
+    budgets = shared_budgets(tmp_path, fake, ('https://sae.cn-hangzhou', 'ak'), ('https://sae.cn-shanghai', 'ak'),
+                             ('https://sae.cn-hangzhou', 'ak2'), calls=2)
+    for budget in budgets:
+        budget.acquire()
+        budget.acquire()
+    assert fake.sleeps == [] and len({budget.path for budget in budgets}) == 3
+
+
+def test_the_ledger_file_is_private_to_the_user(tmp_path):
+    fake = FakeTime()
+    (budget,) = shared_budgets(tmp_path, fake, ('e', 'ak'))
+    budget.acquire()
+    assert stat.S_IMODE(os.stat(budget.path).st_mode) == 0o600
+    assert os.path.basename(budget.path).startswith('paas-ops-budget-')
+
+
+@pytest.mark.parametrize('garbage', [b'{"slots": {"a": 1', b'\xff\xfe', b'[1, 2]', b'{"slots": {"a": "soon", "b": true}}', b''])
+def test_a_corrupt_ledger_counts_as_empty_and_is_rewritten(tmp_path, garbage):
+    fake = FakeTime()
+    first, second = shared_budgets(tmp_path, fake, ('e', 'ak'), ('e', 'ak'), calls=1)
+    with open(first.path, 'wb') as handle:
+        handle.write(garbage)
+    first.acquire()
+    with open(first.path, encoding='utf-8') as handle:
+        assert len(json.load(handle)['slots']) == 1
+    fake.now = 1.0
+    second.acquire()  # the rewritten ledger is shared again
+    assert fake.sleeps == [59.0]
+
+
+@pytest.mark.parametrize('obstacle', ['missing directory', 'directory in the way', 'no fcntl'])
+def test_without_a_usable_ledger_file_the_budget_keeps_to_the_process(tmp_path, monkeypatch, obstacle):
+    fake = FakeTime()
+    directory = tmp_path
+    if obstacle == 'missing directory':
+        directory = tmp_path / 'gone'
+    if obstacle == 'no fcntl':
+        monkeypatch.setattr(_http, 'fcntl', None)
+    budget, other = shared_budgets(directory, fake, ('e', 'ak'), ('e', 'ak'), calls=2)
+    if obstacle == 'directory in the way':
+        os.mkdir(budget.path)
+    budget.done(budget.acquire())
+    budget.acquire()
+    other.acquire()
+    assert fake.sleeps == []  # two ledgers now, one per budget object
+    budget.acquire()
+    assert fake.sleeps == [60.0]
+
+
+def test_a_ledger_file_of_another_user_is_not_trusted(tmp_path, monkeypatch):
+    fake = FakeTime()
+    (budget,) = shared_budgets(tmp_path, fake, ('e', 'ak'), calls=1)
+    ledger = budget.path
+    monkeypatch.setattr(_http.os, 'geteuid', lambda: os.stat(str(tmp_path)).st_uid + 1)
+    budget.acquire()
+    assert os.path.getsize(ledger) == 0 and budget.path is None  # neither read nor written: the process keeps its own
+    budget.acquire()
+    assert fake.sleeps == [60.0]
+
+
+def test_threads_of_one_process_share_the_file_ledger(tmp_path):
+    sleeps = []
+    budget = _http.CallBudget(40, period=60.0, key=('e', 'ak'), directory=str(tmp_path), sleep=sleeps.append)
+    threads = [threading.Thread(target=lambda: [budget.done(budget.acquire()) for dummy in range(10)]) for dummy in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with open(budget.path, encoding='utf-8') as handle:
+        assert len(json.load(handle)['slots']) == 40  # no update was lost
+    assert sleeps == []
