@@ -16,6 +16,8 @@ Fixtures:
 ``emulator_factory``
     ``emulator_factory(world=None, time_factor=None, tls=False, args=())`` starts a dedicated emulator
     (e.g. TLS, another world file, a real-time clock); everything it started is stopped after the test.
+``private_call_budgets`` (autouse)
+    ``TMPDIR`` is the test's ``tmp_path``, so the SAE call budget ledger of the ansible processes is the test's own.
 
 An ``EmulatorProcess`` has ``.url``, ``.port``, ``.ca_path`` (TLS CA file or None), ``.pid``,
 ``.admin(method, path, json=None)`` (admin API call, returns decoded JSON; ``path`` relative to
@@ -177,6 +179,17 @@ class EmulatorProcess:
 
     def unit(self, unit_id):
         return self.admin("GET", "units/" + unit_id)
+
+
+@pytest.fixture(autouse=True)
+def private_call_budgets(tmp_path, monkeypatch):
+    """The ansible processes of each test keep their SAE call budget ledger in the test's own temporary directory.
+
+    The ledger (``_http.CallBudget``) is shared by every process of the user that calls one endpoint with one
+    AccessKey, as SAE's quota is the user's. Tests share the session emulator, so without this the calls of all
+    earlier tests would count against a later one, which would wait for the quota instead of testing its timing.
+    """
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
 
 
 @pytest.fixture(scope="session")
