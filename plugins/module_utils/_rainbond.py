@@ -94,8 +94,8 @@ class Rainbond:
     def components(self, app_id, reuse=False):
         """The application's components; with ``reuse``, from a read made since the last change."""
         if not (reuse and app_id in self._components_read):
-            self._components_read[app_id] = [component_view(item, app_id) for item in self._call('GET', _APP + '/services', 'ListComponents',
-                                                                                                app_id=app_id) or []]
+            items = self._call('GET', _APP + '/services', 'ListComponents', app_id=app_id) or []
+            self._components_read[app_id] = [component_view(item, app_id) for item in items]
         return [dict(view) for view in self._components_read[app_id]]
 
     def events(self, app_id, service_id, limit=1, reuse=False):
