@@ -191,7 +191,11 @@ def test_diff_shows_each_application_before_and_after(emulator_clean):
 
 
 def test_without_wait_the_order_is_returned_and_change_order_info_waits_for_it(emulator_clean):
+    # Slow enough (the first batch takes 5 s) that the order still runs when the next process reads it, even on a busy
+    # machine; the time factor of an order is fixed when it starts.
+    emulator_clean.settings(time_factor=0.25)
     started = app_operation(emulator_clean, dict(app_ids=[WEB], action='restart', wait=False))
+    emulator_clean.settings(time_factor=0.05)
     assert started.rc == 0, started.output
     result = started.adhoc_result()
     assert result['changed'] is True and result['change_orders'] == [] and len(result['change_order_ids']) == 1
