@@ -448,7 +448,7 @@ class AlibabaDialect(Dialect):
     """SAE and EDAS (ROA): ``{"Code", "Message", "RequestId"}``; EDAS may say 200 with a failing body Code."""
 
     request_id_headers = ('x-acs-request-id',)
-    throttling_codes = frozenset(['Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable'])
+    throttling_codes = frozenset(['Throttling', 'Throttling.User', 'Throttling.Api'])
     auth_codes = frozenset(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive',
                             'IncompleteSignature', 'MissingAuthorization', 'InvalidSecurityToken.Expired',
                             'InvalidSecurityToken.MismatchWithAccessKey', 'InvalidSecurityToken.Malformed',

@@ -67,11 +67,9 @@ def fault_fifth_of_answers(emulator, platform, action_path):
 
     The first action is refused with a 500 before it has any effect (the platform shows no new job or change order: it is
     sent once more), and the first action that gets through is applied and its connection reset (the new job or order shows
-    it: adopted, not sent again). Alibaba's 503 names ServiceUnavailable, which the client takes for throttling (refused
-    before any effect) and retries by itself, so the refusal that leaves the outcome unknown is a 500 there.
+    it: adopted, not sent again).
     """
-    refused = 503 if platform == 'servicestage' else 500
-    emulator.add_fault(platform=platform, path=action_path, kind='http', status=refused, count=1)
+    emulator.add_fault(platform=platform, path=action_path, kind='http', status=503, count=1)
     emulator.add_fault(platform=platform, path=action_path, kind='reset', when='after', count=1)
     # Then 429, 503, connection resets after the answer was ready, and slow answers, each on every 20th request at another offset.
     for offset, spec in enumerate([dict(kind='http', status=429), dict(kind='http', status=503), dict(kind='reset', when='after'),
