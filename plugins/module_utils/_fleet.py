@@ -24,7 +24,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, _raise_if_failed, run_action, send_action
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_instance_action, sae_operation, sae_restart_instances
 from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasError, PaasInputError, PaasJobError,
-                                                                      PaasThrottledError, PaasTransportError, PaasWaitTimeout)
+                                                                       PaasThrottledError, PaasTransportError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, rainbond_operation
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, component_view, instance_view
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
@@ -32,6 +32,8 @@ from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 # Health values that let a restarted target pass the gate (none reported counts as passing: the state decides).
 _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
 _RESTARTING = frozenset([states.RESTARTING, states.UPGRADING, states.STARTING])
+# The state a ServiceStage batch action starts from (both end running: a start of a running target is not needed).
+_ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
 # Rainbond events that restart a component's pods.
 _RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
 
@@ -105,28 +107,35 @@ class ServiceStageFleet(Fleet):
         return target
 
     def restart(self, ids, timeout, auto_confirm):
-        """One restart action per target, sent together; then one list call per poll for the whole batch.
+        return self._act(ids, timeout, 'restart')
+
+    def start(self, ids, timeout, auto_confirm):
+        return self._act(ids, timeout, 'start')
+
+    def _act(self, ids, timeout, action):
+        """One ``action`` (restart, start) per target, sent together; then one list call per poll for the whole batch.
 
         A target's job is read only when the list cannot tell its outcome: its entry names our job but shows a failure or an
-        unknown state (the job's task messages say what failed), or shows it running without our having seen it leave running
+        unknown state (the job's task messages say what failed), or shows it running without our having seen it in a transition
         (a RUNNING from before the job took effect is not an outcome). An entry that still names an earlier job is waited for.
-        Targets the list does not show running before the restart, and those the platform refuses because a job of theirs is
-        still running (409), go through run_action instead: it waits for the job in flight, or refuses a stopped target. An
-        unknown outcome is settled as run_action settles it (send_action: the target's last job id moved or not).
+        Targets the list does not show in the state the action starts from (running for a restart, stopped for a start), and
+        those the platform refuses because a job of theirs is still running (409), go through run_action instead: it waits for
+        the job in flight, or refuses what the target's state does not allow. An unknown outcome is settled as run_action
+        settles it (send_action: the target's last job id moved or not).
         """
         deadline = Deadline(timeout)
         if not self._listed or any(target_id not in self._listed for target_id in ids):
             self._list()
         before = dict((target_id, self._listed[target_id]) for target_id in ids)
         targets = dict((target_id, self._target(target_id, before[target_id])) for target_id in ids)
-        quick = [target_id for target_id in ids if before[target_id]['state'] == states.RUNNING]
+        quick = [target_id for target_id in ids if before[target_id]['state'] == _ACTS_FROM[action]]
         careful = [target_id for target_id in ids if target_id not in quick]
         outcomes = {}
 
         def send(target_id):
             target = targets[target_id]
             try:
-                return target_id, send_action(lambda: target.act('restart', {}), lambda: target.read().get('last_job_id'),
+                return target_id, send_action(lambda: target.act(action, {}), lambda: target.read().get('last_job_id'),
                                               before[target_id].get('last_job_id'), 'new job on %s' % target.label), None
             except PaasError as error:
                 return target_id, None, error
@@ -140,16 +149,16 @@ class ServiceStageFleet(Fleet):
                     careful.append(target_id)
                 else:
                     outcomes[target_id] = error.msg if error is not None else 'the restart of %s answered no job id' % targets[target_id].label
-            followed = [pool.submit(self._run_action, targets[target_id], deadline) for target_id in careful]
+            followed = [pool.submit(self._run_action, targets[target_id], action, deadline) for target_id in careful]
             outcomes.update(self._follow(targets, before, jobs, deadline))
             for target_id, future in zip(careful, followed):
                 outcomes[target_id] = future.result()
         return dict((target_id, outcomes.get(target_id)) for target_id in ids)
 
     @staticmethod
-    def _run_action(target, deadline):
+    def _run_action(target, action, deadline):
         try:
-            run_action(target, 'restart', {}, True, deadline.remaining(), False)
+            run_action(target, action, {}, True, deadline.remaining(), False)
             return None
         except PaasError as error:
             return error.msg
@@ -157,7 +166,7 @@ class ServiceStageFleet(Fleet):
     def _follow(self, targets, before, jobs, deadline):
         """Poll the list until every job in ``jobs`` (id -> job id) has an outcome; ``{id: error message or None}``."""
         pending = dict(jobs)
-        left_running = set()
+        moved = set()  # seen in a transition under our job
         outcomes = {}
 
         def judge(target_id, view):
@@ -172,9 +181,9 @@ class ServiceStageFleet(Fleet):
             if last_status is not None and last_status in states.JOB_TERMINAL - states.JOB_SUCCESS:
                 return 'job'
             if view['state'] == states.RUNNING:
-                return 'done' if target_id in left_running and last_status in (None, states.JOB_SUCCEEDED) else 'job'
+                return 'done' if target_id in moved and last_status in (None, states.JOB_SUCCEEDED) else 'job'
             if view['state'] in states.TRANSITIONAL_STATES:
-                left_running.add(target_id)
+                moved.add(target_id)
                 return 'wait'
             return 'job'
 
@@ -191,7 +200,7 @@ class ServiceStageFleet(Fleet):
 
         try:
             wait_until(read, lambda views: not pending, deadline.remaining(), interval=0.5, backoff=1.5, max_interval=5.0,
-                       description='the restart jobs of %s' % ', '.join(sorted(jobs)))
+                       description='the jobs of %s' % ', '.join(sorted(jobs)))
         except PaasWaitTimeout as error:
             last = error.last or {}
             for target_id in list(pending):
