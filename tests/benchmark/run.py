@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of the paas.ops rolling restart against the platform emulator (a script, not a test).
 
-    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,calls,growth] [--sizes 100,300,1000]
+    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,servicestage,calls,growth] [--sizes 100,300,1000]
                                             [--collections-path DIR] [--run-timeout 900]
 
 Every part starts its own emulator (tests/integration/conftest.py's EmulatorProcess) at time factor 1.0, so job
@@ -13,6 +13,11 @@ overhead   the role (rolling_collection.yml) upgrading the 60 components of the 
            of 10: (wall time - (sum of the batches' job durations + pauses)) / batches, and its API calls.
 baseline   the same rollout written with ansible.builtin.uri (baseline_uri.yml), on the same fresh world: wall time,
            overhead per batch by the same formula, API calls (emulator metrics ``requests_total`` and per operation).
+servicestage  the same pair on the bench world's ServiceStage application (60 v3 components, restart jobs of 4 s, one job
+           per component): the role (rolling_collection.yml with benchmark_platform=servicestage, AK/SK signing) and
+           baseline_servicestage_uri.yml (an IAM token, a restart action per component, each job polled with ``until``
+           every 5 s), each on a fresh world, in batches of 10; the same figures. A batch's jobs run side by side, so its
+           lower bound is the longest of them, not their sum.
 calls      the role restarting the 40 SAE applications of worlds/fleet.yml (SAE's real limit of 60 calls a minute,
            20 s restarts) in batches of 10 (sae_fleet.yml): API calls per restarted target and throttled answers.
 growth     the role over generated Rainbond apps of 100, 300 and 1,000 components (0.2 s upgrades, batches of 10 %):
@@ -52,11 +57,13 @@ ROOT = os.path.dirname(TESTS_DIR)
 WORLDS_DIR = os.path.join(TESTS_DIR, "emulator", "worlds")
 BENCH_WORLD = os.path.join(WORLDS_DIR, "bench.yml")
 FLEET_WORLD = os.path.join(WORLDS_DIR, "fleet.yml")
-PARTS = ("overhead", "baseline", "calls", "growth")
+PARTS = ("overhead", "baseline", "servicestage", "calls", "growth")
 
 # The bench world's Rainbond app and its connection (tests/emulator/worlds/bench.yml).
 BENCH_APP_ID = 2
 BENCH_BATCH_SIZE = 10
+# The bench world's ServiceStage application (60 v3 components, restart 4 s).
+BENCH_SERVICESTAGE_APP_ID = "55be4c00-0000-4000-8000-000000000001"
 FLEET_NAMESPACE = "cn-hangzhou:fleet"
 FLEET_BATCH_SIZE = 10
 GROWTH_SIZES = (100, 300, 1000)
@@ -183,16 +190,31 @@ def job_duration(world, platform_name, action):
     raise KeyError(action)
 
 
-def physical_lower_bound(emulator):
-    """The platform's own time for the jobs that ran, and their number: per job, its batches one after the other, every target
-    of a batch at once for the world's duration of the action (an SAE order over applications of 2 instances has 2 batches).
+def physical_lower_bound(emulator, batches=None):
+    """The platform's own time for the jobs that ran, their number, and the number of rounds they ran in: per job, its batches
+    one after the other, every target of a batch at once for the world's duration of the action (an SAE order over
+    applications of 2 instances has 2 batches).
 
-    The jobs are taken as sequential, which a rolling restart's batches are; the world files here have no batch waits."""
+    Rounds run one after the other, as a rolling restart's batches do; the jobs of one round run side by side and count once,
+    as the longest of them (ServiceStage runs one job per component, a batch's jobs together). A round is one of ``batches``
+    (lists of target ids, the rollout's own batches) when a job's targets are all in that one, else a run of jobs that overlap
+    in time. The world files here have no batch waits."""
     state = emulator.state()
     factor = float(state["settings"]["time_factor"])
-    jobs = [job for job in state["jobs"] if job["operation"] != "WorldRunningEvent"]
-    seconds = sum(job["batch_count"] * job_duration(state["world"], job["platform"], job["action"]) * factor for job in jobs)
-    return seconds, len(jobs)
+    jobs = sorted((job for job in state["jobs"] if job["operation"] != "WorldRunningEvent"), key=lambda job: job["created_epoch"])
+    batch_of = dict((target, index) for index, targets in enumerate(batches or []) for target in targets)
+    rounds = []  # [batch index or None, end of the round's jobs, longest job]
+    for job in jobs:
+        nominal = job["batch_count"] * job_duration(state["world"], job["platform"], job["action"]) * factor
+        start = float(job["created_epoch"])
+        owners = set(batch_of.get(target["id"]) for target in job["targets"])
+        key = owners.pop() if len(owners) == 1 else None
+        last = rounds[-1] if rounds else None
+        if last is not None and last[0] == key and (key is not None or start < last[1]):
+            last[1], last[2] = max(last[1], start + nominal), max(last[2], nominal)
+        else:
+            rounds.append([key, start + nominal, nominal])
+    return sum(longest for _key, _end, longest in rounds), len(jobs), len(rounds)
 
 
 def api_calls(metrics):
@@ -201,16 +223,20 @@ def api_calls(metrics):
 
 
 def rollout_figures(run, emulator, pause_seconds):
-    """Wall time against the physical lower bound, and the API calls, of one rollout that just ran."""
-    lower_bound, jobs = physical_lower_bound(emulator)
-    calls = api_calls(emulator.metrics())
+    """Wall time against the physical lower bound, and the API calls, of one rollout that just ran.
+
+    The playbook's saved result, when there is one, gives the batches: the role's rolling_restart_result (batches with their
+    targets and seconds), or a baseline's ``{"batches": [[target id, ...], ...]}``."""
     role = run.get("role_result") or {}
-    batches = len(role.get("batches") or []) or jobs
+    batch_list = [batch["targets"] if isinstance(batch, dict) else batch for batch in role.get("batches") or []]
+    lower_bound, jobs, rounds = physical_lower_bound(emulator, batch_list)
+    calls = api_calls(emulator.metrics())
+    batches = len(batch_list) or rounds
     pauses = pause_seconds * max(batches - 1, 0)
-    figures = dict(run, batches=batches, platform_jobs=jobs, lower_bound_seconds=round(lower_bound + pauses, 3),
+    figures = dict(run, batches=batches, platform_jobs=jobs, platform_rounds=rounds, lower_bound_seconds=round(lower_bound + pauses, 3),
                    overhead_per_batch_seconds=round((run["wall_seconds"] - lower_bound - pauses) / max(batches, 1), 3),
                    calls=calls, calls_per_target=round(calls["requests_total"] / max(calls["restarted_units"], 1), 2))
-    if role.get("batches"):
+    if role.get("batches") and all(isinstance(batch, dict) and "seconds" in batch for batch in role["batches"]):
         # What the role itself reports per batch (the batch_restart call, waits included): its overhead is the part of the
         # total spent inside the module; the rest is Ansible's own per-task cost.
         figures["role_batch_seconds"] = [round(float(batch.get("seconds") or 0), 3) for batch in role["batches"]]
@@ -226,8 +252,13 @@ def collection_playbook(args, name):
 
 
 def run_overhead_and_baseline(runner, args, wanted):
+    """The parts on the bench world (one emulator, a fresh world per rollout): Rainbond's overhead and baseline, ServiceStage's pair."""
     figures = {}
     emulator = runner.emulator(BENCH_WORLD)
+
+    def rollout(label, playbook, extra_vars):
+        emulator.reset()
+        return rollout_figures(runner.playbook(label, playbook, extra_vars, emulator.url), emulator, 0)
     try:
         idle = os.path.join(runner.scratch, "idle.yml")
         with open(idle, "w", encoding="utf-8") as handle:
@@ -235,16 +266,19 @@ def run_overhead_and_baseline(runner, args, wanted):
                          "    - name: Nothing\n      ansible.builtin.debug:\n        msg: nothing\n")
         figures["startup"] = runner.playbook("startup", idle, {}, emulator.url)
         if "overhead" in wanted:
-            emulator.reset()
-            run = runner.playbook("overhead", collection_playbook(args, "rolling_collection.yml"),
-                                  {"paas_endpoint": emulator.url, "benchmark_batch_size": BENCH_BATCH_SIZE}, emulator.url)
-            figures["overhead"] = rollout_figures(run, emulator, 0)
+            figures["overhead"] = rollout("overhead", collection_playbook(args, "rolling_collection.yml"),
+                                          {"paas_endpoint": emulator.url, "benchmark_batch_size": BENCH_BATCH_SIZE})
         if "baseline" in wanted:
-            emulator.reset()
-            run = runner.playbook("baseline", os.path.join(BENCH_DIR, "baseline_uri.yml"),
-                                  {"rainbond_url": emulator.url, "rainbond_app_id": BENCH_APP_ID, "baseline_batch_size": BENCH_BATCH_SIZE},
-                                  emulator.url)
-            figures["baseline"] = rollout_figures(run, emulator, 0)
+            figures["baseline"] = rollout("baseline", os.path.join(BENCH_DIR, "baseline_uri.yml"),
+                                          {"rainbond_url": emulator.url, "rainbond_app_id": BENCH_APP_ID, "baseline_batch_size": BENCH_BATCH_SIZE})
+        if "servicestage" in wanted:
+            figures["servicestage"] = {
+                "startup": figures["startup"],
+                "role": rollout("servicestage role", collection_playbook(args, "rolling_collection.yml"),
+                                {"paas_endpoint": emulator.url, "benchmark_platform": "servicestage", "benchmark_batch_size": BENCH_BATCH_SIZE}),
+                "baseline": rollout("servicestage baseline", os.path.join(BENCH_DIR, "baseline_servicestage_uri.yml"),
+                                    {"servicestage_url": emulator.url, "servicestage_application_id": BENCH_SERVICESTAGE_APP_ID,
+                                     "baseline_batch_size": BENCH_BATCH_SIZE})}
     finally:
         emulator.stop()
     return figures
@@ -315,7 +349,24 @@ def environment_info():
 
 
 def operations(calls, prefix):
+    """``Operation count, ...`` of the calls whose metric name starts with ``prefix`` (a string or a tuple of them)."""
     return ", ".join("%s %d" % (name.split(":", 1)[1], count) for name, count in sorted(calls["requests"].items()) if name.startswith(prefix))
+
+
+def rollout_table(rows, prefix):
+    """The table of rollouts (the role's and its baseline's) with one column set for every platform; ``rows``: (label, figures)."""
+    lines = ["| | batches | wall s | lower bound s | overhead per batch s | of which in the module s | API calls | calls per target"
+             " | calls by operation | CPU s | peak RSS MiB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for label, row in rows:
+        if not row:
+            continue
+        in_module = row.get("in_module_overhead_per_batch_seconds")
+        lines.append("| %s | %d | %.1f | %.1f | %.2f | %s | %d | %.2f | %s | %.1f | %.0f |" % (
+            label, row["batches"], row["wall_seconds"], row["lower_bound_seconds"], row["overhead_per_batch_seconds"],
+            "–" if in_module is None else "%.2f" % in_module, row["calls"]["requests_total"], row["calls_per_target"],
+            operations(row["calls"], prefix), row["cpu_seconds"], row["peak_rss_mib"]))
+    return lines
 
 
 def markdown(results):
@@ -330,22 +381,35 @@ def markdown(results):
         lines += ["## Rainbond: 60 components in batches of 10 (bench world, upgrade 4 s)", "",
                   "Overhead per batch = (wall time - (sum of the batches' job durations + pauses)) / batches. Wall time includes",
                   "ansible-playbook's start-up (%.1f s for a one-task playbook on this machine). Measured %s." % (
-                      (rollout.get("startup") or {}).get("wall_seconds", 0), rollout.get("measured_at", "?")), "",
-                  "| | batches | wall s | lower bound s | overhead per batch s | of which in the module s | API calls | calls per target"
-                  " | calls by operation | CPU s | peak RSS MiB |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for key, label in (("overhead", "role `paas.ops.rolling_restart`"), ("baseline", "baseline `ansible.builtin.uri`")):
-            row = rollout.get(key)
-            if not row:
-                continue
-            in_module = row.get("in_module_overhead_per_batch_seconds")
-            lines.append("| %s | %d | %.1f | %.1f | %.2f | %s | %d | %.2f | %s | %.1f | %.0f |" % (
-                label, row["batches"], row["wall_seconds"], row["lower_bound_seconds"], row["overhead_per_batch_seconds"],
-                "–" if in_module is None else "%.2f" % in_module, row["calls"]["requests_total"], row["calls_per_target"],
-                operations(row["calls"], "rainbond:"), row["cpu_seconds"], row["peak_rss_mib"]))
+                      (rollout.get("startup") or {}).get("wall_seconds", 0), rollout.get("measured_at", "?")), ""]
+        lines += rollout_table([("role `paas.ops.rolling_restart`", rollout.get("overhead")), ("baseline `ansible.builtin.uri`", rollout.get("baseline"))],
+                               "rainbond:")
         lines += ["", "The baseline's overhead is mostly its polling: a 3 s pause, then a status read every 5 s, so a 4 s batch is seen",
                   "done about 8 s after it started. \"Of which in the module\" is what the role's batch_restart calls report per batch minus",
                   "the job duration; the rest is Ansible's per-task cost.", ""]
+    servicestage = parts.get("servicestage")
+    if servicestage:
+        role, baseline = servicestage.get("role") or {}, servicestage.get("baseline") or {}
+        lines += ["## ServiceStage: 60 v3 components in batches of 10 (bench world, restart job 4 s)", "",
+                  "One restart job per component, a batch's jobs side by side: a batch's lower bound is one job's 4 s. Same formulas as",
+                  "above; wall time includes ansible-playbook's start-up (%.1f s on this machine). The role signs with AK/SK, the project" % (
+                      (servicestage.get("startup") or {}).get("wall_seconds", 0)),
+                  "given by id (no IAM call); the baseline logs in to IAM once (CreateToken) and takes the project id from the token.",
+                  "Measured %s." % servicestage.get("measured_at", "?"), ""]
+        lines += rollout_table([("role `paas.ops.rolling_restart`", role), ("baseline `ansible.builtin.uri`", baseline)], ("iam:", "servicestage:"))
+        lines.append("")
+        if role and baseline:
+            lines += ["Role against baseline: wall time x%.2f, API calls x%.2f (%d against %d)." % (
+                role["wall_seconds"] / baseline["wall_seconds"], role["calls"]["requests_total"] / float(baseline["calls"]["requests_total"]),
+                role["calls"]["requests_total"], baseline["calls"]["requests_total"]), ""]
+        requests = baseline.get("calls", {}).get("requests") or {}
+        waits = requests.get("servicestage:ShowJobInfo", 0) - requests.get("servicestage:UpdateComponentAction", 0)
+        lines += ["Per batch the role sends one action per component, together, then polls the whole batch with one list call",
+                  "(ShowComponentsInApplication) at 0, 0.5, 1.25, 2.4, 4.1 s ..., reading a job (ShowJobInfo) only when the list cannot",
+                  "tell its outcome; the batch_restart module lists the application once before and once after. The baseline sends its",
+                  "actions one uri call after the other and then reads each job with `until` (delay 5): every job costs a read, and a job",
+                  "still running when read costs a 5 s wait and another read (%d of those in this run: where the ten uri actions of a" % waits,
+                  "batch take longer than a job, its jobs have all ended by the time the first one is read).", ""]
     calls = parts.get("calls")
     if calls:
         lines += ["## SAE: the 40 applications of the fleet world in batches of 10", "",
@@ -379,7 +443,8 @@ def markdown(results):
     for command in results.get("commands") or []:
         lines.append(command)
     lines += ["```", "", "Each part's playbook runs, against its own emulator (`$EMULATOR_URL`), as:", "", "```sh"]
-    worlds = {"overhead": "tests/emulator/worlds/bench.yml", "baseline": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
+    worlds = {"overhead": "tests/emulator/worlds/bench.yml", "baseline": "tests/emulator/worlds/bench.yml",
+              "servicestage": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
               "growth": "generated by run.py: bench.yml with 100, 300, 1000 components"}
     for part in PARTS:
         commands = (results.get("playbook_commands") or {}).get(part) or []
@@ -400,11 +465,12 @@ def save(args, figures, runner):
     results["environment"] = environment_info()
     parts = results.setdefault("parts", {})
     rollout = parts.setdefault("rollout", {})
-    for key in ("startup", "overhead", "baseline"):
+    # The start-up run is made whenever the bench world's emulator is; it is the Rainbond section's only when that ran.
+    for key in ("startup", "overhead", "baseline") if "overhead" in figures or "baseline" in figures else ():
         if key in figures:
             rollout[key] = figures[key]
             rollout["measured_at"] = figures["measured_at"]
-    for key in ("calls", "growth"):
+    for key in ("servicestage", "calls", "growth"):
         if key in figures:
             parts[key] = dict(figures[key], measured_at=figures["measured_at"])
     command = ".venv/bin/python tests/benchmark/run.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
@@ -457,7 +523,7 @@ def main(argv):
     try:
         runner = Runner(args, scratch)
         figures = {"measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-        if "overhead" in args.only or "baseline" in args.only:
+        if "overhead" in args.only or "baseline" in args.only or "servicestage" in args.only:
             figures.update(run_overhead_and_baseline(runner, args, args.only))
         if "calls" in args.only:
             figures["calls"] = run_calls(runner, args)
