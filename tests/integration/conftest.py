@@ -226,3 +226,18 @@ def emulator_factory():
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture(scope="module")
+def rolling_emulator():
+    """An emulator of the rolling world (worlds/rolling.yml) for one test module."""
+    with EmulatorProcess(world=os.path.join(EMULATOR_DIR, "worlds", "rolling.yml"), time_factor=0.05) as process:
+        yield process
+
+
+@pytest.fixture
+def fleet(rolling_emulator):  # pylint: disable=redefined-outer-name
+    """The rolling world, its metrics and faults cleared before and after the test."""
+    rolling_emulator.reset()
+    yield rolling_emulator
+    rolling_emulator.reset()

@@ -9,23 +9,12 @@ when each ECC was restarted."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 
 import pytest
 
-from ansible_collections.paas.ops.tests.integration.ansible_cli import run_playbook
-from ansible_collections.paas.ops.tests.integration.conftest import EMULATOR_DIR, EmulatorProcess
-
-ROLLING_WORLD = os.path.join(EMULATOR_DIR, 'worlds', 'rolling.yml')
-STOREFRONT = '5ae00000-0000-4000-8000-000000000001'
-INVENTORY = 'eda50000-0000-4000-8000-000000000001'
-SHOP = '55a90000-0000-4000-8000-000000000001'
-STOREFRONT_INSTANCES = ['storefront-%02d' % n for n in range(1, 13)]
-# inventory's 8th ECC is stopped: a rolling restart leaves it so.
-ECCS = ['ecc00000-0000-4000-8000-00000000000%d' % n for n in range(1, 9)]
-COMPONENTS = ['55c00000-0000-4000-8000-0000000000%02d' % n for n in range(1, 13)]
+from ansible_collections.paas.ops.tests.integration.rolling_world import (
+    COMPONENTS, ECCS, INVENTORY, SHOP, STOREFRONT, STOREFRONT_INSTANCES, rollout)
 
 # platform -> (role variables, the targets restarted, the action's path and its name in the metrics).
 ROLLOUTS = {
@@ -36,25 +25,6 @@ ROLLOUTS = {
     'servicestage': (dict(rolling_restart_platform='servicestage', rolling_restart_application_id=SHOP, rolling_restart_batches=[1, '25%', '50%'],
                           rolling_restart_max_unavailable=4), COMPONENTS, '/components/[^/]+/action$', 'UpdateComponentAction'),
 }
-
-
-@pytest.fixture(scope='module')
-def rolling_emulator():
-    with EmulatorProcess(world=ROLLING_WORLD, time_factor=0.05) as process:
-        yield process
-
-
-@pytest.fixture
-def fleet(rolling_emulator):  # pylint: disable=redefined-outer-name
-    rolling_emulator.reset()
-    yield rolling_emulator
-    rolling_emulator.reset()
-
-
-def rollout(emulator, **variables):
-    run = run_playbook('rolling_restart.yml', dict(paas_endpoint=emulator.url, **variables))
-    match = re.search(r'ROLLING_RESULT=(\{.*\})"', run.stdout)
-    return run, (json.loads(match.group(1).replace('\\"', '"')) if match else None)
 
 
 def accepted(emulator, operation):

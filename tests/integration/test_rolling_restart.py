@@ -8,45 +8,14 @@ does not break it, stopped targets stay stopped, check mode restarts nothing."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
 import pytest
 
 from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, run_playbook
-from ansible_collections.paas.ops.tests.integration.conftest import EMULATOR_DIR, EmulatorProcess
-
-ROLLING_WORLD = os.path.join(EMULATOR_DIR, 'worlds', 'rolling.yml')
-STOREFRONT = '5ae00000-0000-4000-8000-000000000001'
-INVENTORY = 'eda50000-0000-4000-8000-000000000001'
-SHOP = '55a90000-0000-4000-8000-000000000001'
-STOREFRONT_INSTANCES = ['storefront-%02d' % n for n in range(1, 13)]
-ECCS = ['ecc00000-0000-4000-8000-00000000000%d' % n for n in range(1, 9)]
-COMPONENTS = ['55c00000-0000-4000-8000-0000000000%02d' % n for n in range(1, 13)]
-MALL = ['1a1100000000400080000000000000%02d' % n for n in range(1, 13)]
-# mall's 11th component, review, is closed: a rolling restart leaves it so.
-MALL_RUNNING = MALL[:10] + MALL[11:]
-
-
-@pytest.fixture(scope='module')
-def rolling_emulator():
-    with EmulatorProcess(world=ROLLING_WORLD, time_factor=0.05) as process:
-        yield process
-
-
-@pytest.fixture
-def fleet(rolling_emulator):  # pylint: disable=redefined-outer-name
-    rolling_emulator.reset()
-    yield rolling_emulator
-    rolling_emulator.reset()
-
-
-def rollout(emulator, check=False, **variables):
-    run = run_playbook('rolling_restart.yml', dict(paas_endpoint=emulator.url, **variables), args=['--check'] if check else ())
-    match = re.search(r'ROLLING_RESULT=(\{.*\})"', run.stdout)
-    result = json.loads(match.group(1).replace('\\"', '"')) if match else None
-    return run, result
+from ansible_collections.paas.ops.tests.integration.rolling_world import (
+    COMPONENTS, ECCS, INVENTORY, MALL, MALL_RUNNING, SHOP, STOREFRONT, STOREFRONT_INSTANCES, rollout)
 
 
 def restarts(emulator):

@@ -1,0 +1,34 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The rolling world (tests/emulator/worlds/rolling.yml) as the rolling-restart tests see it: its ids, and a rollout of
+the rolling_restart role over it with the result the test playbook prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from ansible_collections.paas.ops.tests.integration.ansible_cli import run_playbook
+from ansible_collections.paas.ops.tests.integration.conftest import EMULATOR_DIR
+
+ROLLING_WORLD = os.path.join(EMULATOR_DIR, 'worlds', 'rolling.yml')
+STOREFRONT = '5ae00000-0000-4000-8000-000000000001'
+INVENTORY = 'eda50000-0000-4000-8000-000000000001'
+SHOP = '55a90000-0000-4000-8000-000000000001'
+STOREFRONT_INSTANCES = ['storefront-%02d' % n for n in range(1, 13)]
+# inventory's 8th ECC is stopped: a rolling restart leaves it so.
+ECCS = ['ecc00000-0000-4000-8000-00000000000%d' % n for n in range(1, 9)]
+COMPONENTS = ['55c00000-0000-4000-8000-0000000000%02d' % n for n in range(1, 13)]
+MALL = ['1a1100000000400080000000000000%02d' % n for n in range(1, 13)]
+# mall's 11th component, review, is closed: a rolling restart leaves it so.
+MALL_RUNNING = MALL[:10] + MALL[11:]
+
+
+def rollout(emulator, check=False, **variables):
+    """Run tests/integration/playbooks/rolling_restart.yml; return the run and the role's rolling_restart_result."""
+    run = run_playbook('rolling_restart.yml', dict(paas_endpoint=emulator.url, **variables), args=['--check'] if check else ())
+    match = re.search(r'ROLLING_RESULT=(\{.*\})"', run.stdout)
+    return run, (json.loads(match.group(1).replace('\\"', '"')) if match else None)
