@@ -226,9 +226,11 @@ def test_rolling_world_has_its_documented_targets_and_storefront_restarts_in_one
     assert len({created[instance] for instance in created if instance not in batch}) == 1
 
 
-def test_bench_world_is_one_rainbond_app_of_sixty_components(emulator_factory):
+def test_bench_world_is_a_rainbond_app_and_a_servicestage_app_of_sixty_components_each(emulator_factory):
     bench = emulator_factory(world=os.path.join(WORLDS_DIR, "bench.yml"), time_factor=0.05)
     components = rainbond.ok(rainbond.rb(bench, "GET", "/2/services"))
     assert len(components) == 60 and {c["status"] for c in components} == {"running"}
     assert [c["service_cname"] for c in components[:2]] == ["bench-01", "bench-02"]
     assert bench.state()["world"]["jobs"]["durations"]["default"]["upgrade"] == 4
+    v3 = servicestage.ok(servicestage.call(bench, "GET", "/applications/55be4c00-0000-4000-8000-000000000001/components"))["components"]
+    assert len(v3) == 60 and {c["status"]["component_status"] for c in v3} == {"RUNNING"}
