@@ -37,7 +37,7 @@ def _count(value, total, name):
 
 
 def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, include_stopped=False, restarted_after=None, only=None,
-                 name=None):
+                 name=None, states=None):
     if not isinstance(targets, list):
         raise AnsibleFilterError('rolling_plan takes the list of targets paas.ops.instance_info returns (its "instances")')
     skipped, eligible = [], []
@@ -51,6 +51,9 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
         if wanted is not None and str(target['id']) not in wanted:
             continue
         if name and not fnmatch.fnmatchcase(target.get('name') or '', name):
+            continue
+        if states and target.get('state') not in states:
+            skipped.append(dict(entry, reason='%s: not among the states asked for (%s)' % (target.get('state'), ', '.join(states))))
             continue
         if target.get('state') == 'not_deployed':
             skipped.append(dict(entry, reason='not_deployed: nothing to restart'))

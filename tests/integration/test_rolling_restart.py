@@ -147,3 +147,13 @@ def test_included_stopped_targets_are_started_first_and_the_others_restarted_onc
     action = started[0]['detail']['action'] if platform == 'rainbond' else started[0]['operation']
     assert len(started) == 1 and action == {'edas': 'StartApplication', 'rainbond': 'start'}[platform], started
     assert 0 < fleet.metrics()['max_unavailable'][app_id] <= limit
+
+
+def test_states_narrow_the_rollout_to_targets_in_those_states(fleet):
+    # Only the closed component, started: nothing running is planned, and check mode acts on nothing.
+    run, result = rollout(fleet, check=True, rolling_restart_states=['stopped'], rolling_restart_include_stopped=True, **MAIN_VARS['rainbond'])
+    assert run.rc == 0, run.output
+    assert 'plan: 1 of 12 components in 1 batches (1)' in run.stdout
+    assert result['restarted'] == [MALL[10]] and len(result['skipped']) == 11
+    assert {entry['reason'] for entry in result['skipped']} == {'running: not among the states asked for (stopped)'}
+    assert fleet.metrics()['actions'] == []

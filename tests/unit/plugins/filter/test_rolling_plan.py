@@ -70,6 +70,14 @@ def test_included_stopped_targets_count_as_down_until_their_batch_started_them()
     assert ids(rolling_plan(fleet(2, t01='failed', t02='stopped'), max_unavailable=1, include_stopped=True, only=['t02'])) == [['t02']]
 
 
+def test_only_targets_in_the_states_asked_for_are_planned():
+    plan = rolling_plan(fleet(4, t02='degraded', t04='failed'), batch_size=10, states=['degraded', 'failed'])
+    assert ids(plan) == [['t02', 't04']]
+    assert [(s['id'], s['reason']) for s in plan['skipped']] == [
+        ('t01', 'running: not among the states asked for (degraded, failed)'), ('t03', 'running: not among the states asked for (degraded, failed)')]
+    assert ids(rolling_plan(fleet(2), batch_size=10, states=[])) == [['t01', 't02']]
+
+
 def test_targets_restarted_after_the_marker_are_skipped():
     targets = fleet(4)
     targets[0]['restarted_at'] = 2000.0
