@@ -12,7 +12,7 @@ version_added: 1.0.0
 description:
   - Restarts the given targets of one application (or, for SAE, of one namespace) at the same time with the platform's
     own operation, waits inside the module until each is done, and reports every target. It is the step the
-    M(paas.ops.rolling_restart) role runs for each batch; it can be used on its own.
+    P(paas.ops.rolling_restart#role) role runs for each batch; it can be used on its own.
   - "Targets per platform: ServiceStage v3 components of an application, or the v2 instances of one component (each its
     own job, all at once); SAE instances of an application (one C(RestartInstances) change order) or SAE applications of
     a namespace (one C(BatchRestartApplications) order); EDAS ECCs of an application (one change order); Rainbond
