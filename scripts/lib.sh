@@ -4,6 +4,7 @@
 # Provides:
 #   paas_setup_venv       .venv/ with requirements-dev.txt (rebuilt only when that file changes)
 #   paas_setup_get_pip    ansible-test's offline pip bootstrap stand-in in ~/.ansible/test/cache/
+#   paas_setup_awx_collection  awx.awx unpacked in .venv/awx-collections (PAAS_AWX_COLLECTIONS), for lint and its test
 #   paas_copy_tree DIR    copy of the working tree at DIR/ansible_collections/paas/ops
 #   paas_scratch          a temporary directory removed on exit (with paas_on_exit hooks)
 #
@@ -130,6 +131,14 @@ paas_setup_venv() {
     export PATH="${PAAS_VENV}/bin:${PATH}"
     # The venv python must win over pyenv shims and any other python on PATH.
     hash -r
+}
+
+# awx.awx for ansible-lint's syntax-check of extensions/awx/register_credential_types.yml and for its test: unpacked
+# from the ansible package on PyPI once per venv (tests/awx_collection.py says why), found through PAAS_AWX_COLLECTIONS.
+paas_setup_awx_collection() {
+    PAAS_AWX_COLLECTIONS="${PAAS_VENV}/awx-collections"
+    "${PAAS_VENV}/bin/python" "${PAAS_ROOT}/tests/awx_collection.py" "${PAAS_AWX_COLLECTIONS}" >/dev/null
+    export PAAS_AWX_COLLECTIONS
 }
 
 # ansible-test bootstraps pip in every venv it creates by running get-pip.py downloaded

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiAkSkAuth, HuaweiTokenAuth, NoAuth, RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAPIError, PaasInputError
@@ -30,8 +30,21 @@ from ansible_collections.paas.ops.plugins.module_utils._http import (
 )
 
 
+def _non_empty_env(*names):
+    """Like ``env_fallback``, except that a variable set to an empty string counts as unset.
+
+    AWX injects every field of a credential type, and one left empty as an empty string: an empty
+    ``HUAWEICLOUD_SDK_PROJECT_ID`` means "not given" (and must not hide ``HW_PROJECT_ID``), as if it were not set.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def _env(*names):
-    return {'fallback': (env_fallback, list(names))}
+    return {'fallback': (_non_empty_env, list(names))}
 
 
 CONNECTION_ARGSPEC = dict(

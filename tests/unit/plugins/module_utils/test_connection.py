@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiAkSkAuth, HuaweiTokenAuth, RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
@@ -56,6 +57,27 @@ def test_rainbond_endpoint_from_option_or_environment(monkeypatch):
     monkeypatch.setenv('RAINBOND_URL', 'http://console.example:7070')
     assert Connection(params(), 'rainbond').endpoint() == 'http://console.example:7070'
     assert Connection(params(endpoint='https://other'), 'rainbond').endpoint() == 'https://other'
+
+
+def options_from_environment(monkeypatch, **variables):
+    """The connection options as AnsibleModule validates them with no option given, only these environment variables."""
+    for spec in CONNECTION_ARGSPEC.values():
+        for name in spec.get('fallback', (None, []))[1]:
+            monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    result = ArgumentSpecValidator(CONNECTION_ARGSPEC).validate({})
+    assert not result.error_messages
+    return result.validated_parameters
+
+
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
+    """What AWX injects for a credential field left empty: the option stays unset, and the next variable still counts."""
+    values = options_from_environment(monkeypatch, HUAWEICLOUD_SDK_PROJECT_ID='', HW_PROJECT_ID='p-legacy', HUAWEICLOUD_SDK_SECURITY_TOKEN='',
+                                      HUAWEICLOUD_SDK_AK='AK-1', HW_ACCESS_KEY='AK-legacy', ALIBABA_CLOUD_SECURITY_TOKEN='', RAINBOND_TEAM='')
+    assert values['huawei_project_id'] == 'p-legacy'
+    assert values['huawei_access_key'] == 'AK-1'  # the first variable still wins when it has a value
+    assert values['huawei_security_token'] is None and values['alibaba_security_token'] is None and values['team_id'] is None
 
 
 def test_missing_region_is_explained():
