@@ -302,11 +302,18 @@ class ImporterRun:
             self.process = subprocess.Popen([sys.executable, '-m', 'galaxy_importer.main', tarball], cwd=work_dir,
                                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def wait(self, timeout=300):
-        """Its exit status and log."""
-        returncode = self.process.wait(timeout)
+    def wait(self, timeout=240):
+        """Its exit status and log; a run longer than ``timeout`` (below pytest-timeout's 300 s) fails with the log."""
+        try:
+            returncode = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise AssertionError('galaxy-importer still running after %d s:\n%s' % (timeout, self.log()))
+        return returncode, self.log()
+
+    def log(self):
         with open(self.log_path, encoding='utf-8', errors='replace') as handle:
-            return returncode, handle.read()
+            return handle.read()
 
     def result(self):
         with open(os.path.join(self.work_dir, 'importer_result.json'), encoding='utf-8') as handle:
