@@ -183,21 +183,15 @@ def send_action(send, read_marker, before, what):
         try:
             after = read_marker()
         except PaasError as error:
-            raise _unsettled(unknown, 'reading the state to settle it failed (%s); %s' % (error.msg, sent))
+            raise unsettled(unknown, 'reading the state to settle it failed (%s); %s' % (error.msg, sent))
         if after is not None and after != before:
             return after
-        if _may_still_be_under_way(unknown):
-            raise _unsettled(unknown, 'it may still be under way (no %s yet); %s' % (what, sent))
-    raise _unsettled(unknown, 'it was sent twice and neither attempt shows a %s' % what)
+        if unknown.under_way:
+            raise unsettled(unknown, 'it may still be under way (no %s yet); %s' % (what, sent))
+    raise unsettled(unknown, 'it was sent twice and neither attempt shows a %s' % what)
 
 
-def _may_still_be_under_way(error):
-    """A request that got no answer within the timeout may still be processed: an unmoved marker does not prove it was not."""
-    reason = str(error.reason or '').lower()
-    return error.status is None and ('timeout' in reason or 'timed out' in reason)
-
-
-def _unsettled(error, why):
+def unsettled(error, why):
     """The unknown-outcome error, its message saying why the state could not settle it."""
     error.msg = '%s: the outcome of %s is unknown (%s): %s; read the current state before trying again%s' % (
         error.platform, error.operation, error.reason, why, ' (request id %s)' % error.request_id if error.request_id else '')

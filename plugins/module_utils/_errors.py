@@ -127,12 +127,15 @@ class PaasOutcomeUnknownError(PaasError):
 
     Raised instead of re-sending an action blindly (a restart sent twice restarts twice):
     the caller re-reads the platform's state to learn whether the action took effect.
+    ``under_way``: no answer came within the timeout, so the platform may still be processing the
+    request, and a state that does not show it yet does not prove it was not taken.
     """
 
-    def __init__(self, platform, operation, reason, status=None, code=None, request_id=None):
+    def __init__(self, platform, operation, reason, status=None, code=None, request_id=None, under_way=False):
         self.platform = platform
         self.operation = operation
         self.reason = reason
+        self.under_way = under_way
         self.status = status
         self.code = code
         self.request_id = request_id

@@ -331,7 +331,8 @@ class HttpClient:
             reason = _describe_exception(exc)
             if read or _failed_before_sending(exc):
                 raise _Retryable(reason, PaasTransportError(self.dialect.platform, operation, reason))
-            raise PaasOutcomeUnknownError(self.dialect.platform, operation, reason).redacted(self.secrets)
+            raise PaasOutcomeUnknownError(self.dialect.platform, operation, reason,
+                                          under_way=isinstance(exc, requests.exceptions.Timeout)).redacted(self.secrets)
         finally:
             if slot is not None:
                 self.budget.done(slot)

@@ -17,7 +17,7 @@ application's own status is never used (it reads ``closed`` while components are
 from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, summary
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, summary, unsettled
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
@@ -307,6 +307,10 @@ def _send(api, app_id, action, views, replicas):
         remaining = [view for view in remaining if view['id'] not in accepted]
         if not remaining:
             return accepted
+        if unknown.under_way:
+            # No answer in time: the region may still be taking them, so no event yet proves nothing. Not re-sent.
+            raise unsettled(unknown, 'it may still be under way (no new event yet on %s); it was not re-sent'
+                            % ', '.join(view['label'] for view in remaining))
         if attempt == 2:
             raise unknown
     return accepted

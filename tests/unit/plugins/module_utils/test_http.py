@@ -110,6 +110,8 @@ def test_an_action_whose_outcome_is_unknown_is_never_resent(failure):
     assert len(session.calls) == 1
     assert caught.value.details()['outcome_unknown'] is True
     assert 'read the current state' in caught.value.msg
+    # Only a request that got no answer in time may still be under way on the platform.
+    assert caught.value.under_way is isinstance(failure, requests.exceptions.ReadTimeout)
 
 
 @pytest.mark.parametrize('rejection', [REFUSED, requests.exceptions.ConnectTimeout('connect timed out'),

@@ -314,10 +314,19 @@ def test_an_unknown_outcome_is_settled_by_the_events_without_sending_twice():
 def test_an_unknown_outcome_with_no_new_event_is_sent_once_more():
     api, fake = shop()
     fake.session.routes.insert(0, ('POST', re.compile('/operations$'),
-                                   [requests.exceptions.ReadTimeout('read timed out'), fake.operate]))
+                                   [requests.exceptions.ConnectionError('Connection reset by peer'), fake.operate]))
     result = rainbond_operation(api, params(action='start'), check_mode=False)
     assert fake.posts() == [{'action': 'start', 'service_ids': [API]}] and result['changed'] is True
     assert fake.session.count('POST', '/operations$') == 2
+
+
+def test_a_timeout_with_no_new_event_is_not_sent_again():
+    # No answer in time: the region may still be taking the operation, so no event yet proves nothing.
+    api, fake = shop()
+    fake.session.routes.insert(0, ('POST', re.compile('/operations$'), [requests.exceptions.ReadTimeout('read timed out'), fake.operate]))
+    with pytest.raises(PaasOutcomeUnknownError, match=r'it may still be under way \(no new event yet on component api \(grbbbbbb\)\); it was not re-sent'):
+        rainbond_operation(api, params(action='start'), check_mode=False)
+    assert fake.session.count('POST', '/operations$') == 1
 
 
 def test_two_unknown_outcomes_in_a_row_fail_clearly():
