@@ -115,7 +115,10 @@ attributes:
     details:
       - Reads the fleet and reports which targets would be restarted and which skipped, without restarting or waiting.
   diff_mode:
-    support: none
+    support: full
+    details:
+      - Per target, its C(state), C(raw_state), C(health) and C(restarted_at) before and after (in check mode, a target that
+        would be restarted is shown running, restarted now).
 seealso:
   - module: paas.ops.instance_info
   - module: paas.ops.instance_action
@@ -206,6 +209,8 @@ requests:
   elements: dict
 '''
 
+import time
+
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import fleet_for, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
@@ -219,11 +224,22 @@ def batch_restart(paas):
                            auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'],
                            include_stopped=params['include_stopped'])
     result['platform'] = params['platform']
+    if paas.diff_mode:
+        result['diff'] = _diff(result['targets'])
     if result['failed_targets']:
         failed = [entry for entry in result['targets'] if entry['outcome'] == 'failed']
         raise PaasBatchError('%d of %d targets failed: %s' % (len(failed), len(result['targets']), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
                              result)
     return result
+
+
+def _diff(entries):
+    """Each target before and after; in check mode nothing happened yet: a target to restart is shown restarted now."""
+    def after(entry):
+        if entry['after'] is not None:
+            return entry['after']
+        return dict(entry['before'], state='running', restarted_at=round(time.time())) if entry['outcome'] == 'restarted' else entry['before']
+    return dict(before=dict((entry['id'], entry['before']) for entry in entries), after=dict((entry['id'], after(entry)) for entry in entries))
 
 
 def main():

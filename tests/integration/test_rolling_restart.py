@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, run_playbook
+from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, demo_world, run_module, run_playbook
 from ansible_collections.paas.ops.tests.integration.rolling_world import (
     COMPONENTS, ECCS, INVENTORY, MALL, MALL_RUNNING, SHOP, STOREFRONT, STOREFRONT_INSTANCES, rollout)
 
@@ -157,3 +157,21 @@ def test_states_narrow_the_rollout_to_targets_in_those_states(fleet):
     assert result['restarted'] == [MALL[10]] and len(result['skipped']) == 11
     assert {entry['reason'] for entry in result['skipped']} == {'running: not among the states asked for (stopped)'}
     assert fleet.metrics()['actions'] == []
+
+
+def test_batch_restart_shows_each_target_before_and_after_in_diff_mode(fleet):
+    rainbond = demo_world()['rainbond']
+    args = dict(platform='rainbond', endpoint=fleet.url, rainbond_token=rainbond['token'], team_id=rainbond['team'], region_name=rainbond['region'],
+                application_name='mall', targets=[MALL[0], MALL[10]])
+    # The callback renders the module's diff as a unified diff of before and after, per target id.
+    planned = run_module('paas.ops.batch_restart', args, args=['--check', '--diff'])
+    assert planned.rc == 0, planned.output
+    assert '--- before\n+++ after\n' in planned.stdout
+    # web would be restarted now; review is closed and left so (no line of it changes).
+    assert re.search(r'^-\s+"restarted_at": null,?$', planned.stdout, re.M) and re.search(r'^\+\s+"restarted_at": \d{10},?$', planned.stdout, re.M)
+    assert not re.search(r'^[-+]\s+"state"', planned.stdout, re.M)
+    assert fleet.metrics()['actions'] == []
+    done = run_module('paas.ops.batch_restart', dict(args, include_stopped=True), args=['--diff'])
+    assert done.rc == 0, done.output
+    assert re.search(r'^-\s+"state": "stopped",?$', done.stdout, re.M) and re.search(r'^\+\s+"state": "running",?$', done.stdout, re.M)
+    assert restarts(fleet) == {MALL[0]: 1}
