@@ -214,6 +214,7 @@ import time
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import fleet_for, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
 
 
 def batch_restart(paas):
@@ -246,10 +247,6 @@ def main():
     argument_spec = dict(
         platform=dict(type='str', required=True, choices=['servicestage', 'sae', 'edas', 'rainbond']),
         targets=dict(type='list', elements='str', required=True),
-        application_id=dict(type='str'),
-        application_name=dict(type='str'),
-        component_id=dict(type='str'),
-        component_name=dict(type='str'),
         namespace_id=dict(type='str'),
         max_unavailable=dict(type='int'),
         restarted_after=dict(type='float'),
@@ -258,9 +255,9 @@ def main():
         auto_confirm_batches=dict(type='bool', default=True),
         abort_on_failure=dict(type='bool', default=False),
         include_stopped=dict(type='bool', default=False),
+        **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
     )
-    paas = PaasModule(argument_spec, mutually_exclusive=[('application_id', 'application_name'), ('component_id', 'component_name')],
-                      supports_check_mode=True)
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, supports_check_mode=True)
     paas.run(batch_restart)
 
 
