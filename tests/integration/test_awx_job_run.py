@@ -23,7 +23,7 @@ import jinja2.sandbox
 import pytest
 import yaml
 
-from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, _environment, demo_world
+from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, _environment, checked_run, demo_world
 from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, MALL_RUNNING, SHOP, STOREFRONT, STOREFRONT_INSTANCES
 
 JOB_TEMPLATE = os.path.join(COLLECTION_ROOT, 'extensions', 'awx', 'job_templates', 'rolling_restart.yml')
@@ -141,7 +141,7 @@ def run_job(data_dir, playbook):
     bin_dir = os.path.dirname(sys.executable)
     command = [os.path.join(bin_dir, 'ansible-runner'), 'run', data_dir, '-p', playbook, '--ident', RUNNER_IDENT]
     env = _environment({'PATH': os.pathsep.join([bin_dir, os.environ.get('PATH', '')])})
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, check=False)
+    return checked_run(command, env=env, timeout=240)
 
 
 def job_events(artifacts):
