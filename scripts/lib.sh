@@ -3,6 +3,8 @@
 #
 # Provides:
 #   paas_setup_venv       .venv/ with requirements-dev.txt (rebuilt only when that file changes)
+#   paas_python_for X.Y   path of a Python X.Y (PATH, then pyenv's versions), or status 1
+#   paas_core_venv CORE X.Y  venv of another supported ansible-core on Python X.Y, cached outside the checkout
 #   paas_setup_get_pip    ansible-test's offline pip bootstrap stand-in in ~/.ansible/test/cache/
 #   paas_setup_awx_collection  awx.awx unpacked in .venv/awx-collections (PAAS_AWX_COLLECTIONS), for lint and its test
 #   paas_copy_tree DIR    copy of the working tree at DIR/ansible_collections/paas/ops
@@ -74,26 +76,44 @@ paas_scratch() {
     trap 'exit 143' TERM
 }
 
-# Print the path of a Python interpreter of version PAAS_PYTHON_VERSION.
-paas_find_python() {
-    local candidate version
-    for candidate in "python${PAAS_PYTHON_VERSION}" python3 python; do
-        if command -v "${candidate}" >/dev/null 2>&1; then
-            version="$("${candidate}" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" || continue
-            if [[ "${version}" == "${PAAS_PYTHON_VERSION}" ]]; then
-                command -v "${candidate}"
-                return 0
-            fi
+# paas_python_for VERSION: print the path of a Python interpreter of VERSION (e.g. 3.12), or return 1 when this
+# machine has none. Looks on PATH, then in pyenv's versions (they need not be on PATH: pyenv root/versions/X.Y.*),
+# newest patch release first. Every candidate is run: a pyenv shim for a version that is not installed fails there.
+paas_python_for() {
+    local version="$1" candidate pyenv_root
+    local candidates=()
+    if command -v "python${version}" >/dev/null 2>&1; then
+        candidates+=("$(command -v "python${version}")")
+    fi
+    pyenv_root="$(pyenv root 2>/dev/null || printf '%s' "${PYENV_ROOT:-${HOME}/.pyenv}")"
+    if [[ -d "${pyenv_root}/versions" ]]; then
+        while IFS= read -r candidate; do
+            candidates+=("${candidate}")
+        done < <(find "${pyenv_root}/versions" -mindepth 3 -maxdepth 3 -path "*/versions/${version}.*/bin/python${version}" 2>/dev/null | sort -rV)
+    fi
+    candidates+=("/usr/bin/python${version}" "/usr/local/bin/python${version}")
+    for candidate in "${candidates[@]}"; do
+        [[ -x "${candidate}" ]] || continue
+        if [[ "$("${candidate}" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" == "${version}" ]] \
+            && "${candidate}" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+            printf '%s\n' "${candidate}"
+            return 0
         fi
     done
-    paas_die "Python ${PAAS_PYTHON_VERSION} not found on PATH (needed for ansible-core 2.19 and ansible-test --python ${PAAS_PYTHON_VERSION})"
+    return 1
 }
 
-# paas_build_venv DIR REQUIREMENTS: create the venv DIR from a requirements file, or reuse it
-# when its stamp (hash of the file and the Python version) still matches.
+# Print the path of the main controller Python (PAAS_PYTHON_VERSION), or stop: nothing runs without it.
+paas_find_python() {
+    paas_python_for "${PAAS_PYTHON_VERSION}" ||
+        paas_die "Python ${PAAS_PYTHON_VERSION} not found on PATH or under pyenv (needed for ansible-core 2.19 and ansible-test --python ${PAAS_PYTHON_VERSION})"
+}
+
+# paas_build_venv DIR REQUIREMENTS [PYTHON]: create the venv DIR from a requirements file with PYTHON (default: the
+# main controller Python), or reuse it when its stamp (hash of the file and the Python version) still matches.
 paas_build_venv() {
-    local venv="$1" requirements="$2" python stamp_file wanted lock_file log
-    python="$(paas_find_python)"
+    local venv="$1" requirements="$2" python="${3:-}" stamp_file wanted lock_file log
+    [[ -n "${python}" ]] || python="$(paas_find_python)"
     stamp_file="${venv}/.requirements.stamp"
     wanted="$( { sha256sum "${requirements}" | cut -d' ' -f1; "${python}" -VV; } | tr '\n' ' ')"
 
@@ -124,6 +144,25 @@ paas_build_venv() {
     exec 9>&-
 }
 
+# Venvs of the other supported ansible-core releases live outside the checkout, so that every clone on this machine
+# reuses them; each is keyed by its requirements file's hash and its Python (the stamp of paas_build_venv).
+PAAS_CACHE_DIR="${PAAS_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME}/.cache}/paas-ops}"
+
+# paas_core_venv CORE X.Y: build or reuse the venv of ansible-core CORE (requirements-ansible-CORE.txt) on Python X.Y,
+# with ansible-test's offline pip bootstrap for it, and print its path; status 1, with nothing built, when this
+# machine has no Python X.Y.
+paas_core_venv() {
+    local core="$1" version="$2" python requirements venv
+    python="$(paas_python_for "${version}")" || return 1
+    requirements="${PAAS_ROOT}/requirements-ansible-${core}.txt"
+    [[ -f "${requirements}" ]] || paas_die "no ${requirements#"${PAAS_ROOT}/"} for ansible-core ${core}"
+    venv="${PAAS_CACHE_DIR}/venv-ansible-${core}-py${version}-$(sha256sum "${requirements}" | cut -c1-12)"
+    mkdir -p "${PAAS_CACHE_DIR}"
+    paas_build_venv "${venv}" "${requirements}" "${python}"
+    paas_setup_get_pip "${venv}"
+    printf '%s\n' "${venv}"
+}
+
 # Create .venv/ from requirements-dev.txt (see paas_build_venv) and put .venv/bin first on PATH.
 paas_setup_venv() {
     paas_build_venv "${PAAS_VENV}" "${PAAS_REQUIREMENTS}"
@@ -146,9 +185,9 @@ paas_setup_awx_collection() {
 # when present. The stand-in installs pip with ensurepip, then runs `pip install` with the
 # arguments ansible-test passes (pip==<version> ...), minus the get-pip-only options.
 paas_setup_get_pip() {
-    local ansible_test_dir pip_version cache_file
-    ansible_test_dir="$("${PAAS_VENV}/bin/python" -c 'import os, ansible_test; print(os.path.dirname(ansible_test.__file__))')"
-    # The pinned bootstrap pip version (ansible-core 2.19: default_packages = dict(pip='24.2')).
+    local venv="${1:-${PAAS_VENV}}" ansible_test_dir pip_version cache_file
+    ansible_test_dir="$("${venv}/bin/python" -c 'import os, ansible_test; print(os.path.dirname(ansible_test.__file__))')"
+    # The pinned bootstrap pip version of that ansible-test (2.19: default_packages = dict(pip='24.2'); 2.20, 2.21: 25.2).
     pip_version="$(sed -n "s/^ *pip='\([0-9.]*\)',\$/\1/p" "${ansible_test_dir}/_internal/python_requirements.py" | head -n1)"
     [[ -n "${pip_version}" ]] || pip_version="24.2"
     cache_file="${HOME}/.ansible/test/cache/get_pip_${pip_version//./_}.py"

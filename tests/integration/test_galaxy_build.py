@@ -26,7 +26,7 @@ import tarfile
 import pytest
 import yaml
 
-from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, run_playbook
+from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, checked_run, run_playbook
 
 # The checkout itself, not the ansible_collections tree of symbolic links that tests/conftest.py may have made to it.
 CHECKOUT = os.path.realpath(COLLECTION_ROOT)
@@ -51,22 +51,22 @@ STRAY_RULES = (
     ('a built tarball, dist/ or build/', r'\.tar\.gz$|^(dist|build)(/|$)'),
     ("galaxy-importer's result", r'(^|/)importer_result\.json$'),
     ("ansible-builder's build context", r'^(extensions/[^/]+/)?context(/|$)'),
-    ('a development-only file (scripts/, the floor requirements, the benchmark)',
-     r'^(scripts(/|$)|requirements-floor\.txt$|tests/benchmark(/|$))'),
+    ("a development-only file (scripts/, the other cores' requirements, the benchmark)",
+     r'^(scripts(/|$)|requirements-ansible-[0-9.]+\.txt$|tests/benchmark(/|$))'),
     ('real-platform integration settings', r'^tests/integration/integration_config\.yml$'),
     ('an editor backup', r'~$'),
 )
 
 # Files and directories of a scratch tree that the build must leave out, one or more per rule above.
 DECOYS = (
-    '.venv/bin/python', '.venv-floor/lib/site.py', '.ansible/collections/ansible_collections/paas/ops/galaxy.yml',
+    '.venv/bin/python', '.venv-2.20/lib/site.py', '.ansible/collections/ansible_collections/paas/ops/galaxy.yml',
     '.gitignore', 'tests/emulator/.gitignore', '.github/workflows/ci.yml', '.ci/run', '.pytest_cache/v/cache/nodeids',
     'tests/unit/.pytest_cache/README.md', '.mypy_cache/3.11/x.json', '.ruff_cache/CACHEDIR.TAG',
     '.collections/ansible_collections/paas/ops/MANIFEST.json', '.work/bench/results.json', 'changelogs/.plugin-cache.yaml',
     'plugins/modules/__pycache__/kept.cpython-311.pyc', 'plugins/modules/kept.pyc', 'tests/output/junit/python3.11.xml',
     'venv/bin/python', 'dist/paas-ops-0.9.0.tar.gz', 'roles/old.tar.gz', 'build/docs/index.html', 'importer_result.json',
     'tests/importer_result.json', 'context/Containerfile', 'extensions/ee/context/_build/requirements.txt',
-    'scripts/test', 'requirements-floor.txt', 'tests/benchmark/results.json', 'tests/integration/integration_config.yml',
+    'scripts/test', 'requirements-ansible-2.21.txt', 'tests/benchmark/results.json', 'tests/integration/integration_config.yml',
     'plugins/modules/kept.py~', 'plugins/modules/.kept.py.swp', '.coverage', '.idea/workspace.xml', '.vscode/settings.json',
 )
 # Files of the same scratch tree that the build must keep.
@@ -85,15 +85,14 @@ def tool_env(collections_path=None):
     (tests/conftest.py puts this checkout on both), so that only ``collections_path`` is a source of collections."""
     env = {name: value for name, value in os.environ.items() if not name.startswith('ANSIBLE_') and name != 'PYTHONPATH'}
     env['PATH'] = os.pathsep.join([BIN_DIR, env.get('PATH', '')])
-    env.update(ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='false', PYTHONDONTWRITEBYTECODE='1')
+    env.update(ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='true', PYTHONDONTWRITEBYTECODE='1')
     if collections_path:
         env['ANSIBLE_COLLECTIONS_PATH'] = collections_path
     return env
 
 
 def run_tool(command, cwd, env=None, timeout=120):
-    completed = subprocess.run(command, cwd=cwd, env=env or tool_env(), capture_output=True, text=True,
-                               timeout=timeout, check=False)
+    completed = checked_run(command, cwd=cwd, env=env or tool_env(), timeout=timeout)
     assert completed.returncode == 0, '%s exited with %s:\n%s%s' % (
         ' '.join(command), completed.returncode, completed.stdout, completed.stderr)
     return completed

@@ -66,7 +66,7 @@ def _group_members():
 def test_requires_ansible_is_a_full_version_floor():
     requires = _runtime().get('requires_ansible')
     assert isinstance(requires, str)
-    assert re.fullmatch(r'>=\d+\.\d+\.\d+', requires), 'requires_ansible must look like ">=2.17.0", got %r' % requires
+    assert re.fullmatch(r'>=\d+\.\d+\.\d+', requires), 'requires_ansible must look like ">=2.19.0", got %r' % requires
 
 
 def test_collection_has_modules():
