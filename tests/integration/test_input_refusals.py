@@ -140,7 +140,8 @@ def test_what_cannot_be_right_is_refused_with_a_clear_message_and_nothing_is_sen
     for (module, options, message), outcome in zip(cases, outcomes):
         assert outcome.get('failed') is True, (module, options, outcome)
         assert message in outcome['msg'], (module, options, outcome['msg'])
-        assert 'exception' not in outcome, outcome
+        # Refused by the input checks, not a failure on the way (a bug would be "unexpected ValueError ...").
+        assert outcome['error']['type'] == 'PaasInputError', (module, options, outcome)
     assert capture.received == []
 
 
@@ -176,7 +177,7 @@ def test_module_defaults_for_the_group_reach_every_module(emulator_clean, tmp_pa
                                   'query': {'AppId': ALIBABA['sae_app_id']}}},
         {'paas.ops.change_order_info': {'platform': 'sae', 'application_id': ALIBABA['sae_app_id']}},
         {'paas.ops.component_action': {'application_id': HUAWEI['application_id'], 'component_id': HUAWEI['component_id'], 'action': 'start'}},
-        {'paas.ops.app_operation': {'platform': 'sae', 'app_ids': [ALIBABA['sae_app_id']], 'action': 'start'}},
+        {'paas.ops.app_operation': {'platform': 'sae', 'namespace_id': 'cn-hangzhou:demo', 'app_ids': [ALIBABA['sae_app_id']], 'action': 'start'}},
         {'paas.ops.instance_action': {'application_id': HUAWEI['application_id'], 'component_id': HUAWEI['component_id'],
                                       'instance_ids': [HUAWEI['instance_id']], 'action': 'start'}},
     ]
