@@ -34,7 +34,8 @@ options:
   application_id:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.change_order_info), M(paas.ops.component_action), M(paas.ops.instance_action) and M(paas.ops.instance_info)).
+        that use it (M(paas.ops.batch_restart), M(paas.ops.change_order_info), M(paas.ops.component_action),
+        M(paas.ops.instance_action) and M(paas.ops.instance_info)).
     type: str
 '''
 

@@ -98,7 +98,8 @@ def check_bounds(params, names):
         low, high = REPLICA_BOUNDS[platform]
         for name in REPLICA_OPTIONS:
             if name in names and params.get(name) is not None and not low <= params[name] <= high:
-                raise PaasInputError('%s must be %d to %d on platform=%s, got %s' % (name, low, high, platform, params[name]))
+                raise PaasInputError('%s: platform=%s scales to %d to %d instances, got %s%s' % (
+                    name, platform, low, high, params[name], ' (use action=stop to run none)' if low > 0 and params[name] == 0 else ''))
 
 
 def check_platform_options(params, spec, platform_options=None):

@@ -433,7 +433,9 @@ def main():
         auto_confirm_batches=dict(type='bool', default=False),
         **WAIT_ARGSPEC
     )
-    paas = PaasModule(argument_spec, platform_options={'replicas': ('sae', 'rainbond')}, mutually_exclusive=[('app_ids', 'app_names')], required_one_of=[('app_ids', 'app_names')],
+    # EDAS applications are not scaled by this module, so replicas is an SAE and Rainbond option here.
+    paas = PaasModule(argument_spec, platform_options={'replicas': ('sae', 'rainbond')}, mutually_exclusive=[('app_ids', 'app_names')],
+                      required_one_of=[('app_ids', 'app_names')],
                       required_if=[('action', 'scale', ['replicas']), ('action', 'rollback', ['version_id'])], supports_check_mode=True)
     paas.run(app_operation)
 

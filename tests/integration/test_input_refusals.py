@@ -114,13 +114,13 @@ def refused_cases(port):
          'api_version: not options of platform=servicestage'),
         # Replica counts out of the platform's range.
         ('component_action', dict(endpoint=here, application_name='shop', component_name='web', action='scale', replica=10 ** 9, **AKSK),
-         'replica must be 0 to 1000 on platform=servicestage, got 1000000000'),
+         'replica: platform=servicestage scales to 0 to 1000 instances, got 1000000000'),
         ('instance_action', dict(endpoint=here, application_name='shop', component_name='web', instance_ids=['i-1'], action='scale', replica=10 ** 9,
-                                 **AKSK), 'replica must be 0 to 1000'),
+                                 **AKSK), 'replica: platform=servicestage scales to 0 to 1000 instances'),
         ('app_operation', dict(platform='sae', endpoint=here, app_ids=[ALIBABA['sae_app_id']], action='scale', replicas=10 ** 9, **ALIKEY),
-         'replicas must be 0 to 1000 on platform=sae'),
+         'replicas: platform=sae scales to 0 to 1000 instances'),
         ('app_operation', dict(platform='rainbond', endpoint=here, app_ids=['1'], action='scale', replicas=0, rainbond_token=RAINBOND['token'],
-                               team_id=RAINBOND['team'], region_name=RAINBOND['region']), 'replicas must be 1 to 100 on platform=rainbond'),
+                               team_id=RAINBOND['team'], region_name=RAINBOND['region']), 'replicas: platform=rainbond scales to 1 to 100 instances'),
     ]
 
 
@@ -192,7 +192,7 @@ def test_module_defaults_for_the_group_reach_every_module(emulator_clean, tmp_pa
 def test_a_scale_to_a_billion_is_refused_by_the_module_and_by_the_emulator(emulator_clean):
     key = dict(ALIKEY, alibaba_region_id=ALIBABA['region'], endpoint=emulator_clean.url)
     refused = run_module('paas.ops.app_operation', dict(platform='sae', app_ids=[ALIBABA['sae_app_id']], action='scale', replicas=10 ** 9, **key))
-    assert refused.rc != 0 and 'replicas must be 0 to 1000 on platform=sae' in refused.adhoc_result()['msg']
+    assert refused.rc != 0 and 'replicas: platform=sae scales to 0 to 1000 instances' in refused.adhoc_result()['msg']
     assert 'sae:RescaleApplication' not in emulator_clean.metrics()['requests']
     # Sent anyway (api_request has no idea what it sends), the platform model answers at once instead of creating instances for ever.
     sent = run_module('paas.ops.api_request', dict(platform='sae', method='PUT', path='/pop/v1/sam/app/rescaleApplication', api_action='RescaleApplication',

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils import _http
+from ansible_collections.paas.ops.plugins.module_utils import _http, _module
 from ansible_collections.paas.ops.tests.unit.fakes import FakeSession
 
 try:
@@ -124,24 +124,37 @@ def test_an_option_of_another_platform_is_refused_the_same_way_by_every_module(m
 
 
 @pytest.mark.parametrize('module_name,args,message', [
-    ('component_action', dict(TASKS['component_action'], action='scale', replica=10 ** 9), 'replica must be 0 to 1000 on platform=servicestage'),
-    ('instance_action', dict(TASKS['instance_action'], action='scale', replica=1001), 'replica must be 0 to 1000 on platform=servicestage'),
-    ('app_operation', dict(TASKS['app_operation'], action='scale', replicas=10 ** 9), 'replicas must be 0 to 1000 on platform=sae, got 1000000000'),
-    ('app_operation', dict(RAINBOND, platform='rainbond', app_ids=['1'], action='scale', replicas=101), 'replicas must be 1 to 100 on platform=rainbond'),
+    ('component_action', dict(TASKS['component_action'], action='scale', replica=10 ** 9), 'replica: platform=servicestage scales to 0 to 1000 instances'),
+    ('instance_action', dict(TASKS['instance_action'], action='scale', replica=1001), 'replica: platform=servicestage scales to 0 to 1000 instances'),
+    ('app_operation', dict(TASKS['app_operation'], action='scale', replicas=10 ** 9), 'replicas: platform=sae scales to 0 to 1000 instances, got 1000000000'),
+    ('app_operation', dict(RAINBOND, platform='rainbond', app_ids=['1'], action='scale', replicas=101),
+     'replicas: platform=rainbond scales to 1 to 100 instances'),
 ])
 def test_a_replica_count_out_of_the_platform_range_is_refused_before_sending(module_name, args, message, capsys, network):
     assert refused(module_name, args, capsys, network).startswith(message)
 
 
-def warnings(result):
-    """The warning texts of a result (ansible-core 2.19 returns them as structured summaries)."""
-    return [entry if isinstance(entry, str) else entry['event']['msg'] for entry in result.get('warnings', [])]
+@pytest.fixture
+def warned(monkeypatch):
+    """What the module warns, recorded as it warns: the result's own list is process-wide state of ansible-core here."""
+    messages = []
+    original = _module.AnsibleModule.warn
+
+    def warn(self, warning):
+        messages.append(warning)
+        return original(self, warning)
+
+    monkeypatch.setattr(_module.AnsibleModule, 'warn', warn)
+    return messages
 
 
 @pytest.mark.parametrize('module_name', sorted(TASKS))
-def test_validate_certs_false_warns_in_every_module(module_name, capsys, network):
+def test_validate_certs_false_warns_in_every_module(module_name, capsys, network, warned):
     # Any outcome carries the warning; the fake network answers nothing, so here it is a failure.
-    dummy, result = run(module_name, dict(TASKS[module_name], validate_certs=False, retries=0), capsys)
-    assert any(warning.startswith('validate_certs=false: the TLS certificate of the server is not verified') for warning in warnings(result))
-    # That no warning comes without validate_certs=false is tested in a process of its own (tests/integration/test_input_refusals.py):
-    # warnings collect process-wide here.
+    run(module_name, dict(TASKS[module_name], validate_certs=False, retries=0), capsys)
+    assert [message for message in warned if 'validate_certs' in message] == [
+        "validate_certs=false: the TLS certificate of the server is not verified, so anyone on the network path can read or alter the "
+        "requests, credentials included; use it only against a test server you control, or give the server's CA with ca_path instead"]
+    del warned[:]
+    run(module_name, dict(TASKS[module_name], retries=0), capsys)
+    assert not [message for message in warned if 'validate_certs' in message]
