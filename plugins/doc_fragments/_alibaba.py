@@ -30,6 +30,8 @@ options:
   alibaba_region_id:
     description:
       - Region of the application, for example C(cn-hangzhou). Selects the API endpoint unless O(endpoint) is set.
+      - Where it becomes part of the host name, a value that is not a region name (lower-case letters, digits and hyphens,
+        as C(cn-hangzhou) or C(cn-shanghai-finance-1)) is refused before anything is sent.
       - Falls back to E(ALIBABA_CLOUD_REGION_ID), then E(ALICLOUD_REGION).
     type: str
   alibaba_signature_version:

@@ -38,6 +38,8 @@ options:
   huawei_region:
     description:
       - Region, for example C(cn-north-4). Selects the endpoints unless O(endpoint) is set, and names the project to use.
+      - Where it becomes part of a host name, a value that is not a region name (lower-case letters, digits and hyphens,
+        as C(cn-north-4) or C(ap-southeast-1)) is refused before anything is sent.
       - Falls back to E(HUAWEICLOUD_SDK_REGION), then E(HW_REGION_NAME).
     type: str
   huawei_domain_name:
@@ -64,6 +66,7 @@ options:
     description:
       - IAM endpoint for password login and project look-up.
       - Defaults to O(endpoint) when that is set, else C(https://iam.<region>.myhuaweicloud.com).
+      - Scheme, host and port only, like O(endpoint).
       - Falls back to E(HUAWEICLOUD_SDK_IAM_ENDPOINT).
     type: str
 '''

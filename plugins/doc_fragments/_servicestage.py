@@ -20,6 +20,7 @@ options:
   application_name:
     description:
       - Name of the ServiceStage (or Rainbond) application, resolved to its ID through the application list.
+      - Refused with the other platforms, whose applications are given by ID.
     type: str
 '''
 
@@ -33,5 +34,6 @@ options:
   component_name:
     description:
       - Name of the component in the application, resolved to its ID through the component list.
+      - O(component_id) and O(component_name) are ServiceStage options; given with another platform, they are refused.
     type: str
 '''

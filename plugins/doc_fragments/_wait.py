@@ -25,6 +25,8 @@ options:
     description:
       - Seconds to wait in all, for a job already running on the target and for the job of this action.
       - On timeout the task fails and the result carries the last state observed.
+      - At least 1, whatever O(wait) says, since 0 would send the action and report a timeout at once. To not wait, set
+        O(wait=false). A smaller value is refused before anything is sent.
     type: int
     default: 600
 '''

@@ -15,6 +15,8 @@ The option names carry the family prefix, which is what lets each have its own e
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import urlsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
@@ -106,6 +108,55 @@ PLATFORMS = {
 }
 
 
+# Region names as both clouds spell them (cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1, my-kualalumpur-1,
+# cn-north-4): a region is formatted into the API host name, so anything else (an "@", a ":", a "/" or a "#") could move
+# the request, credentials included, to another host.
+_REGION = re.compile(r'[a-z]{2}(-[a-z0-9]+)+\Z')
+# One DNS label: letters, digits, hyphens (underscores too, as container and compose service names carry them).
+_LABEL = re.compile(r'[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?\Z')
+_IPV6 = re.compile(r'[0-9A-Fa-f:.]+\Z')
+
+
+def region_label(option, value):
+    """``value`` of the region option ``option``, refused unless it has the shape of a region name."""
+    if not isinstance(value, str) or not _REGION.match(value):
+        raise PaasInputError('%s=%r is not a region name such as cn-north-4 or cn-hangzhou: it becomes part of the API host name, '
+                             'so it may hold only lower-case letters, digits and hyphens' % (option, value))
+    return value
+
+
+def endpoint_url(option, value):
+    """The endpoint ``value`` of option ``option`` as ``scheme://host[:port]``, refused when it carries anything else.
+
+    An endpoint documents scheme, host and port only: user info (``user@``) would send the credentials to whatever host
+    follows it, and a path, query or fragment would be silently glued to, or cut off, every API path.
+    """
+    url = value if '://' in value else 'https://' + value
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https'):
+        raise PaasInputError('%s=%r: only http:// and https:// endpoints are supported' % (option, value))
+    problems = []
+    if '@' in parts.netloc:
+        problems.append('user info')
+    if parts.path not in ('', '/'):
+        problems.append('a path')
+    if '?' in url:
+        problems.append('a query')
+    if '#' in url:
+        problems.append('a fragment')
+    try:
+        parts.port
+    except ValueError:
+        problems.append('an invalid port')
+    host = parts.hostname or ''
+    if not problems and not (parts.netloc.startswith('[') and _IPV6.match(host)) and not (host and all(_LABEL.match(label) for label in host.split('.'))):
+        problems.append('an invalid host name')
+    if problems:
+        raise PaasInputError('%s=%r has %s: give scheme, host and port only, such as https://gateway.example.com:8443'
+                             % (option, value, ' and '.join(problems)))
+    return '%s://%s' % (parts.scheme, parts.netloc)
+
+
 def _required(params, names, why):
     missing = [name for name in names if not params.get(name)]
     if missing:
@@ -131,34 +182,31 @@ class Connection:
     def _region(self):
         return self.params.get('alibaba_region_id') if self.platform.family == 'alibaba' else self.params.get('huawei_region')
 
+    def _region_option(self):
+        return 'alibaba_region_id' if self.platform.family == 'alibaba' else 'huawei_region'
+
     def endpoint(self):
-        endpoint = self.params.get('endpoint')
-        if not endpoint and self.platform.endpoint_env:
-            endpoint = os.environ.get(self.platform.endpoint_env)
-        if not endpoint and self.platform.endpoint_template:
-            region = self._region()
-            if not region:
-                option = 'alibaba_region_id' if self.platform.family == 'alibaba' else 'huawei_region'
-                raise PaasInputError('%s: set %s (or endpoint) to say which region to call' % (self.platform.name, option))
-            if self.platform.name == 'edas' and region in _EDAS_ENDPOINT_OVERRIDES:
-                endpoint = _EDAS_ENDPOINT_OVERRIDES[region]
-            else:
-                endpoint = self.platform.endpoint_template.format(region=region)
-        if not endpoint:
+        if self.params.get('endpoint'):
+            return endpoint_url('endpoint', self.params['endpoint'])
+        if self.platform.endpoint_env and os.environ.get(self.platform.endpoint_env):
+            return endpoint_url(self.platform.endpoint_env, os.environ[self.platform.endpoint_env])
+        if not self.platform.endpoint_template:
             raise PaasInputError('%s: set endpoint (or the %s environment variable) to the console URL' % (self.platform.name, self.platform.endpoint_env))
-        if not endpoint.startswith(('http://', 'https://')):
-            endpoint = 'https://' + endpoint
-        return endpoint.rstrip('/')
+        region = self._region()
+        if not region:
+            raise PaasInputError('%s: set %s (or endpoint) to say which region to call' % (self.platform.name, self._region_option()))
+        region_label(self._region_option(), region)
+        if self.platform.name == 'edas' and region in _EDAS_ENDPOINT_OVERRIDES:
+            return _EDAS_ENDPOINT_OVERRIDES[region]
+        return self.platform.endpoint_template.format(region=region)
 
     def iam_endpoint(self):
         """IAM lives on its own host; against a single gateway (or the emulator) ``endpoint`` serves both."""
-        endpoint = self.params.get('huawei_iam_endpoint') or self.params.get('endpoint')
-        if not endpoint:
-            region = self.params.get('huawei_region')
-            endpoint = 'https://iam.%s.myhuaweicloud.com' % region if region else 'https://iam.myhuaweicloud.com'
-        if not endpoint.startswith(('http://', 'https://')):
-            endpoint = 'https://' + endpoint
-        return endpoint.rstrip('/')
+        for option in ('huawei_iam_endpoint', 'endpoint'):
+            if self.params.get(option):
+                return endpoint_url(option, self.params[option])
+        region = self.params.get('huawei_region')
+        return 'https://iam.%s.myhuaweicloud.com' % region_label('huawei_region', region) if region else 'https://iam.myhuaweicloud.com'
 
     def _verify(self):
         if not self.params.get('validate_certs', True):
@@ -166,7 +214,7 @@ class Connection:
         return self.params.get('ca_path') or True
 
     def _new_client(self, dialect, base_url, auth):
-        return HttpClient(dialect, base_url, auth, timeout=self.params.get('timeout') or 30.0, verify=self._verify(),
+        return HttpClient(dialect, base_url, auth, timeout=30.0 if self.params.get('timeout') is None else self.params['timeout'], verify=self._verify(),
                           retry=RetryPolicy(retries=max(self.params.get('retries', 4), 0)), warn=self._warn, session=self._session)
 
     # -- auth ------------------------------------------------------------------------------------

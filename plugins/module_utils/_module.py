@@ -7,27 +7,122 @@
 """The base every paas.ops module is built on.
 
 ``PaasModule`` merges the module's own options with the shared connection options, checks that
-``requests`` is importable, builds the platform's client, and maps every ``PaasError`` to one
-``fail_json`` with the platform's status, code, message and request id.  Modules stay a thin,
-declarative mapping from options to a call.
+``requests`` is importable, refuses before anything is sent what cannot be right (bounds, options of another
+platform), builds the platform's client, and maps every ``PaasError`` to one ``fail_json`` with the platform's
+status, code, message and request id.  Modules stay a thin, declarative mapping from options to a call.
+
+Options shared by the action group: ``module_defaults: {group/paas.ops.paas: ...}`` hands every option in it to every
+module of the group, and a module without that option fails with "Unsupported parameters". So every option that more
+than one module takes (``GROUP_ARGSPEC``) is accepted by every module; a module that has no use for one accepts it and
+ignores it (documented by the ``paas.ops._group`` fragment). tests/unit/plugins/modules/test_module_defaults.py fails
+when a new shared option is missing somewhere.
 """
 
 from __future__ import annotations
 
+import math
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, redact
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, redact
 from ansible_collections.paas.ops.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+
+
+# Every option more than one module of the group takes, as a module that ignores it accepts it (no default: it is unused).
+# A module that uses one declares it itself, with its own default and choices, and that declaration wins.
+GROUP_ARGSPEC = dict(
+    action=dict(type='str'),
+    application_id=dict(type='str'),
+    application_name=dict(type='str'),
+    auto_confirm_batches=dict(type='bool'),
+    component_id=dict(type='str'),
+    component_name=dict(type='str'),
+    hosts=dict(type='list', elements='str'),
+    namespace_id=dict(type='str'),
+    replica=dict(type='int'),
+    version=dict(type='str'),
+    wait=dict(type='bool'),
+    wait_timeout=dict(type='int'),
+)
+
+# Module options that mean something for some platforms only. Given (not at its default) with another platform, such an
+# option is refused, the same way by every module, rather than ignored: a task that names a component of an SAE
+# application, say, was meant for another platform. A module adds its own entries (``platform_options``) where one of
+# its options has a narrower meaning than elsewhere. Behaviour settings (wait, auto_confirm_batches) are not here: a
+# module_defaults group sets them for tasks of every platform.
+PLATFORM_OPTIONS = {
+    'application_name': ('servicestage', 'rainbond'),
+    'component_id': ('servicestage',),
+    'component_name': ('servicestage',),
+    'component_names': ('rainbond',),
+    'ecc_ids': ('edas',),
+    'hosts': ('servicestage',),
+    'min_ready_instance_ratio': ('sae',),
+    'min_ready_instances': ('sae',),
+    'namespace_id': ('sae',),
+    'replica': ('servicestage',),
+    'service_ids': ('rainbond',),
+    'version': ('servicestage',),
+    'version_id': ('sae',),
+}
+
+# Instance counts a scale may ask for. Rainbond documents 1 to 100 (horizontal scale ``new_node``); SAE
+# (RescaleApplication ``Replicas``) and ServiceStage (``parameters.replica``) document 0 or more and no maximum, so
+# theirs is a sanity bound far above any quota: a typo like 10**9 is refused here instead of being sent.
+REPLICA_BOUNDS = {'sae': (0, 1000), 'edas': (0, 1000), 'servicestage': (0, 1000), 'rainbond': (1, 100)}
+REPLICA_OPTIONS = ('replica', 'replicas')
+
+# Lower bounds of numeric options: (minimum, whether the minimum itself is allowed, why). A wait_timeout of 0 would send
+# the action and then report a timeout at once; with wait=false nothing is waited for, so 0 has no use there either.
+_MINIMUMS = {
+    'timeout': (0, False, 'seconds to wait for each HTTP response'),
+    'retries': (0, True, 'how many times a read is retried; 0 for none'),
+    'wait_timeout': (1, True, 'seconds to wait for the job; to not wait at all, set wait=false'),
+    'batch_timeout': (1, True, 'seconds to wait for each batch'),
+}
+
+
+def check_bounds(params, names):
+    """Refuse numeric options out of range (among ``names``, the options the module uses) before anything is sent."""
+    for name in sorted(set(names) & set(_MINIMUMS)):
+        value = params.get(name)
+        if value is None:
+            continue
+        minimum, inclusive, meaning = _MINIMUMS[name]
+        if (isinstance(value, float) and not math.isfinite(value)) or value < minimum or (value == minimum and not inclusive):
+            raise PaasInputError('%s must be %s %s (%s), got %s' % (name, 'at least' if inclusive else 'more than', minimum, meaning, value))
+    platform = params.get('platform')
+    if platform in REPLICA_BOUNDS and params.get('action') == 'scale':
+        low, high = REPLICA_BOUNDS[platform]
+        for name in REPLICA_OPTIONS:
+            if name in names and params.get(name) is not None and not low <= params[name] <= high:
+                raise PaasInputError('%s: platform=%s scales to %d to %d instances, got %s%s' % (
+                    name, platform, low, high, params[name], ' (use action=stop to run none)' if low > 0 and params[name] == 0 else ''))
+
+
+def check_platform_options(params, spec, platform_options=None):
+    """Refuse the options of ``spec`` that are set although they belong to other platforms than ``params['platform']``."""
+    table = dict(PLATFORM_OPTIONS, **(platform_options or {}))
+    platform = params.get('platform')
+    misplaced = sorted(name for name, platforms in table.items()
+                       if name in spec and platform not in platforms and params.get(name) not in (None, spec[name].get('default')))
+    if misplaced:
+        raise PaasInputError('%s: not options of platform=%s (%s)' % (', '.join(misplaced), platform, '; '.join(
+            '%s is for %s' % (name, ', '.join(table[name])) for name in misplaced)))
 
 
 class PaasModule:
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, platform_options=None, **kwargs):
         spec = dict(CONNECTION_ARGSPEC)
+        # The group's shared options this module has no use for: accepted, so that module_defaults can hold them, and ignored.
+        self.ignored = sorted(set(GROUP_ARGSPEC) - set(argument_spec))
+        spec.update((name, GROUP_ARGSPEC[name]) for name in self.ignored)
         spec.update(argument_spec)
+        self._own_options = set(argument_spec)
+        self._platform_options = platform_options
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
@@ -56,9 +151,23 @@ class PaasModule:
     def _secrets(self):
         return [value for value in self.module.no_log_values if isinstance(value, str)]
 
+    def check_inputs(self):
+        """Everything that can be refused from the options alone, before any request is built."""
+        params = self.params
+        own = {name: spec for name, spec in self.module.argument_spec.items() if name in self._own_options}
+        check_bounds(params, set(own) | set(CONNECTION_ARGSPEC))
+        if 'platform' in own:
+            check_platform_options(params, own, self._platform_options)
+
     def run(self, operation):
         """Call ``operation(self)`` and exit with its result dict, or fail cleanly."""
+        if not self.params.get('validate_certs', True):
+            # As ansible.builtin.uri does: the result says that TLS was not verified, whatever else happens.
+            self.module.warn('validate_certs=false: the TLS certificate of the server is not verified, so anyone on the network path '
+                             'can read or alter the requests, credentials included; use it only against a test server you control, '
+                             'or give the server\'s CA with ca_path instead')
         try:
+            self.check_inputs()
             result = operation(self)
         except PaasError as error:
             error.redacted(self._secrets())

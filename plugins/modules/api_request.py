@@ -85,6 +85,19 @@ extends_documentation_fragment:
   - paas.ops._alibaba
   - paas.ops._huawei
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.action
+  - paas.ops._group.application_id
+  - paas.ops._group.application_name
+  - paas.ops._group.auto_confirm_batches
+  - paas.ops._group.component_id
+  - paas.ops._group.component_name
+  - paas.ops._group.hosts
+  - paas.ops._group.namespace_id
+  - paas.ops._group.replica
+  - paas.ops._group.version
+  - paas.ops._group.wait
+  - paas.ops._group.wait_timeout
   - paas.ops._attributes
   - paas.ops._attributes.actiongroup_paas
 attributes:
@@ -288,6 +301,8 @@ def main():
             api_version=dict(type='str'),
             read_only=dict(type='bool'),
         ),
+        # x-acs-version is an Alibaba header; the other platforms version their APIs in the path.
+        platform_options={'api_version': ('sae', 'edas')},
         supports_check_mode=True,
     )
     paas.run(send)

@@ -85,7 +85,8 @@ options:
     elements: str
   replicas:
     description:
-      - Instance count, for V(scale). Rainbond takes 1 to 100 and scales each chosen component to it.
+      - Instance count, for V(scale). Rainbond takes 1 to 100 and scales each chosen component to it; SAE takes 0 to 1000 (a
+        sanity bound, as SAE documents no maximum). A count out of range is refused before anything is sent.
     type: int
   min_ready_instances:
     description:
@@ -107,6 +108,14 @@ extends_documentation_fragment:
   - paas.ops._alibaba
   - paas.ops._huawei
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.application_id
+  - paas.ops._group.application_name
+  - paas.ops._group.component_id
+  - paas.ops._group.component_name
+  - paas.ops._group.hosts
+  - paas.ops._group.replica
+  - paas.ops._group.version
   - paas.ops._attributes
   - paas.ops._attributes.actiongroup_paas
 attributes:
@@ -369,13 +378,8 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputE
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS, Rainbond, rainbond_operation
 
-# The actions each platform has, and the options that belong to one platform only.
+# The actions each platform has. Which options belong to which platform is shared by every module (_module.PLATFORM_OPTIONS).
 PLATFORM_ACTIONS = {'sae': SAE_ACTIONS, 'edas': EDAS_ACTIONS, 'rainbond': RAINBOND_ACTIONS}
-PLATFORM_OPTIONS = {
-    'namespace_id': ('sae',), 'ecc_ids': ('edas',), 'min_ready_instances': ('sae',), 'min_ready_instance_ratio': ('sae',),
-    'version_id': ('sae',), 'service_ids': ('rainbond',),
-    'component_names': ('rainbond',),
-}
 HINTS = {
     ('rainbond', 'restart'): 'Rainbond has no restart: action=upgrade rolls the components with their current build',
     ('edas', 'scale'): 'EDAS applications are scaled in the EDAS console or with paas.ops.api_request',
@@ -384,22 +388,18 @@ HINTS = {
 NAMES = {'sae': 'SAE', 'edas': 'EDAS', 'rainbond': 'Rainbond'}
 
 
-def check_platform_options(params):
+def check_platform_action(params):
     platform, action = params['platform'], params['action']
     if action not in PLATFORM_ACTIONS[platform]:
         hint = HINTS.get((platform, action), 'its actions are %s' % ', '.join(PLATFORM_ACTIONS[platform]))
         raise PaasInputError('%s applications cannot be given action=%s: %s' % (NAMES[platform], action, hint))
-    misplaced = sorted(name for name, platforms in PLATFORM_OPTIONS.items() if params.get(name) and platform not in platforms)
-    if misplaced:
-        raise PaasInputError('%s: not options of platform=%s (%s)' % (', '.join(misplaced), platform, '; '.join(
-            '%s is for %s' % (name, ', '.join(PLATFORM_OPTIONS[name])) for name in misplaced)))
     if platform == 'edas' and params['app_names']:
         raise PaasInputError('EDAS applications are given by id (app_ids)')
 
 
 def app_operation(paas):
     params = paas.params
-    check_platform_options(params)
+    check_platform_action(params)
     platform = params['platform']
     if platform == 'sae':
         result = sae_operation(Sae(paas.connection()), params, paas.check_mode)
@@ -433,7 +433,9 @@ def main():
         auto_confirm_batches=dict(type='bool', default=False),
         **WAIT_ARGSPEC
     )
-    paas = PaasModule(argument_spec, mutually_exclusive=[('app_ids', 'app_names')], required_one_of=[('app_ids', 'app_names')],
+    # EDAS applications are not scaled by this module, so replicas is an SAE and Rainbond option here.
+    paas = PaasModule(argument_spec, platform_options={'replicas': ('sae', 'rainbond')}, mutually_exclusive=[('app_ids', 'app_names')],
+                      required_one_of=[('app_ids', 'app_names')],
                       required_if=[('action', 'scale', ['replicas']), ('action', 'rollback', ['version_id'])], supports_check_mode=True)
     paas.run(app_operation)
 

@@ -78,7 +78,8 @@ options:
     default: true
   batch_timeout:
     description:
-      - Seconds for the whole batch, waiting for room, the restart and the health gate.
+      - Seconds for the whole batch, waiting for room, the restart and the health gate. At least 1; a smaller value is
+        refused before anything is sent.
     type: int
     default: 600
   auto_confirm_batches:
@@ -107,6 +108,13 @@ extends_documentation_fragment:
   - paas.ops._alibaba
   - paas.ops._huawei
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.action
+  - paas.ops._group.hosts
+  - paas.ops._group.replica
+  - paas.ops._group.version
+  - paas.ops._group.wait
+  - paas.ops._group.wait_timeout
   - paas.ops._attributes
   - paas.ops._attributes.actiongroup_paas
 attributes:

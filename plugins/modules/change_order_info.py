@@ -60,6 +60,8 @@ options:
   wait_timeout:
     description:
       - Seconds to wait with O(wait_for_completion). On timeout the task fails and reports the last status seen.
+      - At least 1, with or without O(wait_for_completion), as in every module; a smaller value is refused before anything
+        is sent.
     type: int
     default: 600
 extends_documentation_fragment:
@@ -67,6 +69,17 @@ extends_documentation_fragment:
   - paas.ops._huawei
   - paas.ops._alibaba
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.action
+  - paas.ops._group.application_name
+  - paas.ops._group.auto_confirm_batches
+  - paas.ops._group.component_id
+  - paas.ops._group.component_name
+  - paas.ops._group.hosts
+  - paas.ops._group.namespace_id
+  - paas.ops._group.replica
+  - paas.ops._group.version
+  - paas.ops._group.wait
   - paas.ops._attributes
   - paas.ops._attributes.info_module
   - paas.ops._attributes.actiongroup_paas
@@ -223,8 +236,6 @@ from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_j
 def change_order_info(paas):
     params = paas.params
     if params['platform'] == 'servicestage':
-        if params['application_id']:
-            raise PaasInputError('application_id lists SAE and EDAS change orders; give the ServiceStage job_id')
         api = ServiceStage(paas.connection())
 
         def read():
@@ -268,6 +279,8 @@ def main():
             wait_for_completion=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=600),
         ),
+        # Here application_id lists change orders, which only SAE and EDAS have.
+        platform_options={'application_id': ('sae', 'edas'), 'limit': ('sae', 'edas'), 'servicestage_api': ('servicestage',)},
         mutually_exclusive=[('job_id', 'application_id')],
         required_one_of=[('job_id', 'application_id')],
         supports_check_mode=True,

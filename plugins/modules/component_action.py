@@ -43,6 +43,8 @@ options:
   replica:
     description:
       - Number of instances, for O(action=scale); for O(action=modify_gray_rule), passed on as the rule's replica count.
+      - A scale takes 0 to 1000 (a sanity bound, as ServiceStage documents no maximum); a count out of range is refused before
+        anything is sent.
       - Options that the chosen action does not take (O(replica), O(hosts), O(version)) are ignored with a warning.
     type: int
   hosts:
@@ -62,6 +64,9 @@ extends_documentation_fragment:
   - paas.ops._huawei
   - paas.ops._alibaba
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.auto_confirm_batches
+  - paas.ops._group.namespace_id
   - paas.ops._attributes
   - paas.ops._attributes.actiongroup_paas
 attributes:

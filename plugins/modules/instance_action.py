@@ -48,7 +48,10 @@ options:
     choices: [start, stop, restart, scale, rollback]
   replica:
     description:
-      - Replica count, for O(action=scale).
+      - Replica count, for O(action=scale), 0 to 1000 (a sanity bound, as ServiceStage documents no maximum); a count out of
+        range is refused before anything is sent.
+      - ServiceStage only, like O(hosts), O(version), O(component_id) and O(component_name), and refused when given with another
+        O(platform).
       - Options that the chosen action does not take (O(replica), O(hosts), O(version)) are ignored with a warning.
     type: int
   hosts:
@@ -74,6 +77,8 @@ extends_documentation_fragment:
   - paas.ops._huawei
   - paas.ops._alibaba
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.namespace_id
   - paas.ops._attributes
   - paas.ops._attributes.actiongroup_paas
 attributes:

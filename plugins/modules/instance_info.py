@@ -68,6 +68,14 @@ extends_documentation_fragment:
   - paas.ops._huawei
   - paas.ops._alibaba
   - paas.ops._rainbond
+  - paas.ops._group
+  - paas.ops._group.action
+  - paas.ops._group.auto_confirm_batches
+  - paas.ops._group.hosts
+  - paas.ops._group.replica
+  - paas.ops._group.version
+  - paas.ops._group.wait
+  - paas.ops._group.wait_timeout
   - paas.ops._attributes
   - paas.ops._attributes.info_module
   - paas.ops._attributes.actiongroup_paas
@@ -256,8 +264,6 @@ def instance_info(paas):
     if params['platform'] in ('sae', 'edas') and not params['application_id'] and not (params['platform'] == 'sae' and params['namespace_id']):
         raise PaasInputError('%s applications are given by id: set application_id%s'
                              % (params['platform'], ' (or namespace_id to list its applications)' if params['platform'] == 'sae' else ''))
-    if params['platform'] == 'rainbond' and (params['component_id'] or params['component_name']):
-        raise PaasInputError('Rainbond has no per-instance list: leave component_id and component_name out to list the components')
     fleet = fleet_for(paas.connection(), params)
     return listing(params, fleet.application_id, fleet.targets(times_for=True if params['restart_times'] else None))
 

@@ -336,13 +336,19 @@ async def restart_instances(call):
     return ordered(call, order_over(call, "restart", [(app, wanted)]))
 
 
+# SAE refuses a count above the application's instance quota (an account setting, raised on request); the emulator's quota
+# is the sanity bound the collection itself keeps (plugins/module_utils/_module.py REPLICA_BOUNDS). Refusing here, before
+# any instance exists, is also what keeps a scale to 10**9 from creating instances one by one for ever.
+MAX_REPLICAS = 1000
+
+
 def replicas_parameter(call):
     try:
         replicas = int(call.require_query("Replicas"))
     except ValueError:
         replicas = -1
-    if replicas < 0:
-        raise invalid_parameter("Replicas", "must be an integer of 0 or more")
+    if not 0 <= replicas <= MAX_REPLICAS:
+        raise invalid_parameter("Replicas", "must be an integer from 0 to %d" % MAX_REPLICAS)
     return replicas
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -182,3 +183,72 @@ def test_huawei_wrong_password_fails_clearly_without_the_password():
         connection.client()
     assert caught.value.platform == 'iam' and caught.value.status == 401 and 's3cr3t' not in caught.value.msg
     assert caught.value.operation == 'KeystoneCreateUserTokenByPassword'
+
+
+@pytest.mark.parametrize('platform,option,value', [
+    ('servicestage', 'huawei_region', 'cn-north-4@127.0.0.1:44919/#'),
+    ('servicestage', 'huawei_region', 'cn-north-4.evil.example'),
+    ('servicestage', 'huawei_region', 'CN-NORTH-4'),
+    ('sae', 'alibaba_region_id', 'cn-hangzhou@127.0.0.1:44919/#'),
+    ('edas', 'alibaba_region_id', 'cn-hangzhou/x'),
+    ('sae', 'alibaba_region_id', 'cn-hangzhou\n'),
+])
+def test_a_region_that_is_not_a_region_name_is_refused_before_it_becomes_a_host(platform, option, value):
+    """The region is formatted into the host name: an "@" there sent a password login to 127.0.0.1 (issue 13)."""
+    session = FakeSession()
+    connection = Connection(params(**{option: value, 'alibaba_access_key_id': 'ak', 'alibaba_access_key_secret': 's', 'huawei_domain_name': 'acme',
+                                      'huawei_user_name': 'ops', 'huawei_password': 'pw'}), platform, session=session)
+    with pytest.raises(PaasInputError, match='%s=.* is not a region name' % option):
+        connection.client()
+    assert session.calls == []
+
+
+def test_the_iam_host_is_checked_too():
+    with pytest.raises(PaasInputError, match='huawei_region'):
+        Connection(params(huawei_region='cn-north-4@evil'), 'servicestage').iam_endpoint()
+
+
+@pytest.mark.parametrize('region', ['cn-hangzhou', 'ap-southeast-1', 'cn-shanghai-finance-1', 'cn-north-2-gov-1', 'my-kualalumpur-1'])
+def test_real_region_names_pass(region):
+    assert Connection(params(alibaba_region_id=region), 'sae').endpoint() == 'https://sae.%s.aliyuncs.com' % region
+
+
+@pytest.mark.parametrize('value,problem', [
+    ('https://user:pw@gateway.example', 'user info'),
+    ('https://gateway.example@127.0.0.1:8080', 'user info'),
+    ('https://gateway.example/prefix', 'a path'),
+    ('https://gateway.example/?x=1', 'a query'),
+    ('https://gateway.example#frag', 'a fragment'),
+    ('https://gateway.example:99999', 'an invalid port'),
+    ('https://gate way.example', 'an invalid host name'),
+    ('ftp://gateway.example', 'only http:// and https://'),
+])
+@pytest.mark.parametrize('option', ['endpoint', 'huawei_iam_endpoint'])
+def test_an_endpoint_with_more_than_scheme_host_and_port_is_refused(option, value, problem):
+    session = FakeSession()
+    connection = Connection(params(**{option: value, 'huawei_region': 'cn-north-4', 'huawei_domain_name': 'acme', 'huawei_user_name': 'ops',
+                                      'huawei_password': 'pw'}), 'servicestage', session=session)
+    with pytest.raises(PaasInputError, match=re.escape(problem)):
+        connection.client()
+    assert session.calls == []
+
+
+def test_the_rainbond_url_variable_is_checked_like_the_option(monkeypatch):
+    monkeypatch.setenv('RAINBOND_URL', 'http://console.example:7070/#')
+    with pytest.raises(PaasInputError, match='RAINBOND_URL=.* has a fragment'):
+        Connection(params(), 'rainbond').endpoint()
+
+
+@pytest.mark.parametrize('value,expected', [
+    ('http://127.0.0.1:8080/', 'http://127.0.0.1:8080'),
+    ('gateway.example:8443', 'https://gateway.example:8443'),
+    ('https://[::1]:8443', 'https://[::1]:8443'),
+    ('http://paas_emulator:8080', 'http://paas_emulator:8080'),
+])
+def test_scheme_host_and_port_are_what_an_endpoint_documents(value, expected):
+    assert Connection(params(endpoint=value), 'sae').endpoint() == expected
+
+
+def test_the_timeout_reaches_the_client_as_given():
+    base = dict(alibaba_access_key_id='ak', alibaba_access_key_secret='s', alibaba_region_id='cn-hangzhou')
+    assert Connection(params(timeout=2.5, **base), 'sae', session=FakeSession()).client().timeout == 2.5
