@@ -96,11 +96,12 @@ def test_diff_shows_each_component_before_and_after(emulator_clean):
 
 
 def stop_in_flight(emulator, service_id):
-    """A stop of the component that takes 6 s (the time factor is read when its batch starts), as if someone else sent it.
+    """A stop of the component that takes 10 s (the time factor is read when its batch starts), as if someone else sent it.
 
-    Long enough that the module, started a moment later on a busy machine, still finds it stopping.
+    Long enough that the module, started a moment later on a busy machine (the suite runs sanity beside pytest), still
+    finds it stopping.
     """
-    emulator.settings(time_factor=0.6)
+    emulator.settings(time_factor=1.0)
     emulator.create_job(platform='rainbond', action='stop', targets=[service_id])
     emulator.settings(time_factor=0.05)
 
@@ -125,7 +126,10 @@ def test_without_wait_a_transition_is_refused_and_nothing_sent(emulator_clean):
 
 
 def test_wait_false_returns_with_the_event_running(emulator_clean):
+    # A start of 10 s (the time factor is read when it begins): still under way when the module has returned.
+    emulator_clean.settings(time_factor=0.5)
     run = app_operation(emulator_clean, dict(app_id=2, component_names=['report-cron'], action='start', wait=False))
+    emulator_clean.settings(time_factor=0.05)
     assert run.rc == 0, run.output
     entry = run.adhoc_result()['components'][0]
     assert entry['changed'] is True and entry['event']['status'] == 'running' and entry['event']['type'] == 'start-service'
@@ -163,8 +167,8 @@ def test_an_event_still_running_is_waited_for_instead_of_being_dropped(emulator_
     world = yaml.safe_load(open(DEFAULT_WORLD, encoding='utf-8'))
     component = world['rainbond']['teams'][0]['apps'][0]['components'][2]
     assert component['cname'] == 'worker'
-    # 120 s of build at time factor 0.05: still running when the module starts, 6 s later it has ended.
-    component['running_event'] = {'opt_type': 'build-service', 'seconds': 120}
+    # 240 s of build at time factor 0.05: still running when the module starts on a busy machine, 12 s later it has ended.
+    component['running_event'] = {'opt_type': 'build-service', 'seconds': 240}
     path = tmp_path / 'world.yml'
     path.write_text(yaml.safe_dump(world), encoding='utf-8')
     emulator = emulator_factory(world=str(path), time_factor=0.05)
