@@ -64,7 +64,7 @@ UNRUNNABLE = (
 RAINBOND_EXAMPLE_URL = 'https://rainbond.example.com:7070'
 SUBSTITUTIONS = """\
 - `NAME=...` with NAME a credential variable: the emulator's credential for NAME;
-- https://rainbond.example.com:7070: the emulator's URL;
+- https://rainbond.example.com:7070 (in commands and plays): the emulator's URL;
 - an ad-hoc `ansible ... -m paas.ops.X -a '...'` for SAE, EDAS or ServiceStage without endpoint=: endpoint=<URL> added;
 - plays: -e @<vars file> with the vault_* credentials and paas_endpoint; a missing vars_files entry: that file, encrypted;
 - the vault password: typed at the prompt (each block's standard input);
@@ -273,30 +273,30 @@ class Session:
         self.plays = []
 
     def add(self, block, url, vars_file):
-        self.steps.append("printf '\\n==> %s\\n' >&2" % block.where)
+        self.steps.append("printf '\\n==> %s (%%s s)\\n' \"$SECONDS\" >&2" % block.where)
         if block.language in YAML_LANGUAGES:
             data = yaml.safe_load(block.text)
             self.plays.extend(data if isinstance(data, list) else [])
             if block.kind == 'file':
                 with open(os.path.join(self.cwd, block.reason), 'w', encoding='utf-8') as handle:
-                    handle.write(block.text)
+                    handle.write(block.text.replace(RAINBOND_EXAMPLE_URL, url))
                 return
             playbook = os.path.join(self.work, 'play-%d.yml' % block.line)
             with open(playbook, 'w', encoding='utf-8') as handle:
-                handle.write(block.text)
+                handle.write(block.text.replace(RAINBOND_EXAMPLE_URL, url))
             self.steps.append('ansible-playbook %s -e @%s' % (playbook, vars_file))
             return
         commands = substitute(block.commands(), url)
         if block.kind == 'server':
             log = os.path.join(self.work, 'server-%d.log' % block.line)
             self.steps.append(textwrap.dedent('''\
-                {{
+                {
                 %s
-                }} >%s 2>&1 </dev/null &
+                } >%s 2>&1 </dev/null &
                 server=$!
                 for _ in $(seq 300); do grep -q '^PAAS_EMULATOR_URL=' %s && break; kill -0 "$server" || break; sleep 0.1; done
                 cat %s >&2
-                grep -q '^PAAS_EMULATOR_URL=' %s || {{ echo 'the server printed no URL' >&2; exit 1; }}
+                grep -q '^PAAS_EMULATOR_URL=' %s || { echo 'the server printed no URL' >&2; exit 1; }
                 stop_tree "$server"''') % (commands.rstrip('\n'), log, log, log, log))
             return
         self.steps.append('{\n%s\n} <%s' % (commands.rstrip('\n'), self.password_file))
@@ -395,7 +395,9 @@ def test_the_blocks_run_against_the_emulator(document, emulator_clean, release_t
     for number, session in enumerate(sessions):
         session.vaults(vault_variables(emulator_clean.url))
         returncode, output = session.run(timeout=420)
-        where = re.findall(r'^==> (\S+)$', output, re.M)
+        with open(os.path.join(session.work, 'output.log'), 'w', encoding='utf-8') as handle:
+            handle.write(output)
+        where = re.findall(r'^==> (\S+)', output, re.M)
         assert returncode == 0, '%s, shell %d: failed at %s (exit %s):\n%s' % (
             document, number, where[-1] if where else 'the start', returncode, output[-8000:])
         assert 'DEPRECATION WARNING' not in output, '%s, shell %d: a deprecation warning:\n%s' % (document, number, output[-8000:])
