@@ -401,3 +401,31 @@ def test_the_blocks_run_against_the_emulator(document, emulator_clean, release_t
         assert returncode == 0, '%s, shell %d: failed at %s (exit %s):\n%s' % (
             document, number, where[-1] if where else 'the start', returncode, output[-8000:])
         assert 'DEPRECATION WARNING' not in output, '%s, shell %d: a deprecation warning:\n%s' % (document, number, output[-8000:])
+
+
+def test_awx_doc_says_where_ansible_runner_writes_the_credentials(tmp_path):
+    """docs/awx.md warns about the file in which ansible-runner stores the job's environment, secrets included.
+
+    The file is the one this ansible-runner really writes: a job run with a secret in its environment leaves the secret
+    in clear text in ``artifacts/<ident>/command`` (mode 0600), and ``--rotate-artifacts`` is the option the doc names
+    for cleaning up.
+    """
+    secret = 'docs-snippets-secret-value'
+    private = tmp_path / 'private'
+    (private / 'project').mkdir(parents=True)
+    (private / 'env').mkdir()
+    (private / 'project' / 'noop.yml').write_text('- hosts: localhost\n  gather_facts: false\n  tasks: []\n')
+    (private / 'env' / 'envvars').write_text('{"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "%s"}' % secret)
+    completed = subprocess.run([sys.executable, '-m', 'ansible_runner', 'run', str(private), '-p', 'noop.yml',
+                                '--ident', 'job1', '--rotate-artifacts', '3'],
+                               capture_output=True, text=True, env=_environment(str(tmp_path), fresh=False), timeout=180,
+                               check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    command = private / 'artifacts' / 'job1' / 'command'
+    assert secret in command.read_text(encoding='utf-8')
+    assert oct(command.stat().st_mode & 0o777) == oct(0o600)
+
+    with open(os.path.join(CHECKOUT, 'docs', 'awx.md'), encoding='utf-8') as handle:
+        doc = handle.read()
+    for needed in ('artifacts/<ident>/command', '--rotate-artifacts', 'chmod 700'):
+        assert needed in doc, 'docs/awx.md does not say %r' % needed
