@@ -319,14 +319,15 @@ class Session:
             stop_tree() { local child; for child in $(pgrep -P "$1" || true); do stop_tree "$child"; done; kill "$1" 2>/dev/null || true; }
             set -x
             ''')
-        return header + '\n'.join(self.steps) + '\n'
+        return header + '\n'.join(self.steps + ["printf '\\n==> end (%s s)\\n' \"$SECONDS\" >&2"]) + '\n'
 
     def run(self, timeout):
         script = os.path.join(self.work, 'session.sh')
         with open(script, 'w', encoding='utf-8') as handle:
             handle.write(self.script())
         # Its own session, so that whatever the blocks leave running (an emulator started with &) is stopped after.
-        process = subprocess.Popen(['bash', script], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
+        # pylint: disable-next=consider-using-with
+        process = subprocess.Popen(['bash', script], cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         try:
             output, _ = process.communicate(timeout=timeout)
