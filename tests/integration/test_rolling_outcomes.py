@@ -1,0 +1,57 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What a rollout says it did, against the emulator: the marker to resume from is the earliest one in force, so that
+following its own instructions never restarts a target twice; a rollout that selects nothing fails unless told that is
+fine; and a failed SAE or EDAS change order is blamed on the targets that failed, its message said once."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, SHOP, rollout
+
+SHOP_ROLLOUT = dict(rolling_restart_platform='servicestage', rolling_restart_application_id=SHOP, rolling_restart_batches=[1, '25%', '50%'],
+                    rolling_restart_max_unavailable=4)
+
+
+def refuse_actions_on(emulator, component_id):
+    """The platform refuses every action on one component (before it has any effect: nothing is restarted)."""
+    emulator.add_fault(platform='servicestage', path='/components/%s/action$' % component_id, kind='http', status=400,
+                       platform_code='SVCSTG.00100400', message='parameter invalid: injected refusal')
+
+
+def printed_marker(run):
+    # Ansible prints the failure twice (the error line and the task result): one marker, the same in both.
+    found = set(re.findall(r'rolling_restart_restarted_after=([0-9.]+) to continue where it stopped', run.stdout))
+    assert len(found) == 1, run.output
+    return float(found.pop())
+
+
+def test_three_runs_each_resuming_from_the_marker_the_last_printed_restart_every_target_exactly_once(fleet):
+    # Run 1 (batches 1, 3, 6, 2): component 4, in batch 2, is refused; components 1 to 3 are restarted.
+    refuse_actions_on(fleet, COMPONENTS[3])
+    first, dummy = rollout(fleet, **SHOP_ROLLOUT)
+    assert first.rc != 0 and 'failed %s' % COMPONENTS[3] in first.stdout, first.output
+    marker_1 = printed_marker(first)
+    assert fleet.metrics()['restarts'] == dict((component, 1) for component in COMPONENTS[:3])
+
+    # Run 2 resumes from run 1's marker; this time component 8 is refused, after component 4 and a few more went through.
+    fleet.admin('DELETE', 'faults')
+    refuse_actions_on(fleet, COMPONENTS[7])
+    second, dummy = rollout(fleet, rolling_restart_restarted_after=marker_1, **SHOP_ROLLOUT)
+    assert second.rc != 0 and 'failed %s' % COMPONENTS[7] in second.stdout, second.output
+    marker_2 = printed_marker(second)
+    # The marker in force is run 1's: what run 1 restarted is still to be skipped by the next run.
+    assert marker_2 == marker_1
+
+    # Run 3 follows run 2's instructions: the rest, and only the rest, is restarted.
+    fleet.admin('DELETE', 'faults')
+    third, result = rollout(fleet, rolling_restart_restarted_after=marker_2, **SHOP_ROLLOUT)
+    assert third.rc == 0, third.output
+    assert fleet.metrics()['restarts'] == dict((component, 1) for component in COMPONENTS)
+    assert result['marker'] == marker_1 and result['failed'] == [] and result['untouched'] == []
+    # Every component was sent exactly one accepted restart over the three runs.
+    accepted = [target for entry in fleet.metrics()['actions'] for target in entry['targets']]
+    assert sorted(accepted) == sorted(COMPONENTS)
