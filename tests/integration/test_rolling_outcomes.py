@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, SHOP, rollout
+import pytest
+
+from ansible_collections.paas.ops.tests.integration.rolling_world import (
+    COMPONENTS, ECCS, INVENTORY, SHOP, STOREFRONT, STOREFRONT_INSTANCES, rollout)
 
 SHOP_ROLLOUT = dict(rolling_restart_platform='servicestage', rolling_restart_application_id=SHOP, rolling_restart_batches=[1, '25%', '50%'],
                     rolling_restart_max_unavailable=4)
@@ -55,3 +58,33 @@ def test_three_runs_each_resuming_from_the_marker_the_last_printed_restart_every
     # Every component was sent exactly one accepted restart over the three runs.
     accepted = [target for entry in fleet.metrics()['actions'] for target in entry['targets']]
     assert sorted(accepted) == sorted(COMPONENTS)
+
+
+# platform -> (the rollout: batches of three, the first batch's targets, the one that fails).
+ORDER_ROLLOUTS = {
+    'sae': (dict(rolling_restart_platform='sae', rolling_restart_application_id=STOREFRONT, rolling_restart_batch_size=3),
+            STOREFRONT_INSTANCES[:3], STOREFRONT_INSTANCES[1]),
+    'edas': (dict(rolling_restart_platform='edas', rolling_restart_application_id=INVENTORY, rolling_restart_batch_size=3),
+             ECCS[:3], ECCS[1]),
+}
+
+
+@pytest.mark.parametrize('platform', sorted(ORDER_ROLLOUTS))
+def test_a_change_order_failing_one_instance_of_three_blames_that_one_and_says_its_message_once(fleet, platform):
+    variables, batch, failing = ORDER_ROLLOUTS[platform]
+    fleet.add_fault(kind='job_fail', platform=platform, target=failing, message='readiness probe failed: HTTP 503 on /healthz')
+    run, dummy = rollout(fleet, **variables)
+    assert run.rc != 0, run.output
+    summary = re.search(r'"msg": "rolling restart stopped: (\d+) restarted, (\d+) failed, (\d+) skipped, (\d+) untouched', run.stdout)
+    assert summary, run.output
+    # The two the order restarted are restarted, the one it failed at is failed.
+    assert summary.groups()[:2] == ('2', '1'), run.output
+    stopped = re.search(r'fatal: .*"msg": "(rolling restart stopped after batch 1 of \d+: failed (.*?); restarted (.*?); untouched .*)"', run.stdout)
+    assert stopped, run.output
+    message, failed, restarted = stopped.groups()
+    assert failed.startswith(failing + ' (') and restarted == ', '.join(target for target in batch if target != failing)
+    # The instance's own message, once; the order named once.
+    assert message.count('readiness probe failed: HTTP 503 on /healthz') == 1, message
+    order_id = fleet.metrics()['actions'][0]['job_id']
+    assert message.count(order_id) == 1, message
+    assert fleet.metrics()['restarts'] == dict((target, 1) for target in batch)
