@@ -441,15 +441,23 @@ def _report(view):
 
 
 def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after=None, health_gate=True, auto_confirm=True, check_mode=False,
-                  abort_on_failure=False, include_stopped=False, clock=time.time):
+                  abort_on_failure=False, include_stopped=False, allow_empty=False, clock=time.time):
     """Restart the fleet's targets ``ids`` together and wait until they are back; one entry per target in the result.
 
     A stopped target is left as it is, unless ``include_stopped``: then it is started (before the others are restarted).
     """
     deadline = Deadline(timeout)
     started = clock()
-    if len(set(ids)) != len(ids) or not ids:
-        raise PaasInputError('give each target once, and at least one')
+    if not ids and not allow_empty:
+        # An empty list usually is a selection that went wrong upstream: say so rather than succeed having done nothing.
+        raise PaasInputError('no targets given: nothing to restart; set allow_empty=true if an empty batch is fine')
+    if len(set(ids)) != len(ids):
+        raise PaasInputError('give each target once')
+    if not ids:
+        result = dict(changed=False, kind=fleet.kind, targets=[], restarted=[], failed_targets=[], skipped_targets=[], untouched_targets=[],
+                      order_messages=[], aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
+        _finish(result, {}, started, clock)
+        return result
     views = fleet.targets(times_for=set(ids) if restarted_after is not None else None)
     known = dict((view['id'], view) for view in views)
     unknown = [target_id for target_id in ids if target_id not in known]

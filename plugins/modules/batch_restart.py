@@ -102,6 +102,12 @@ options:
       - A target that was never deployed is always skipped.
     type: bool
     default: false
+  allow_empty:
+    description:
+      - An empty O(targets) list fails the task (it is usually a selection gone wrong) unless this is true; then the task
+        succeeds, changing nothing.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - paas.ops._connection
   - paas.ops._alibaba
@@ -240,7 +246,7 @@ def batch_restart(paas):
     result = restart_batch(fleet, params['targets'], timeout=params['batch_timeout'], max_unavailable=params['max_unavailable'],
                            restarted_after=params['restarted_after'], health_gate=params['health_gate'],
                            auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'],
-                           include_stopped=params['include_stopped'])
+                           include_stopped=params['include_stopped'], allow_empty=params['allow_empty'])
     result['platform'] = params['platform']
     if paas.diff_mode:
         result['diff'] = _diff(result['targets'])
@@ -275,6 +281,7 @@ def main():
         auto_confirm_batches=dict(type='bool', default=True),
         abort_on_failure=dict(type='bool', default=False),
         include_stopped=dict(type='bool', default=False),
+        allow_empty=dict(type='bool', default=False),
         **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
     )
     paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, supports_check_mode=True)

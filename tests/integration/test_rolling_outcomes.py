@@ -12,9 +12,12 @@ import re
 
 import pytest
 
+from ansible_collections.paas.ops.tests.integration.ansible_cli import demo_world, run_module
 from ansible_collections.paas.ops.tests.integration.rolling_world import (
     COMPONENTS, ECCS, INVENTORY, SHOP, STOREFRONT, STOREFRONT_INSTANCES, rollout)
 
+HUAWEI = demo_world()['huawei']
+HUAWEI_KEYS = dict(huawei_access_key=HUAWEI['access_key'], huawei_secret_key=HUAWEI['secret_key'], huawei_project_id=HUAWEI['project_id'])
 SHOP_ROLLOUT = dict(rolling_restart_platform='servicestage', rolling_restart_application_id=SHOP, rolling_restart_batches=[1, '25%', '50%'],
                     rolling_restart_max_unavailable=4)
 
@@ -88,3 +91,28 @@ def test_a_change_order_failing_one_instance_of_three_blames_that_one_and_says_i
     order_id = fleet.metrics()['actions'][0]['job_id']
     assert message.count(order_id) == 1, message
     assert fleet.metrics()['restarts'] == dict((target, 1) for target in batch)
+
+
+@pytest.mark.parametrize('selection', [dict(rolling_restart_name_pattern='no-such-*'), dict(rolling_restart_states=['failed'])],
+                         ids=['name_pattern', 'states'])
+def test_a_rollout_that_selects_no_target_fails_unless_told_an_empty_fleet_is_fine(fleet, selection):
+    run, result = rollout(fleet, **dict(SHOP_ROLLOUT, **selection))
+    assert run.rc != 0 and result is None, run.output
+    assert 'rolling restart: no target of the 12 components listed matches' in run.stdout, run.output
+    assert 'rolling_restart_allow_empty=true' in run.stdout
+    assert fleet.metrics()['actions'] == []
+
+    allowed, result = rollout(fleet, rolling_restart_allow_empty=True, **dict(SHOP_ROLLOUT, **selection))
+    assert allowed.rc == 0, allowed.output
+    assert result['planned'] == 0 and result['restarted'] == [] and fleet.metrics()['actions'] == []
+
+
+def test_batch_restart_refuses_an_empty_list_of_targets_unless_allowed(fleet):
+    args = dict(platform='servicestage', endpoint=fleet.url, application_id=SHOP, targets=[], **HUAWEI_KEYS)
+    refused = run_module('paas.ops.batch_restart', args)
+    assert refused.rc != 0 and 'no targets given' in refused.adhoc_result()['msg'] and 'allow_empty=true' in refused.adhoc_result()['msg']
+    allowed = run_module('paas.ops.batch_restart', dict(args, allow_empty=True))
+    assert allowed.rc == 0, allowed.output
+    result = allowed.adhoc_result()
+    assert result['changed'] is False and result['targets'] == [] and result['restarted'] == []
+    assert fleet.metrics()['actions'] == []
