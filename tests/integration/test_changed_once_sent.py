@@ -75,3 +75,18 @@ def test_changed_is_true_when_the_sent_action_ran_out_of_time(emu, module, platf
     message = outcome.adhoc_result()['msg']
     assert 'within' in message or 'timed out' in message or 'timeout' in message, outcome.output
     assert_changed_after_sending(emu, outcome, entries_key, unit, args.get('app_ids') or [args.get('application_id')])
+
+
+def test_an_sae_order_that_fails_in_its_first_batch_leaves_the_second_batch_untouched_not_failed(emu):
+    # api's orders run in two batches: the first two instances, then the third; the first fails, the order stops there.
+    instances = ['api-5c8d7e6f4-a1b2c', 'api-5c8d7e6f4-d3e4f', 'api-5c8d7e6f4-g5h6j']
+    emu.add_fault(kind='job_fail', platform='sae', target=instances[0], message='readiness probe failed: HTTP 503')
+    outcome = run(emu, 'batch_restart', 'sae', dict(application_id=SAE_API, targets=instances), 60)
+    result = outcome.adhoc_result()
+    assert outcome.rc != 0, outcome.output
+    assert [(entry['id'], entry['outcome']) for entry in result['targets']] == [
+        (instances[0], 'failed'), (instances[1], 'restarted'), (instances[2], 'untouched')], result['targets']
+    assert result['targets'][0]['msg'] == 'readiness probe failed: HTTP 503'
+    assert result['untouched_targets'] == [instances[2]] and result['restarted'] == [instances[1]]
+    assert len(result['order_messages']) == 1 and result['msg'].count('readiness probe failed: HTTP 503') == 1, result['msg']
+    assert emu.metrics()['restarts'] == dict((instance, 1) for instance in instances[:2])
