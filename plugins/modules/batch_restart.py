@@ -167,8 +167,8 @@ targets:
       type: str
     outcome:
       description:
-        - C(restarted), C(failed), C(skipped) (in check mode, C(restarted) means it would be), or C(untouched): its SAE or
-          EDAS change order ended before reaching it, so nothing happened to it.
+        - C(restarted), C(failed), C(skipped) (in check mode, C(restarted) means it would be), or C(untouched) (its SAE or
+          EDAS change order ended before reaching it, so nothing happened to it).
         - A failed SAE or EDAS change order is blamed on each target for its own part, as the order's per-instance details
           tell it; a target they do not name fails with the order.
       type: str
