@@ -41,6 +41,8 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
     if not isinstance(targets, list):
         raise AnsibleFilterError('rolling_plan takes the list of targets paas.ops.instance_info returns (its "instances")')
     skipped, eligible = [], []
+    # Targets that pass the filters (only, name, states), planned or skipped for another reason: none is a selection gone wrong.
+    matched = 0
     wanted = set(str(target_id) for target_id in only) if only else None
     if wanted:
         missing = sorted(wanted - set(str(target['id']) for target in targets))
@@ -55,6 +57,7 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
         if states and target.get('state') not in states:
             skipped.append(dict(entry, reason='%s: not among the states asked for (%s)' % (target.get('state'), ', '.join(states))))
             continue
+        matched += 1
         if target.get('state') == 'not_deployed':
             skipped.append(dict(entry, reason='not_deployed: nothing to restart'))
         elif target.get('state') in _STOPPED and not include_stopped:
@@ -88,7 +91,7 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
         plan.append(eligible[position:position + size])
         position += size
         index += 1
-    return dict(batches=plan, skipped=skipped, eligible=len(eligible), listed=len(targets), down=down, max_unavailable=limit,
+    return dict(batches=plan, skipped=skipped, eligible=len(eligible), listed=len(targets), matched=matched, down=down, max_unavailable=limit,
                 sizes=[len(batch) for batch in plan])
 
 

@@ -252,13 +252,25 @@ def run_action(target, action, parameters, wait=True, wait_timeout=600, check_mo
         result['after'] = after
         return result
 
-    job = _wait_for_job(target, job_id, deadline, '%s of %s (job %s)' % (action, target.label, job_id))
-    result['job'] = job
-    _raise_if_failed(target, job)
+    try:
+        job = _wait_for_job(target, job_id, deadline, '%s of %s (job %s)' % (action, target.label, job_id))
+        result['job'] = job
+        _raise_if_failed(target, job)
+    except PaasError as error:
+        # The action was sent: the target changed (or is changing) whatever became of its job, so the task says changed.
+        error.result = dict(getattr(error, 'result', None) or {}, **sent_result(result))
+        raise
     final = target.read()
     result.update(after=summary(final), target_state=final, elapsed=round(deadline.elapsed(), 3))
     result['diff']['after'] = summary(final)
     return result
+
+
+def sent_result(result):
+    """What a task reports of an action that was sent when it fails afterwards (its job failed or ran out of time)."""
+    job = result.get('job')
+    return dict(changed=True, reason=result.get('reason'), job_id=result.get('job_id'), waited_for_job=result.get('waited_for_job'),
+                before=result.get('before'), **({'job': job} if job else {}))
 
 
 def _target_result(target, outcome=None, error=None):
@@ -268,6 +280,10 @@ def _target_result(target, outcome=None, error=None):
         entry.update((key, outcome.get(key)) for key in ('changed', 'reason', 'job_id', 'job', 'waited_for_job', 'before', 'after'))
         entry['instance'] = public_view(outcome['target_state'])
     if error is not None:
+        sent = getattr(error, 'result', None) or {}
+        if sent.get('changed'):
+            # Sent, then failed: the entry says what was sent (changed, its job) as well as why it failed.
+            entry.update((key, sent.get(key)) for key in ('changed', 'reason', 'job_id', 'waited_for_job', 'before'))
         entry.update(failed=True, msg=error.msg)
         if isinstance(error, PaasJobError):
             entry['job'] = error.job

@@ -186,6 +186,9 @@ class Sae(AlibabaApi):
                 detail = self.call('DescribePipeline', 'GET', '/pop/v1/sam/changeorder/DescribePipeline', {'PipelineId': pipeline['id']}).get('Data') or {}
                 pipeline['tasks'] = [_task(task.get('TaskName'), task.get('Status'), task.get('Message'), task.get('ErrorCode'), task.get('ErrorMessage'))
                                      for stage in detail.get('StageList') or [] for task in stage.get('TaskList') or []]
+                # SAE has no per-instance list in a batch: each instance's task names it ("Restart <instance id>").
+                pipeline['units'] = [_unit(str(task['name'] or '').split(), task['raw_status'], task['error_message'] or task['message'])
+                                     for task in pipeline['tasks']]
         return order
 
     def change_orders(self, app_id, limit):
@@ -281,12 +284,21 @@ class Edas(AlibabaApi):
                      for stage in _as_list(pipeline.get('StageDetailList'), 'StageDetailDTO')
                      for task in _as_list(stage.get('TaskList'), 'TaskInfoDTO')]
             # Per-instance progress lives in the stage results; a failed step's message is the instance's error.
+            units = {}
             for instance, step in _instance_steps(pipeline):
                 failed = str(step.get('Status')) in ('3', '10')
                 tasks.append(_task(instance.get('InstanceName') or instance.get('InstanceIp'),
                                    step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
+                keys = (instance.get('InstanceName'), instance.get('InstanceIp'), instance.get('PodName'))
+                unit = units.setdefault(keys, _unit(keys, instance.get('Status'), None))
+                if instance.get('Status') in (None, ''):
+                    # No status of its own: its last step's says how far it got.
+                    unit.update(_unit(keys, step.get('Status'), None))
+                if failed or not unit['message']:
+                    unit['message'] = step.get('StageMessage') or unit['message']
             pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
-                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks))
+                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks,
+                                  units=list(units.values())))
         status = states.normalize_job_status('edas_change_order', raw)
         return dict(id=change_order_id, platform='edas', raw_status=raw, status=status, ended=status in states.JOB_TERMINAL,
                     type=data.get('CoType'), description=data.get('ChangeOrderDescription'), created=data.get('CreateTime'),
@@ -335,6 +347,43 @@ def _task(name, raw_status, message, error_code, error_message):
                 error_code=error_code or None, error_message=error_message or None)
 
 
+def _unit(keys, raw_status, message):
+    """One instance's part in a change order: the names it goes by (id, IP, pod), how its part ended, and its message."""
+    return dict(keys=[str(key) for key in keys if key], raw_status=raw_status, status=states.normalize_job_status('alibaba_task', raw_status),
+                message=message or None)
+
+
+def target_outcomes(order, targets):
+    """What a change order that did not succeed did to each of ``targets`` (views with ``id`` and maybe ``ip``), from its
+    batches' per-instance details: ``{id: (status, message)}``, status ``succeeded``, ``failed`` or ``not_reached`` (its
+    batch never ran it, the order having ended). A target the details do not name, or whose part has not ended, is left
+    out: the order's outcome is all that is known of it."""
+    outcomes = {}
+    units = [unit for pipeline in order.get('pipelines') or [] for unit in pipeline.get('units') or []]
+    for target in targets:
+        names = set(str(name) for name in (target.get('id'), target.get('ip')) if name)
+        mine = [unit for unit in units if names & set(unit['keys'])]
+        if len(mine) != 1:
+            continue  # not named, or named twice (an order over several applications): not guessed at
+        unit = mine[0]
+        if unit['status'] in states.JOB_SUCCESS:
+            outcomes[target['id']] = (states.JOB_SUCCEEDED, None)
+        elif unit['status'] in (states.JOB_FAILED, states.JOB_PARTIALLY_FAILED):
+            outcomes[target['id']] = (states.JOB_FAILED, unit['message'])
+        elif order.get('ended') and unit['status'] in (states.JOB_PENDING, states.JOB_ABORTED):
+            outcomes[target['id']] = ('not_reached', unit['message'])
+    return outcomes
+
+
+def without(messages, said):
+    """``messages`` less those that only repeat a text already ``said`` (each target's own message, said once with it)."""
+    return [message for message in messages if not any(text and text in message for text in said)]
+
+
+def public_pipelines(pipelines):
+    return [dict((key, value) for key, value in pipeline.items() if key != 'units') for pipeline in pipelines]
+
+
 def _order_summary(platform, order, kind):
     """A change order as both products list them (ListChangeOrders / ListRecentChangeOrder)."""
     return dict(id=order.get('ChangeOrderId'), platform=platform, application_id=order.get('AppId'), raw_status=order.get('Status'),
@@ -358,6 +407,8 @@ def failure_messages(order):
 def public_order(order):
     """What a module returns of a change order: the order with its batches, the terminal flag added."""
     public = dict(order)
+    # The per-instance units are the collection's own reading of the details: the tasks already show them.
+    public['pipelines'] = public_pipelines(order.get('pipelines') or [])
     public['terminal'] = order['status'] in states.JOB_TERMINAL
     return public
 
@@ -385,10 +436,12 @@ def follow_change_order(api, change_order_id, deadline, auto_confirm=False, labe
     if order['status'] not in states.JOB_SUCCESS:
         messages = failure_messages(api.with_tasks(order))
         public = public_order(order)
-        raise PaasJobError('change order %s%s ended %s (Status %s%s)%s' % (
-            change_order_id, ' of ' + label if label else '', order['status'], order['raw_status'],
-            ', SubStatus %s' % order['sub_status'] if order.get('sub_status') else '', ': ' + '; '.join(messages) if messages else ''),
-            job=public, target=label)
+        header = 'change order %s%s ended %s (Status %s%s)' % (change_order_id, ' of ' + label if label else '', order['status'], order['raw_status'],
+                                                               ', SubStatus %s' % order['sub_status'] if order.get('sub_status') else '')
+        error = PaasJobError(header + (': ' + '; '.join(messages) if messages else ''), job=public, target=label)
+        # For callers that blame each target for its own part (batch_restart): the order read, its header and messages.
+        error.order, error.header, error.messages = order, header, messages
+        raise error
     return public
 
 

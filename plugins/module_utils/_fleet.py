@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, _raise_if_failed, run_action, send_action
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_instance_action, sae_operation, sae_restart_instances
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import (Edas, Sae, edas_instance_action, sae_operation, sae_restart_instances,
+                                                                        target_outcomes, without)
 from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasError, PaasInputError, PaasJobError,
                                                                        PaasThrottledError, PaasTransportError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, rainbond_operation
@@ -36,6 +37,11 @@ _RESTARTING = frozenset([states.RESTARTING, states.UPGRADING, states.STARTING])
 _ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
 # Rainbond events that restart a component's pods.
 _RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
+
+
+class NotRestarted(str):
+    """A ``restart()`` outcome: the operation never reached this target (its change order ended first); the message says so.
+    Neither restarted nor failed: the rollout counts it untouched, to restart on the next run."""
 
 
 def _wait_params(timeout, auto_confirm=True):
@@ -53,6 +59,8 @@ class Fleet:
     kind = None
     api = None
     change_orders = ()
+    # What the last restart's operations said once for all their targets (a failed change order's own message).
+    order_messages = ()
 
     def restart(self, ids, timeout, auto_confirm):
         raise NotImplementedError
@@ -238,29 +246,64 @@ class ServiceStageFleet(Fleet):
 
 
 class _ChangeOrderFleet(Fleet):
-    """SAE and EDAS: a batch is one change order; a failed order fails every target of the batch with its messages."""
+    """SAE and EDAS: a batch is one change order. A failed order is blamed on each target for its own part, as the order's
+    per-instance details tell it (restarted, failed with its message, or never reached); the order's own message is said
+    once, in ``order_messages``. A target the details do not name fails with the order."""
 
     api_class = None
     targets_named = None
+    _listed = {}
 
     def __init__(self, connection, application_id):
         if not application_id:
             raise PaasInputError('%s belong to an application given by id: set application_id' % self.targets_named)
         self.api = self.api_class(connection)
         self.application_id = application_id
+        self._listed = {}
+
+    def targets(self, times_for=None):
+        views = self._targets(times_for)
+        # Kept for the blame of a failed order: the details name an instance by id or by IP.
+        self._listed = dict((view['id'], view) for view in views)
+        return views
+
+    def _targets(self, times_for):
+        raise NotImplementedError
 
     def _run(self, ids, operation):
         self.change_orders = []
+        self.order_messages = list(self.order_messages)
         try:
             result = operation()
             failure = None
         except PaasError as error:
             result = getattr(error, 'result', None) or {}
-            failure = error.msg
+            failure = error
         # A batch may run two orders (a start of its stopped targets, then the restart): abort may need both.
         self.change_orders = list(self.change_orders) + ([order for order in result.get('change_orders') or [] if not order.get('terminal')] or
                                                          [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure])
-        return dict((target_id, failure) for target_id in ids)
+        if failure is None:
+            return dict((target_id, None) for target_id in ids)
+        order = getattr(failure, 'order', None)
+        outcomes = target_outcomes(order, [self._listed.get(target_id) or dict(id=target_id) for target_id in ids]) if order else {}
+        if not outcomes:
+            # Nothing says how each target fared (no order read, or details that name none of them): each failed with it.
+            return dict((target_id, failure.msg) for target_id in ids)
+        said = [message for status, message in outcomes.values() if message]
+        rest = without(failure.messages, said)
+        self.order_messages.append(failure.header + (': ' + '; '.join(rest) if rest else ''))
+        found = {}
+        for target_id in ids:
+            status, message = outcomes.get(target_id, (None, None))
+            if status == states.JOB_SUCCEEDED:
+                found[target_id] = None
+            elif status == states.JOB_FAILED:
+                found[target_id] = message or 'its part of the change order failed'
+            elif status == 'not_reached':
+                found[target_id] = NotRestarted('not restarted: its change order ended before reaching it')
+            else:
+                found[target_id] = 'its change order failed; its own part is not reported'
+        return found
 
     def abort(self):
         aborted = []
@@ -279,7 +322,7 @@ class SaeInstanceFleet(_ChangeOrderFleet):
     api_class = Sae
     targets_named = 'SAE instances'
 
-    def targets(self, times_for=None):
+    def _targets(self, times_for=None):
         return self.api.instances(self.application_id)
 
     def restart(self, ids, timeout, auto_confirm):
@@ -297,7 +340,7 @@ class SaeApplicationFleet(_ChangeOrderFleet):
         self.namespace_id = namespace_id
         self.application_id = None
 
-    def targets(self, times_for=None):
+    def _targets(self, times_for=None):
         return self.api.applications(self.namespace_id)
 
     def restart(self, ids, timeout, auto_confirm, action='restart'):
@@ -313,7 +356,7 @@ class EdasFleet(_ChangeOrderFleet):
     api_class = Edas
     targets_named = 'EDAS ECCs'
 
-    def targets(self, times_for=None):
+    def _targets(self, times_for=None):
         eccs = self.api.application(self.application_id)['eccs']
         # An ECC has no restart time of its own: its change orders tell it (one list call, then the orders needed).
         return self.api.restart_times(self.application_id, eccs, times_for) if times_for else eccs
@@ -398,15 +441,23 @@ def _report(view):
 
 
 def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after=None, health_gate=True, auto_confirm=True, check_mode=False,
-                  abort_on_failure=False, include_stopped=False, clock=time.time):
+                  abort_on_failure=False, include_stopped=False, allow_empty=False, clock=time.time):
     """Restart the fleet's targets ``ids`` together and wait until they are back; one entry per target in the result.
 
     A stopped target is left as it is, unless ``include_stopped``: then it is started (before the others are restarted).
     """
     deadline = Deadline(timeout)
     started = clock()
-    if len(set(ids)) != len(ids) or not ids:
-        raise PaasInputError('give each target once, and at least one')
+    if not ids and not allow_empty:
+        # An empty list usually is a selection that went wrong upstream: say so rather than succeed having done nothing.
+        raise PaasInputError('no targets given: nothing to restart; set allow_empty=true if an empty batch is fine')
+    if len(set(ids)) != len(ids):
+        raise PaasInputError('give each target once')
+    if not ids:
+        result = dict(changed=False, kind=fleet.kind, targets=[], restarted=[], failed_targets=[], skipped_targets=[], untouched_targets=[],
+                      order_messages=[], aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
+        _finish(result, {}, started, clock)
+        return result
     views = fleet.targets(times_for=set(ids) if restarted_after is not None else None)
     known = dict((view['id'], view) for view in views)
     unknown = [target_id for target_id in ids if target_id not in known]
@@ -439,7 +490,7 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
     taken_down = [target_id for target_id in acting if known[target_id]['state'] == states.RUNNING]
 
     result = dict(changed=bool(acting), kind=fleet.kind, targets=[entries[target_id] for target_id in ids], restarted=[], failed_targets=[], skipped_targets=[],
-                  aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
+                  untouched_targets=[], order_messages=[], aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
     if taken_down and max_unavailable is not None:
         if len(taken_down) > max_unavailable:
             raise PaasInputError('a batch of %d would take more than max_unavailable=%d targets down' % (len(taken_down), max_unavailable))
@@ -474,7 +525,10 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
     if others:
         failures.update(fleet.restart(others, deadline.remaining(), auto_confirm))
     for target_id in acting:
-        if failures.get(target_id):
+        if isinstance(failures.get(target_id), NotRestarted):
+            # Sent, but never reached: nothing happened to it, and the next run restarts it.
+            entries[target_id].update(outcome='untouched', changed=False, msg=str(failures[target_id]))
+        elif failures.get(target_id):
             entries[target_id].update(outcome='failed', msg=failures[target_id])
     restarted = [target_id for target_id in acting if entries[target_id]['outcome'] == 'restarted']
     final = fleet.targets()
@@ -495,6 +549,7 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
             entries[view['id']]['after'] = _report(view)
     if abort_on_failure and any(entries[target_id]['outcome'] == 'failed' for target_id in acting):
         result['aborted_change_orders'] = fleet.abort()
+    result['order_messages'] = list(fleet.order_messages)
     _finish(result, entries, started, clock)
     return result
 
@@ -502,7 +557,8 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
 def _finish(result, entries, started, clock):
     for entry in entries.values():
         # Not "failed"/"skipped": those are Ansible's own result keys.
-        result[{'restarted': 'restarted', 'failed': 'failed_targets', 'skipped': 'skipped_targets'}[entry['outcome']]].append(entry['id'])
+        result[{'restarted': 'restarted', 'failed': 'failed_targets', 'skipped': 'skipped_targets', 'untouched': 'untouched_targets'}[entry['outcome']]].append(
+            entry['id'])
     result['seconds'] = round(clock() - started, 3)
 
 

@@ -103,6 +103,12 @@ options:
       - A target that was never deployed is always skipped.
     type: bool
     default: false
+  allow_empty:
+    description:
+      - An empty O(targets) list fails the task (it is usually a selection gone wrong) unless this is true; then the task
+        succeeds, changing nothing.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - paas.ops._connection
   - paas.ops._alibaba
@@ -168,7 +174,11 @@ targets:
       description: Target name.
       type: str
     outcome:
-      description: C(restarted), C(failed) or C(skipped) (in check mode, C(restarted) means it would be).
+      description:
+        - C(restarted), C(failed), C(skipped) (in check mode, C(restarted) means it would be), or C(untouched) (its SAE or
+          EDAS change order ended before reaching it, so nothing happened to it).
+        - A failed SAE or EDAS change order is blamed on each target for its own part, as the order's per-instance details
+          tell it; a target they do not name fails with the order.
       type: str
     msg:
       description: Why it failed or was skipped; for a stopped target started because of O(include_stopped), that it was.
@@ -197,6 +207,19 @@ skipped_targets:
   returned: always
   type: list
   elements: str
+untouched_targets:
+  description: IDs of the targets the batch's SAE or EDAS change order ended before reaching (not restarted, not failed).
+  returned: always
+  type: list
+  elements: str
+order_messages:
+  description:
+    - What a failed SAE or EDAS change order said for the whole batch, once (its ID, status and the messages no target's
+      own C(msg) already says).
+  returned: always
+  type: list
+  elements: str
+  sample: ["change order 5579f21b-31d3-4a54-823e-374e85ffda39 of application 5ae00000-0000-4000-8000-000000000001 ended failed (Status 3)"]
 kind:
   description: What the targets are, C(component), C(instance), C(application) or C(ecc).
   returned: always
@@ -231,14 +254,17 @@ def batch_restart(paas):
     result = restart_batch(fleet, params['targets'], timeout=params['batch_timeout'], max_unavailable=params['max_unavailable'],
                            restarted_after=params['restarted_after'], health_gate=params['health_gate'],
                            auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'],
-                           include_stopped=params['include_stopped'])
+                           include_stopped=params['include_stopped'], allow_empty=params['allow_empty'])
     result['platform'] = params['platform']
     if paas.diff_mode:
         result['diff'] = _diff(result['targets'])
-    if result['failed_targets']:
+    if result['failed_targets'] or result['untouched_targets']:
         failed = [entry for entry in result['targets'] if entry['outcome'] == 'failed']
-        raise PaasBatchError('%d of %d targets failed: %s' % (len(failed), len(result['targets']), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
-                             result)
+        parts = ['%d of %d targets failed: %s' % (len(failed), len(result['targets']), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed))]
+        if result['untouched_targets']:
+            parts.append('not reached: %s' % ', '.join(result['untouched_targets']))
+        # The change order's own message, once for the batch rather than once per target.
+        raise PaasBatchError('; '.join(parts + result['order_messages']), result)
     return result
 
 
@@ -263,6 +289,7 @@ def main():
         auto_confirm_batches=dict(type='bool', default=True),
         abort_on_failure=dict(type='bool', default=False),
         include_stopped=dict(type='bool', default=False),
+        allow_empty=dict(type='bool', default=False),
         **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC
     )
     paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, supports_check_mode=True)

@@ -13,6 +13,8 @@ description:
   - Runs an action on a ServiceStage v3 component (C(POST /v3/{project_id}/cas/applications/{application_id}/components/{component_id}/action))
     declaratively. It reads the component first and acts only when the action is needed, waits for the platform's job and
     reports the component's final state.
+  - Once the action was sent the task reports RV(ignore:changed=true), also when its job then fails or runs out of
+    O(wait_timeout).
   - V(start) on a running component, V(stop) on a stopped one, V(scale) to the current replica count and V(rollback) to
     the version already deployed change nothing and report RV(ignore:changed=false).
   - V(restart) and V(rollback_current) always act. V(continue_deploy), V(check_gray_release) and V(modify_gray_rule)

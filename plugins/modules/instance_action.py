@@ -21,6 +21,8 @@ description:
     V(scale) to its current replica count and V(rollback) to the version it runs change nothing. V(restart) always acts.
   - The instances are handled concurrently, at most O(concurrency) at a time, each on its own; a job already running on
     an instance is waited for before deciding. The task fails if any instance fails, and still reports every instance.
+  - An instance whose action was sent reports C(changed=true), and so does the task, also when the job then fails or runs
+    out of O(wait_timeout).
 author: paas.ops contributors (@paas-ops)
 requirements:
   - requests
