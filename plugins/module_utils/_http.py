@@ -84,13 +84,34 @@ def build_path(template, params):
     return _PLACEHOLDER.sub(lambda match: encode_path_segment(match.group(1), params[match.group(1)]), template)
 
 
+# Characters a path keeps as they are on the wire: RFC 3986 unreserved, sub-delims, ":", "@" and "/" (urllib3's PATH_CHARS).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_ESCAPE = re.compile(r'%([0-9A-Fa-f]{2})')
+_LONE_PERCENT = re.compile(r'%(?![0-9A-Fa-f]{2})')
+_UNRESERVED = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~')
+
+
+def wire_path(path):
+    """``path`` exactly as requests and urllib3 put it on the wire, so that the signers sign what is sent.
+
+    Like them: every other character is percent-encoded as UTF-8 (a literal "é" goes out as ``%C3%A9``), an escape of an
+    unreserved character is decoded, other escapes are upper-cased, and a "%" that starts no escape is itself encoded.
+    """
+    path = _LONE_PERCENT.sub('%25', path)
+
+    def normal(match):
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else '%' + match.group(1).upper()
+    return quote(_ESCAPE.sub(normal, path), safe=_PATH_SAFE + '%')
+
+
 class ApiRequest:
-    """One request as the auth schemes see it: method, base URL, encoded path, query pairs, headers, body."""
+    """One request as the auth schemes see it: method, base URL, encoded path (as on the wire), query pairs, headers, body."""
 
     def __init__(self, method, base_url, path, query=None, headers=None, body=None):
         self.method = method.upper()
         self.base_url = base_url.rstrip('/')
-        self.path = path
+        self.path = wire_path(path)
         self.query = list(query or [])
         self.headers = dict(headers or {})
         self.body = body
@@ -373,16 +394,18 @@ class HttpClient:
     def _interpret(self, response, method, path, read, operation):
         data = None
         text = response.text
+        decoded = False
         if text:
             try:
                 data = response.json()
+                decoded = True
             except ValueError:
                 data = None
         request_id = self.dialect.request_id(response.headers, data)
         status = response.status_code
         code, message, body_code = self.dialect.error_fields(status, data, text)
         if 200 <= status < 300 and code is None:
-            unreadable = self._unreadable(response, method, path, data, text, request_id)
+            unreadable = self._unreadable(response, method, path, data if decoded else _NOT_JSON, text, request_id)
             if unreadable is None:
                 return ApiResponse(status, dict(response.headers), text, data, request_id)
             # The platform answered, but with nothing this client can read: never "no data". A read may get a readable
@@ -424,11 +447,11 @@ class HttpClient:
             return None  # no body by definition
         if not text and self.dialect.documents_empty_answer(method, path):
             return None
-        if data is not None and self.dialect.is_envelope(data):
+        if data is not _NOT_JSON and self.dialect.is_envelope(data):
             return None
         if not text:
             what = 'an empty body'
-        elif data is None:
+        elif data is _NOT_JSON:
             what = 'a body that is not JSON'
         else:
             what = 'JSON that is not the documented response (%s)' % type(data).__name__
@@ -439,6 +462,9 @@ class HttpClient:
         if request_id:
             parts.append('request id %s' % request_id)
         return 'the answer could not be read: %s (%s)' % (what, ', '.join(parts))
+
+
+_NOT_JSON = object()  # a body that did not decode (``null`` decodes, to None)
 
 
 class _Retryable(Exception):
