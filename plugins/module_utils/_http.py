@@ -405,7 +405,7 @@ class HttpClient:
         status = response.status_code
         code, message, body_code = self.dialect.error_fields(status, data, text)
         if 200 <= status < 300 and code is None:
-            unreadable = self._unreadable(response, method, path, data if decoded else _NOT_JSON, text, request_id)
+            unreadable = self._unreadable(response, method, path, data if decoded else _NOT_JSON, text)
             if unreadable is None:
                 return ApiResponse(status, dict(response.headers), text, data, request_id)
             # The platform answered, but with nothing this client can read: never "no data". A read may get a readable
@@ -441,7 +441,7 @@ class HttpClient:
             error_type = PaasNotFoundError
         raise error_type(self.dialect.platform, status, code, message, request_id, operation, body_code=body_code).redacted(self.secrets)
 
-    def _unreadable(self, response, method, path, data, text, request_id):
+    def _unreadable(self, response, method, path, data, text):
         """None for a success answer the API documents, else what came back, for the message."""
         if method == 'HEAD' or response.status_code in (204, 205):
             return None  # no body by definition
@@ -454,13 +454,12 @@ class HttpClient:
         elif data is _NOT_JSON:
             what = 'a body that is not JSON'
         else:
-            what = 'JSON that is not the documented response (%s)' % type(data).__name__
+            what = 'JSON that is not the documented response'
         parts = ['HTTP %s' % response.status_code, 'content-type %s' % (response.headers.get('Content-Type') or 'none'),
                  '%d bytes' % len(text or '')]
         if text:
             parts.append('first bytes %r' % text[:120])
-        if request_id:
-            parts.append('request id %s' % request_id)
+        # The request id is not repeated here: every error that carries this text shows it.
         return 'the answer could not be read: %s (%s)' % (what, ', '.join(parts))
 
 

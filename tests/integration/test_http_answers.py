@@ -199,3 +199,150 @@ def test_instance_info_finds_targets_whose_ids_have_braces(braces, platform, arg
 def test_alibaba_ids_with_braces_in_the_query_are_read(braces):
     response = sae_get(braces, {'AppId': BRACE_SAE})
     assert response.status_code == 200 and response.json()['Data']['AppId'] == BRACE_SAE, response.text
+
+
+# ---- 5. a 2xx answer that cannot be read ------------------------------------------------------------------------------
+
+
+SAE_WORKER = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a03'
+READS = [
+    # platform, what instance_info lists, the read it depends on (fault path), what a 2xx garbles it into
+    pytest.param('sae', dict(application_id=SAE_WEB), r'/describeApplicationInstances$', 'html', id='sae-html'),
+    pytest.param('edas', dict(application_id=ALIBABA['edas_app_id']), r'/app_status$', 'empty', id='edas-empty'),
+    pytest.param('servicestage', dict(application_id=HUAWEI['application_id']), r'/applications/[^/]+/components$', 'truncated',
+                 id='servicestage-truncated'),
+    pytest.param('rainbond', dict(team_id=RB_TEAM, region_name=RAINBOND['region'], application_id=1), r'/apps/1/services$', 'json_foreign',
+                 id='rainbond-foreign-json'),
+]
+WHAT = dict(html='a body that is not JSON', empty='an empty body', truncated='a body that is not JSON',
+            json_foreign='JSON that is not the documented response')
+
+
+def instance_info(emulator, platform, args, **extra):
+    return run_module('paas.ops.instance_info', dict(dict(platform=platform, endpoint=emulator.url, **CREDENTIALS[platform]), **dict(args, **extra)))
+
+
+@pytest.mark.parametrize('platform,args,path,body_kind', READS)
+def test_instance_info_never_reads_an_unreadable_answer_as_no_targets(emu, platform, args, path, body_kind):
+    emu.add_fault(kind='bad_body', body_kind=body_kind, path=path, method='GET', platform=platform)
+    run = instance_info(emu, platform, args, retries=1)
+    result = failed(run)
+    assert 'count' not in result and 'the answer could not be read: %s (HTTP 200' % WHAT[body_kind] in result['msg'], result
+    # Retried like a 5xx: two attempts, one warning.
+    listed = [name for name, count in emu.metrics()['requests'].items() if count == 2]
+    assert listed and len(RETRY_WARNING.findall(run.output)) == 1, (emu.metrics()['requests'], run.output)
+
+
+@pytest.mark.parametrize('platform,args,path,body_kind', READS)
+def test_instance_info_reads_again_after_an_unreadable_answer(emu, platform, args, path, body_kind):
+    healthy = instance_info(emu, platform, args)
+    assert healthy.rc == 0, healthy.output
+    emu.add_fault(kind='bad_body', body_kind=body_kind, path=path, method='GET', platform=platform, count=1)
+    run = instance_info(emu, platform, args)
+    assert run.rc == 0, run.output
+    assert run.adhoc_result()['count'] == healthy.adhoc_result()['count'] > 0
+
+
+def sae_restart(emulator, app_id):
+    return run_module('paas.ops.app_operation', dict(platform='sae', namespace_id='cn-hangzhou:demo', app_ids=[app_id], action='restart',
+                                                     endpoint=emulator.url, wait_timeout=60, **ALIBABA_KEY))
+
+
+def test_an_action_answered_with_garbage_after_it_took_effect_is_settled_by_the_state(emu):
+    emu.add_fault(kind='bad_body', body_kind='html', path=r'/batchRestartApplications$', when='after', count=1)
+    run = sae_restart(emu, SAE_WORKER)
+    assert run.rc == 0, run.output
+    result = run.adhoc_result()
+    # The order the action started was found from the application's state and followed; nothing was sent twice.
+    assert result['changed'] is True and len(result['change_order_ids']) == 1, result
+    assert [entry['operation'] for entry in emu.metrics()['actions'] if entry['platform'] == 'sae'] == ['BatchRestartApplications']
+
+
+def test_an_action_answered_with_garbage_that_shows_no_effect_is_an_unknown_outcome_never_re_sent(emu):
+    emu.add_fault(kind='bad_body', body_kind='empty', path=r'/batchRestartApplications$', when='before', count=1)
+    result = failed(sae_restart(emu, SAE_WORKER))
+    assert 'outcome of BatchRestartApplications is unknown' in result['msg'] and 'an empty body' in result['msg'], result
+    assert 'may still be under way' in result['msg'] and 'it was not re-sent' in result['msg']
+    assert emu.metrics()['requests']['sae:BatchRestartApplications'] == 1
+    assert [entry for entry in emu.metrics()['actions'] if entry['platform'] == 'sae'] == []
+
+
+def test_a_servicestage_action_answered_with_garbage_adopts_the_job_it_started(emu):
+    component = HUAWEI['component_id']
+    emu.add_fault(kind='bad_body', body_kind='truncated', path=r'/components/%s/action$' % component, when='after', count=1)
+    run = run_module('paas.ops.component_action', dict(application_id=HUAWEI['application_id'], component_id=component, action='restart',
+                                                       endpoint=emu.url, wait_timeout=60, **HUAWEI_AKSK))
+    assert run.rc == 0, run.output
+    assert run.adhoc_result()['changed'] is True
+    assert emu.metrics()['requests']['servicestage:UpdateComponentAction'] == 1
+
+
+# ---- 6. Alibaba transient codes inside a 200 --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('platform,args,path,code', [
+    ('sae', dict(application_id=SAE_WEB), r'/describeApplicationInstances$', 'ServiceUnavailable'),
+    ('sae', dict(application_id=SAE_WEB), r'/describeApplicationGroups$', 'InternalError'),
+    ('edas', dict(application_id=ALIBABA['edas_app_id']), r'/app_status$', 'ServiceUnavailable'),
+])
+def test_an_alibaba_transient_code_in_a_200_is_retried_on_reads_as_at_503(emu, platform, args, path, code):
+    emu.add_fault(kind='http', status=200, platform_code=code, path=path, platform=platform, count=2)
+    run = instance_info(emu, platform, args)
+    assert run.rc == 0, run.output
+    assert run.adhoc_result()['count'] > 0 and len(RETRY_WARNING.findall(run.output)) == 2, run.output
+
+
+# ---- 7. failures that cannot heal ------------------------------------------------------------------------------------
+
+
+def assert_failed_at_once(run, words, started):
+    result = failed(run)
+    assert words in result['msg'], result
+    assert not RETRY_WARNING.search(run.output), run.output
+    assert time.monotonic() - started < 30  # four retries with backoff take longer than the run itself
+    return result
+
+
+def test_a_certificate_that_does_not_verify_fails_at_once(emulator_factory):
+    tls = emulator_factory(tls=True)
+    started = time.monotonic()
+    result = assert_failed_at_once(api_request(tls, 'sae', dict(path='/pop/v1/sam/app/describeApplicationStatus',
+                                                                 api_action='DescribeApplicationStatus', query={'AppId': SAE_WEB})),
+                                   'TLS certificate verification failed', started)
+    assert 'ca_path' in result['msg'] and len(result['msg']) < 400
+    assert tls.metrics()['requests'] == {}
+
+
+def test_a_host_name_that_does_not_exist_fails_at_once(emulator):
+    started = time.monotonic()
+    result = assert_failed_at_once(api_request(emulator, 'servicestage', dict(path='/v3/{project_id}/cas/applications'),
+                                               endpoint='https://servicestage.nowhere.invalid'), 'does not exist', started)
+    assert 'servicestage.nowhere.invalid' in result['msg']
+
+
+def test_an_invalid_header_fails_at_once(emu):
+    started = time.monotonic()
+    assert_failed_at_once(api_request(emu, 'rainbond', dict(path='/openapi/v1/teams', headers={'X-Note': 'one\ntwo'})),
+                          'invalid request header', started)
+    assert requests_of(emu, 'rainbond') == 0
+
+
+@pytest.mark.parametrize('platform,path,args', [
+    ('sae', '/pop/v1/sam/app/describeApplicationStatus', dict(api_action='DescribeApplicationStatus', query={'AppId': SAE_WEB})),
+    ('servicestage', '/v3/{project_id}/cas/applications', {}),
+])
+def test_a_redirect_is_not_followed_and_the_message_names_its_location(emu, platform, path, args):
+    emu.add_fault(kind='redirect', status=302, location='https://signin.example.invalid/login?from=api', platform=platform)
+    result = failed(api_request(emu, platform, dict(path=path, **args)))
+    assert result['error']['status'] == 302 and 'redirected to https://signin.example.invalid/login?from=api' in result['msg'], result
+
+
+# ---- 8. encoded dot segments ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('path', ['/pop/v1/sam/%2e%2e/app', '/pop/v1/sam/%2E./app', '/pop/v1/sam/.%2e/app', '/pop/v1/%2e/sam',
+                                  '/pop/v1/sam/%252e%252e/app', '/pop/v1/sam/..%2fapp'])
+def test_api_request_refuses_encoded_dot_segments_before_sending(emu, path):
+    result = failed(api_request(emu, 'sae', dict(path=path, api_action='DescribeApplicationStatus')))
+    assert '"." / ".." segments (encoded or not)' in result['msg'], result
+    assert emu.metrics()['requests'] == {}
