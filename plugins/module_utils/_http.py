@@ -304,16 +304,18 @@ def _cannot_heal(exc):
     properties of the request and the configuration, not of the moment: retrying only repeats the warning.
     """
     if isinstance(exc, requests.exceptions.SSLError) and _CERTIFICATE_FAILED.search(str(exc)):
-        return 'TLS certificate verification failed (%s); set ca_path to the CA bundle that signed the server certificate, ' \
-               'or fix the endpoint host name' % _innermost(exc)
+        detail = re.search(r"certificate verify failed: ([^('\"]+)", str(exc))
+        return 'TLS verification failed (%s); set ca_path to the CA bundle that signed the server certificate, ' \
+               'or fix the endpoint host name' % (detail.group(1).strip() if detail else _innermost(exc))
     if isinstance(exc, requests.exceptions.InvalidHeader):
         return 'invalid request header: %s' % exc
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
         return 'invalid URL: %s' % exc
     if isinstance(exc, requests.exceptions.ConnectionError) and 'NameResolutionError' in repr(exc) and _NO_SUCH_NAME.search(str(exc)):
         host = re.search(r"host='([^']*)'", str(exc))
-        return 'the host name %s does not exist (DNS: %s); check the endpoint or region' % (
-            host.group(1) if host else '', _NO_SUCH_NAME.search(str(exc)).group(0))
+        detail = re.search(r"\[Errno -?\d+\] ([^)\"']+)", str(exc))
+        return 'the host name %s does not exist (%s); check the endpoint and the region' % (
+            host.group(1) if host else '', detail.group(1).strip() if detail else 'DNS')
     return None
 
 

@@ -619,7 +619,7 @@ TRY_AGAIN = requests.exceptions.ConnectionError(
 
 @pytest.mark.parametrize('method', ['GET', 'POST'])
 @pytest.mark.parametrize('failure,words', [
-    (CERTIFICATE, 'TLS certificate verification failed'),
+    (CERTIFICATE, 'TLS verification failed'),
     (requests.exceptions.InvalidHeader('Invalid leading whitespace, reserved character(s), or return character(s) in header value'),
      'invalid request header'),
     (NO_SUCH_NAME, 'the host name sae.nowhere.invalid does not exist'),
