@@ -306,9 +306,8 @@ def assert_failed_at_once(run, words, started):
 def test_a_certificate_that_does_not_verify_fails_at_once(emulator_factory):
     tls = emulator_factory(tls=True)
     started = time.monotonic()
-    result = assert_failed_at_once(api_request(tls, 'sae', dict(path='/pop/v1/sam/app/describeApplicationStatus',
-                                                                 api_action='DescribeApplicationStatus', query={'AppId': SAE_WEB})),
-                                   'TLS verification failed', started)
+    args = dict(path='/pop/v1/sam/app/describeApplicationStatus', api_action='DescribeApplicationStatus', query={'AppId': SAE_WEB})
+    result = assert_failed_at_once(api_request(tls, 'sae', args), 'TLS verification failed', started)
     assert 'ca_path' in result['msg'] and len(result['msg']) < 400
     assert tls.metrics()['requests'] == {}
 
