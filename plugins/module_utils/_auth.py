@@ -20,6 +20,8 @@ import hmac
 import uuid
 from urllib.parse import quote, unquote
 
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+
 EMPTY_SHA256 = hashlib.sha256(b'').hexdigest()
 
 
@@ -107,6 +109,13 @@ class AlibabaAuth:
         return [self.access_key_secret, self.security_token]
 
     def apply(self, request):
+        repeated = sorted(set(key for index, (key, dummy) in enumerate(request.query)
+                              if any(other == key for other, dummy in request.query[:index])))
+        if repeated:
+            # Both schemes canonicalise the query as a map, one value per key (the SDKs build it from a dict): signing one
+            # value of a repeated key while the URL carries all would be refused, or worse, accepted for other values.
+            raise PaasInputError('Alibaba Cloud APIs take one value per query parameter; %s given more than once: join the '
+                                 'values as the API documents (for example AppIds=a,b) instead' % ', '.join(repeated))
         headers = request.headers
         headers['host'] = request.host
         headers['accept'] = 'application/json'
@@ -138,7 +147,8 @@ class AlibabaAuth:
         headers['x-acs-signature-version'] = '1.0'
         if request.body is not None:
             headers['content-md5'] = base64.b64encode(hashlib.md5(request.body).digest()).decode('ascii')
-        string_to_sign = roa_string_to_sign(request.method, request.path, dict(request.query), headers)
+        # The ROA resource is the decoded path (what the SDKs sign: their pathname before it is encoded for the wire).
+        string_to_sign = roa_string_to_sign(request.method, unquote(request.path), dict(request.query), headers)
         headers['Authorization'] = 'acs %s:%s' % (self.access_key_id, roa_signature(self.access_key_secret, string_to_sign))
 
 

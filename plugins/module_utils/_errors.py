@@ -57,10 +57,12 @@ class PaasInputError(PaasError):
 class PaasAPIError(PaasError):
     """The platform answered with an error."""
 
-    def __init__(self, platform, status, code=None, message=None, request_id=None, operation=None):
+    def __init__(self, platform, status, code=None, message=None, request_id=None, operation=None, body_code=None):
         self.platform = platform
         self.status = status
         self.code = code
+        # A second code of the body, shown beside ``code`` (SAE: the numeric ``Code`` next to its ``ErrorCode``).
+        self.body_code = body_code
         self.message = message
         self.request_id = request_id
         self.operation = operation
@@ -73,6 +75,8 @@ class PaasAPIError(PaasError):
         parts.append('HTTP %s' % self.status)
         if self.code not in (None, ''):
             parts.append('code %s' % self.code)
+        if self.body_code not in (None, '', self.code):
+            parts.append('body Code %s' % self.body_code)
         text = ': '.join([parts[0], ', '.join(parts[1:])])
         if self.message:
             text += ': %s' % self.message
@@ -88,6 +92,8 @@ class PaasAPIError(PaasError):
         data = super().details()
         data.update(platform=self.platform, status=self.status, code=self.code, message=self.message,
                     request_id=self.request_id, operation=self.operation)
+        if self.body_code not in (None, '', self.code):
+            data['body_code'] = self.body_code
         return data
 
 

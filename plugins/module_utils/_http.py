@@ -84,13 +84,34 @@ def build_path(template, params):
     return _PLACEHOLDER.sub(lambda match: encode_path_segment(match.group(1), params[match.group(1)]), template)
 
 
+# Characters a path keeps as they are on the wire: RFC 3986 unreserved, sub-delims, ":", "@" and "/" (urllib3's PATH_CHARS).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_ESCAPE = re.compile(r'%([0-9A-Fa-f]{2})')
+_LONE_PERCENT = re.compile(r'%(?![0-9A-Fa-f]{2})')
+_UNRESERVED = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~')
+
+
+def wire_path(path):
+    """``path`` exactly as requests and urllib3 put it on the wire, so that the signers sign what is sent.
+
+    Like them: every other character is percent-encoded as UTF-8 (a literal "é" goes out as ``%C3%A9``), an escape of an
+    unreserved character is decoded, other escapes are upper-cased, and a "%" that starts no escape is itself encoded.
+    """
+    path = _LONE_PERCENT.sub('%25', path)
+
+    def normal(match):
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else '%' + match.group(1).upper()
+    return quote(_ESCAPE.sub(normal, path), safe=_PATH_SAFE + '%')
+
+
 class ApiRequest:
-    """One request as the auth schemes see it: method, base URL, encoded path, query pairs, headers, body."""
+    """One request as the auth schemes see it: method, base URL, encoded path (as on the wire), query pairs, headers, body."""
 
     def __init__(self, method, base_url, path, query=None, headers=None, body=None):
         self.method = method.upper()
         self.base_url = base_url.rstrip('/')
-        self.path = path
+        self.path = wire_path(path)
         self.query = list(query or [])
         self.headers = dict(headers or {})
         self.body = body
@@ -259,13 +280,43 @@ def _parse_ledger(raw):
 def _failed_before_sending(exc):
     """True when the request cannot have reached the server (so even an action may be re-sent)."""
     if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.InvalidURL,
-                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.ProxyError)):
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.ProxyError,
+                        requests.exceptions.InvalidHeader)):
         return True
     if isinstance(exc, requests.exceptions.ConnectionError):
         # urllib3 says NewConnectionError / NameResolutionError when the TCP connect itself failed.
         text = repr(exc)
         return 'NewConnectionError' in text or 'NameResolutionError' in text or 'Failed to establish a new connection' in text
     return False
+
+
+# getaddrinfo's answers that a name does not exist (EAI_NONAME, EAI_NODATA): unlike "Temporary failure in name
+# resolution" (EAI_AGAIN), asking again gives the same answer.
+_NO_SUCH_NAME = re.compile(r'Name or service not known|nodename nor servname provided|No address associated with hostname|'
+                           r'getaddrinfo failed|Errno -2\b|Errno -5\b|Errno 11001\b', re.I)
+_CERTIFICATE_FAILED = re.compile(r'CERTIFICATE_VERIFY_FAILED|certificate verify failed|hostname mismatch|doesn.t match', re.I)
+
+
+def _cannot_heal(exc):
+    """A reason when the failure is the same on every attempt (so it is not retried), else None.
+
+    A certificate that does not verify, a header or URL that requests refuses and a host name that does not exist are
+    properties of the request and the configuration, not of the moment: retrying only repeats the warning.
+    """
+    if isinstance(exc, requests.exceptions.SSLError) and _CERTIFICATE_FAILED.search(str(exc)):
+        detail = re.search(r"certificate verify failed: ([^('\"]+)", str(exc))
+        return 'TLS verification failed (%s); set ca_path to the CA bundle that signed the server certificate, ' \
+               'or fix the endpoint host name' % (detail.group(1).strip() if detail else _innermost(exc))
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return 'invalid request header: %s' % exc
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return 'invalid URL: %s' % exc
+    if isinstance(exc, requests.exceptions.ConnectionError) and 'NameResolutionError' in repr(exc) and _NO_SUCH_NAME.search(str(exc)):
+        host = re.search(r"host='([^']*)'", str(exc))
+        detail = re.search(r"\[Errno -?\d+\] ([^)\"']+)", str(exc))
+        return 'the host name %s does not exist (%s); check the endpoint and the region' % (
+            host.group(1) if host else '', detail.group(1).strip() if detail else 'DNS')
+    return None
 
 
 class HttpClient:
@@ -328,6 +379,10 @@ class HttpClient:
             response = self.session.request(request.method, request.url, headers=request.headers, data=request.body,
                                             timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
+            permanent = _cannot_heal(exc)
+            if permanent:
+                # Sent nowhere or refused by our own side: an action had no effect, a read would fail the same way again.
+                raise PaasTransportError(self.dialect.platform, operation, permanent).redacted(self.secrets)
             reason = _describe_exception(exc)
             if read or _failed_before_sending(exc):
                 raise _Retryable(reason, PaasTransportError(self.dialect.platform, operation, reason))
@@ -336,38 +391,81 @@ class HttpClient:
         finally:
             if slot is not None:
                 self.budget.done(slot)
-        return self._interpret(response, read, operation)
+        return self._interpret(response, method, path, read, operation)
 
-    def _interpret(self, response, read, operation):
+    def _interpret(self, response, method, path, read, operation):
         data = None
         text = response.text
+        decoded = False
         if text:
             try:
                 data = response.json()
+                decoded = True
             except ValueError:
                 data = None
         request_id = self.dialect.request_id(response.headers, data)
-        code, message = self.dialect.error_fields(response.status_code, data, text)
-        if 200 <= response.status_code < 300 and code is None:
-            return ApiResponse(response.status_code, dict(response.headers), text, data, request_id)
         status = response.status_code
+        code, message, body_code = self.dialect.error_fields(status, data, text)
+        if 200 <= status < 300 and code is None:
+            unreadable = self._unreadable(response, method, path, data if decoded else _NOT_JSON, text)
+            if unreadable is None:
+                return ApiResponse(status, dict(response.headers), text, data, request_id)
+            # The platform answered, but with nothing this client can read: never "no data". A read may get a readable
+            # answer next time (a proxy or gateway in trouble); an action may have been taken, so it is settled by state.
+            if read:
+                error = PaasAPIError(self.dialect.platform, status, None, unreadable, request_id, operation)
+                raise _Retryable('unreadable answer (HTTP %s)' % status, error, self.dialect.retry_after(response.headers))
+            raise PaasOutcomeUnknownError(self.dialect.platform, operation, unreadable, status=status,
+                                          request_id=request_id, under_way=True).redacted(self.secrets)
         if self.dialect.is_throttled(status, code):
             # A throttled request was refused before it did anything: re-sending an action is safe.
             retry_after = self.dialect.retry_after(response.headers)
-            error = PaasThrottledError(self.dialect.platform, status, code, message, request_id, operation)
+            error = PaasThrottledError(self.dialect.platform, status, code, message, request_id, operation, body_code=body_code)
             raise _Retryable('throttled (%s)' % (code or status), error, retry_after)
-        if status >= 500 or status == 0:
+        if status >= 500 or status == 0 or self.dialect.is_transient(code):
+            # A transient code means the same whatever the HTTP status it came with (Alibaba sends some inside a 200).
             if read:
-                error = PaasAPIError(self.dialect.platform, status, code, message, request_id, operation)
-                raise _Retryable('HTTP %s' % status, error, self.dialect.retry_after(response.headers))
+                error = PaasAPIError(self.dialect.platform, status, code, message, request_id, operation, body_code=body_code)
+                raise _Retryable('HTTP %s %s' % (status, code or '') if code and code != str(status) else 'HTTP %s' % status,
+                                 error, self.dialect.retry_after(response.headers))
             raise PaasOutcomeUnknownError(self.dialect.platform, operation, 'HTTP %s %s: %s' % (status, code or '', message or ''),
                                           status=status, code=code, request_id=request_id).redacted(self.secrets)
+        if 300 <= status < 400:
+            # Redirects are not followed (a signed request must not go elsewhere), but the user needs to know where it pointed.
+            location = response.headers.get('Location')
+            message = 'redirected to %s; redirects are not followed: point the endpoint at the API itself' % (
+                location if location else '(no Location header)')
+            raise PaasAPIError(self.dialect.platform, status, None, message, request_id, operation).redacted(self.secrets)
         error_type = PaasAPIError
         if status in (401, 403) or self.dialect.is_auth_error(code):
             error_type = PaasAuthError
         elif status == 404:
             error_type = PaasNotFoundError
-        raise error_type(self.dialect.platform, status, code, message, request_id, operation).redacted(self.secrets)
+        raise error_type(self.dialect.platform, status, code, message, request_id, operation, body_code=body_code).redacted(self.secrets)
+
+    def _unreadable(self, response, method, path, data, text):
+        """None for a success answer the API documents, else what came back, for the message."""
+        if method == 'HEAD' or response.status_code in (204, 205):
+            return None  # no body by definition
+        if not text and self.dialect.documents_empty_answer(method, path):
+            return None
+        if data is not _NOT_JSON and self.dialect.is_envelope(data):
+            return None
+        if not text:
+            what = 'an empty body'
+        elif data is _NOT_JSON:
+            what = 'a body that is not JSON'
+        else:
+            what = 'JSON that is not the documented response'
+        parts = ['HTTP %s' % response.status_code, 'content-type %s' % (response.headers.get('Content-Type') or 'none'),
+                 '%d bytes' % len(text or '')]
+        if text:
+            parts.append('first bytes %r' % text[:120])
+        # The request id is not repeated here: every error that carries this text shows it.
+        return 'the answer could not be read: %s (%s)' % (what, ', '.join(parts))
+
+
+_NOT_JSON = object()  # a body that did not decode (``null`` decodes, to None)
 
 
 class _Retryable(Exception):
@@ -431,9 +529,27 @@ class Dialect:
     def request_id(self, headers, data):
         return _header(headers, *self.request_id_headers)
 
+    transient_codes = frozenset()
+
     def error_fields(self, status, data, text):
-        """Return ``(code, message)``; ``code`` is None on success."""
+        """Return ``(code, message, body_code)``; ``code`` is None on success.
+
+        ``body_code`` is a second code the body carries beside the one reported (SAE's numeric ``Code`` next to its
+        ``ErrorCode``), or None.
+        """
         raise NotImplementedError
+
+    def is_envelope(self, data):
+        """Whether decoded JSON of a 2xx answer has the shape the platform documents for its answers."""
+        return isinstance(data, dict)
+
+    def documents_empty_answer(self, method, path):
+        """Whether the API at ``path`` documents an empty body as its success answer."""
+        return False
+
+    def is_transient(self, code):
+        """A code that says "try again later" whatever the HTTP status (retried on reads like a 5xx)."""
+        return code in self.transient_codes
 
     def is_throttled(self, status, code):
         return status == 429 or code in self.throttling_codes
@@ -450,6 +566,9 @@ class AlibabaDialect(Dialect):
 
     request_id_headers = ('x-acs-request-id',)
     throttling_codes = frozenset(['Throttling', 'Throttling.User', 'Throttling.Api'])
+    # The codes Alibaba's gateway answers with 5xx (ServiceUnavailable at 503, InternalError at 500); inside a 200 they mean
+    # the same and are retried on reads the same way.
+    transient_codes = frozenset(['ServiceUnavailable', 'InternalError', 'ServiceUnavailableTemporary', 'ServiceTimeout'])
     auth_codes = frozenset(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive',
                             'IncompleteSignature', 'MissingAuthorization', 'InvalidSecurityToken.Expired',
                             'InvalidSecurityToken.MismatchWithAccessKey', 'InvalidSecurityToken.Malformed',
@@ -467,13 +586,35 @@ class AlibabaDialect(Dialect):
 
     def error_fields(self, status, data, text):
         if not isinstance(data, dict):
-            return (None, None) if 200 <= status < 300 else (str(status), _snippet(text))
+            return (None, None, None) if 200 <= status < 300 else (str(status), _snippet(text), None)
         code = data.get('Code', data.get('code'))
         message = data.get('Message', data.get('message'))
         failed = not (200 <= status < 300) or data.get('Success') is False or (code is not None and str(code) not in ('200', ''))
         if not failed:
-            return None, None
-        return (str(code) if code is not None else str(status)), message
+            return None, None, None
+        reported, beside = self.business_code(status, code, data.get('ErrorCode'))
+        return reported, message, beside
+
+    @staticmethod
+    def business_code(status, code, error_code):
+        """``(code reported, body code shown beside it)``.
+
+        SAE puts an operation's code in ``ErrorCode`` and an HTTP-like number in ``Code`` ({"Code": "400", "ErrorCode":
+        "Mamespace.Have.No.Applications"}); the gateway's own errors (throttling, signatures) put the name in ``Code``;
+        EDAS has only a numeric ``Code``. So: ``ErrorCode`` if given, else a ``Code`` that is a name, else the status.
+        """
+        error_code = str(error_code).strip() if error_code is not None else ''
+        code = str(code).strip() if code is not None else ''
+        numeric = code.lstrip('-').isdigit()
+        if error_code and error_code.upper() != 'NULL':  # "NULL" is what the API pages print for "none"
+            return error_code, (code or None) if code != error_code else None
+        if code and not numeric:
+            return code, None
+        return (code or str(status)), None
+
+    def is_envelope(self, data):
+        # Every SAE and EDAS answer carries its Code and RequestId (platform-apis.md 3.1, section 4).
+        return isinstance(data, dict) and any(key in data for key in ('Code', 'code', 'RequestId', 'requestId'))
 
     def retry_after(self, headers):
         # Alibaba's gateway says x-acs-retry-after; honour the standard header too.
@@ -495,6 +636,10 @@ class HuaweiDialect(Dialect):
         return super().request_id(headers, data) or (data.get('request_id') if isinstance(data, dict) else None)
 
     def error_fields(self, status, data, text):
+        code, message = self._error_fields(status, data, text)
+        return code, message, None
+
+    def _error_fields(self, status, data, text):
         if 200 <= status < 300:
             return None, None
         if isinstance(data, dict):
@@ -517,7 +662,21 @@ class RainbondDialect(Dialect):
         # The OpenAPI has no rate limiter; a 409 whose code is just 409 means "too frequent, wait".
         return status == 429 or (status == 409 and code == '409')
 
+    # The console's scale and close-components views answer 200 with an empty body (platform-apis.md 1.2).
+    _EMPTY_ANSWERS = re.compile(r'/services/[^/]+/telescopic/(horizontal|vertical)$|/apps/close$')
+
+    def documents_empty_answer(self, method, path):
+        return method == 'POST' and bool(self._EMPTY_ANSWERS.search(path))
+
+    def is_envelope(self, data):
+        # Lists are answered as bare JSON arrays, objects as objects.
+        return isinstance(data, (dict, list))
+
     def error_fields(self, status, data, text):
+        code, message = self._error_fields(status, data, text)
+        return code, message, None
+
+    def _error_fields(self, status, data, text):
         if 200 <= status < 300:
             return None, None
         if isinstance(data, dict):

@@ -39,7 +39,8 @@ options:
       - API path starting with C(/), with C({name}) placeholders for values from O(path_params), for example
         C(/v3/{project_id}/cas/applications/{application_id}).
       - For O(platform=servicestage) the placeholder C({project_id}) is filled with the resolved Huawei project ID.
-      - Must not contain a query string, a fragment, or C(.) / C(..) segments.
+      - Must not contain a query string, a fragment, or C(.) / C(..) segments, also not percent-encoded (C(%2e%2e)).
+      - Other characters are sent percent-encoded as UTF-8 and signed the same way.
     type: str
     required: true
   path_params:
@@ -50,6 +51,8 @@ options:
   query:
     description:
       - Query parameters. Values are sent percent-encoded (RFC 3986) exactly as they are signed.
+      - A list value sends the parameter once per item. Alibaba Cloud APIs take one value per parameter, so for
+        O(platform=sae) and O(platform=edas) a list is refused before anything is sent.
     type: dict
     default: {}
   body:
@@ -181,8 +184,11 @@ json:
   type: raw
   sample: {"Code": "200", "Success": true, "Data": {"CurrentStatus": "RUNNING"}}
 content:
-  description: The response body as text, when it is not JSON.
-  returned: when the request was sent and the body is not JSON
+  description:
+    - The response body as text, when the answer has no JSON body (C(HEAD), HTTP 204, or an API that documents an empty
+      answer, such as a Rainbond scale).
+    - Any other success answer that is not the platform's JSON is an error, never an empty result.
+  returned: when the request was sent and the answer has no JSON body
   type: str
   sample: ""
 request_id:
@@ -226,6 +232,7 @@ error:
 '''
 
 import re
+from urllib.parse import unquote
 
 from ansible_collections.paas.ops.plugins.module_utils._connection import PLATFORMS
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
@@ -237,14 +244,29 @@ _BAD_PATH = re.compile(r'[?#\s]|(^|/)\.{1,2}(/|$)')
 _RESERVED_HEADER = re.compile(r'^(authorization|host|x-auth-token|x-project-id|x-security-token|x-sdk-.*|x-acs-.*|date|content-md5)$', re.I)
 
 
+def _dot_segment(path):
+    """Whether a segment is "." or ".." once decoded: servers and proxies decode %2e (even twice) before normalising."""
+    for segment in path.split('/'):
+        for dummy in range(4):
+            decoded = unquote(segment)
+            if decoded == segment:
+                break
+            segment = decoded
+        # A decoded segment may hold a "/" (%2f): each of its parts counts.
+        if any(part in ('.', '..') for part in segment.split('/')):
+            return True
+    return False
+
+
 def send(paas):
     params = paas.params
     platform = PLATFORMS[params['platform']]
     method = params['method']
     read_only = params['read_only'] if params['read_only'] is not None else method in ('GET', 'HEAD')
     path_template = params['path']
-    if not path_template.startswith('/') or _BAD_PATH.search(path_template):
-        raise PaasInputError('path must start with "/" and contain no query, fragment, white space or "." / ".." segments: %r' % path_template)
+    if not path_template.startswith('/') or _BAD_PATH.search(path_template) or _dot_segment(path_template):
+        raise PaasInputError('path must start with "/" and contain no query, fragment, white space or "." / ".." segments '
+                             '(encoded or not): %r' % path_template)
 
     reserved = sorted(name for name in params['headers'] if _RESERVED_HEADER.match(name))
     if reserved:
@@ -265,7 +287,9 @@ def send(paas):
         raise PaasInputError('path_params not used by path: %s' % ', '.join(unused))
     path = build_path(path_template, path_params)
 
-    query = [(key, value) for key, value in params['query'].items() if value is not None]
+    # A list value is the key repeated, once per value (how the Huawei SDK sends lists; Alibaba refuses it before sending).
+    query = [(key, item) for key, value in params['query'].items() if value is not None
+             for item in (value if isinstance(value, list) else [value])]
     shown_url = '%s %s' % (method, ApiRequest(method, 'http://host', path, query).url[len('http://host'):])
     result = dict(changed=not read_only, url=shown_url, sent=False)
     if paas.check_mode and not read_only:

@@ -165,7 +165,8 @@ def test_sae_restart_flow_with_sts_credentials(emu):
     assert (status.last_change_order_id, status.last_change_order_running, status.last_change_order_status) == (order_id, True, "RUNNING")
     with pytest.raises(ClientException) as collision:
         call(client, "restart_application", app_id=API)
-    assert (collision.value.status_code, collision.value.code) == (400, "Application.ChangerOrderRunning")
+    # SAE's envelope: the SDK's code is the body's Code ("400"); the operation's code is only in ErrorCode (deploy-and-paging-apis.md 6).
+    assert (collision.value.status_code, collision.value.code, collision.value.data["ErrorCode"]) == (400, "400", "Application.ChangerOrderRunning")
     assert collision.value.request_id and collision.value.request_id == collision.value.data["RequestId"]
     assert collision.value.data["Message"] == "An application change process is in progress. Please try again later."
 
@@ -184,7 +185,8 @@ def test_sae_restart_flow_with_sts_credentials(emu):
 
     with pytest.raises(ClientException) as unknown:
         call(client, "restart_application", app_id="6f1c2b3a-0000-4000-8000-000000000000")
-    assert (unknown.value.status_code, unknown.value.code) == (400, "InvalidApplication.NotFound")
+    # SAE's envelope: the SDK's code is the body's Code ("400"); the operation's code is only in ErrorCode (deploy-and-paging-apis.md 6).
+    assert (unknown.value.status_code, unknown.value.code, unknown.value.data["ErrorCode"]) == (400, "400", "InvalidApplication.NotFound")
     assert unknown.value.request_id == unknown.value.data["RequestId"] and unknown.value.data["Message"] == "The current application does not exist."
     # The STS key is accepted on every call: the emulator logged each action under its order.
     assert [(a["operation"], a["job_id"]) for a in emu.metrics()["actions"]] == [("RestartApplication", order_id), ("RestartInstances", one)]

@@ -25,6 +25,13 @@ def no_proxy_for_loopback(monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
+def sae_operation_code(error):
+    """The operation's code of an SAE error as the SDK raises it: its ``code`` is the body's Code (the HTTP status again),
+    the operation's code is in ``ErrorCode`` (deploy-and-paging-apis.md 6)."""
+    assert error.code == str(error.status_code), error.data
+    return error.data["ErrorCode"]
+
+
 def sae_call(client, name, **fields):
     """``client.<name>_with_options(<Name>Request(**fields))`` without retries; returns the body."""
     request = getattr(sae_models, "".join(part.capitalize() for part in name.split("_")) + "Request")(**fields)
@@ -55,13 +62,13 @@ def test_batch_calls_check_the_namespace_and_every_application(emulator_clean):
     client = sae_client(emulator_clean)
     with pytest.raises(ClientException) as other_namespace:
         sae_call(client, "batch_start_applications", namespace_id="cn-hangzhou:other", app_ids=WEB)
-    assert other_namespace.value.code == "InvalidParameter.WithMessage"
+    assert sae_operation_code(other_namespace.value) == "InvalidParameter.WithMessage"
     with pytest.raises(ClientException) as unknown:
         sae_call(client, "batch_stop_applications", namespace_id=NAMESPACE, app_ids=WEB + ",6f1c2b3a-0000-4000-8000-000000000000")
-    assert unknown.value.code == "InvalidApplication.NotFound"
+    assert sae_operation_code(unknown.value) == "InvalidApplication.NotFound"
     with pytest.raises(ClientException) as missing:
         sae_call(client, "batch_restart_applications", app_ids=WEB)
-    assert (missing.value.code, missing.value.data["Message"]) == ("InvalidParameter.NotEmpty", "You must specify the parameter NamespaceId.")
+    assert (sae_operation_code(missing.value), missing.value.data["Message"]) == ("InvalidParameter.NotEmpty", "You must specify the parameter NamespaceId.")
     assert [entry for entry in emulator_clean.metrics()["actions"] if entry["platform"] == "sae"] == []
 
 
@@ -102,7 +109,7 @@ def test_abort_ends_a_running_order_and_refuses_an_ended_one(emulator_clean):
     assert sae_order(client, order_id).data.status == 6
     with pytest.raises(ClientException) as ended:
         sae_call(client, "abort_change_order", change_order_id=order_id)
-    assert ended.value.code == "Application.ChangerOrder.Not.Running"
+    assert sae_operation_code(ended.value) == "Application.ChangerOrder.Not.Running"
 
 
 def test_a_failed_instance_fails_the_order_with_its_message(emulator_clean):
@@ -123,7 +130,7 @@ def test_a_never_healthy_instance_keeps_the_order_running_with_sub_status_1(emul
     assert order.status == 1 and sae_status(client, WORKER).sub_status == "RUNNING_BUT_HAS_ERROR"
     with pytest.raises(ClientException) as busy:
         sae_call(client, "stop_application", app_id=WORKER)
-    assert busy.value.code == "Application.ChangerOrderRunning"
+    assert sae_operation_code(busy.value) == "Application.ChangerOrderRunning"
 
 
 def test_rescale_adds_and_removes_instances(emulator_clean):
@@ -142,7 +149,7 @@ def test_rollback_deploys_a_listed_version_and_refuses_others(emulator_clean):
     assert [v.build_package_url.rsplit(":", 1)[1] for v in versions] == ["1.4.2", "1.4.1"] and int(versions[0].create_time) > int(versions[1].create_time)
     with pytest.raises(ClientException) as unknown:
         sae_call(client, "rollback_application", app_id=WEB, version_id="nope")
-    assert unknown.value.code == "InvalidParameter.WithMessage"
+    assert sae_operation_code(unknown.value) == "InvalidParameter.WithMessage"
     order_id = sae_call(client, "rollback_application", app_id=WEB, version_id=versions[1].id).data.change_order_id
     eventually(lambda: sae_order(client, order_id), lambda body: body.data.status == 2)
     assert sae_call(client, "describe_application_config", app_id=WEB).data.image_url == versions[1].build_package_url

@@ -108,7 +108,8 @@ def test_sae_sdk_restart_application_and_instances(emulator_clean, credentials):
     # One change order per application: the second action collides while the first runs.
     with pytest.raises(ClientException) as collision:
         client.restart_application_with_options(sae_models.RestartApplicationRequest(app_id=API), {}, NO_RETRIES)
-    assert collision.value.code == "Application.ChangerOrderRunning" and collision.value.status_code == 400
+    # SAE's envelope: the SDK's code is the body's Code; the operation's code is only in ErrorCode (deploy-and-paging-apis.md 6).
+    assert (collision.value.code, collision.value.data["ErrorCode"], collision.value.status_code) == ("400", "Application.ChangerOrderRunning", 400)
     assert collision.value.data["RequestId"]
     eventually(lambda: sae_order(client, restart.data.change_order_id), lambda body: body.data.status == 2)
 
@@ -129,7 +130,8 @@ def test_sae_sdk_restart_application_and_instances(emulator_clean, credentials):
 def test_sae_sdk_sees_an_unknown_application(emulator_clean):
     with pytest.raises(ClientException) as failure:
         sae_status(sae_client(emulator_clean), "6f1c2b3a-0000-4000-8000-000000000000")
-    assert failure.value.code == "InvalidApplication.NotFound" and failure.value.data["Message"] == "The current application does not exist."
+    assert (failure.value.code, failure.value.data["ErrorCode"]) == ("400", "InvalidApplication.NotFound")
+    assert failure.value.data["Message"] == "The current application does not exist."
 
 
 @pytest.mark.parametrize("credentials", [PERMANENT, STS], ids=["ak", "sts"])

@@ -61,6 +61,10 @@ class AlibabaPlatform(Platform):
 
     def check_request(self, call):
         if call.operation.name == "NotFound":
+            if call.wire.header("Authorization"):
+                # The signature covers the path, so the gateway can check it before it looks the API up: a request to an API
+                # the emulator does not serve still proves (or disproves) that it was signed as it was sent.
+                self.authenticate(call)
             return
         # The gateway finds the API by action and version; a path that is not that API's is unknown to it.
         if call.wire.header("x-acs-action") != call.operation.name:
@@ -81,7 +85,16 @@ class AlibabaPlatform(Platform):
             call.emulator.metrics.count_throttled(self.metric_key(call))
             raise ApiError(400, "Throttling.User", THROTTLED_MESSAGE, headers={"x-acs-retry-after": str(wait)})
 
+    # Whether an operation's own errors have the product's envelope (SAE) rather than the gateway's error body (EDAS).
+    operation_error_envelope = False
+
     def render_error(self, call, error):
+        if error.body is None and self.operation_error_envelope and getattr(error, "from_operation", False):
+            # SAE: the HTTP status again as Code, the operation's code in ErrorCode, Success false (platform-apis.md 3.1,
+            # deploy-and-paging-apis.md 6); the gateway's own errors (throttling, signatures, unknown API) keep the body below.
+            body = {"RequestId": call.request_id, "TraceId": uuid.uuid4().hex[:30], "Code": str(error.status),
+                    "ErrorCode": error.code, "Message": error.message, "Success": False}
+            return json_response(body, status=error.status, headers=error.headers)
         body = error.body or {
             "RequestId": call.request_id,
             "HostId": self.host_id(call),

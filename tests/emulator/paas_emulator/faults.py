@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, paas.ops contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Injected faults: HTTP errors, connection resets and delays on matching requests, and job faults on units.
+"""Injected faults: HTTP errors, connection resets, delays, 2xx answers with a body that is not the API's (``bad_body``)
+and redirects (``redirect``, with a ``location``) on matching requests, and job faults on units.
 
 A request fault matches on a regular expression searched in the request path (and optionally the
 method and platform).  ``when`` decides whether it fires *before* the request has any effect
@@ -20,7 +21,10 @@ import re
 
 from .common import ApiError
 
-REQUEST_KINDS = ("http", "reset", "delay")
+REQUEST_KINDS = ("http", "reset", "delay", "bad_body", "redirect")
+# ``bad_body``: a 2xx whose body is not the API's JSON, as a proxy or gateway in trouble answers.
+BAD_BODIES = ("empty", "truncated", "html", "text", "json_null", "json_foreign")
+DEFAULT_STATUS = {"bad_body": 200, "redirect": 302}
 JOB_KINDS = ("job_fail", "never_healthy")
 OPERATION_KINDS = ("silent_drop",)
 # Faults aimed at one unit (``target`` required).
@@ -49,7 +53,13 @@ class Fault:
             raise ApiError(400, "InvalidFault", "path is not a valid regular expression: %s" % exc) from exc
         self.method = (spec.get("method") or "").upper() or None
         self.platform = spec.get("platform")
-        self.status = int(spec.get("status", 503))
+        self.status = int(spec.get("status", DEFAULT_STATUS.get(self.kind, 503)))
+        self.body_kind = spec.get("body_kind", "html")
+        if self.kind == "bad_body" and self.body_kind not in BAD_BODIES and spec.get("body") is None:
+            raise ApiError(400, "InvalidFault", "body_kind must be one of %s (or give body)" % ", ".join(BAD_BODIES))
+        self.body = spec.get("body")
+        self.content_type = spec.get("content_type")
+        self.location = spec.get("location", "https://signin.example.invalid/login")
         self.platform_code = spec.get("platform_code")
         self.message = spec.get("message")
         self.retry_after = spec.get("retry_after")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import struct
 import uuid
@@ -40,6 +41,8 @@ class Operation:
     name: str
     handler: object
     auth: bool = True
+    # False for the fallback that answers "no such API": the gateway says that, not an operation.
+    is_api: bool = True
 
 
 class Call:
@@ -162,10 +165,10 @@ class Platform:
 
     def install(self, app):
         for operation in self.operations:
-            app.router.add_route(operation.method, operation.path, self._handler_for(operation))
+            app.router.add_route(operation.method, route_path(operation.path), self._handler_for(operation))
 
     def install_fallbacks(self, app):
-        fallback = Operation(self, "*", "", "NotFound", self._raise_not_found, auth=False)
+        fallback = Operation(self, "*", "", "NotFound", self._raise_not_found, auth=False, is_api=False)
         for prefix in self.fallback_prefixes:
             app.router.add_route("*", prefix + "{tail:.*}", self._handler_for(fallback))
 
@@ -191,18 +194,23 @@ class Platform:
             if operation.auth:
                 call.principal = self.authenticate(call)
             self.check_call(call)
-            result = await operation.handler(call)
+            try:
+                result = await operation.handler(call)
+            except ApiError as error:
+                # Raised by the operation itself, not by the gateway in front of it: some platforms shape the two apart (SAE).
+                error.from_operation = operation.is_api
+                raise
             response = result if isinstance(result, web.StreamResponse) else self.render(call, result)
         except ApiError as error:
             response = self.render_error(call, error)
-        replaced = await self._apply_fault(call, "after")
+        replaced = await self._apply_fault(call, "after", response)
         if replaced is not None:
             response = replaced
         response.headers[self.request_id_header] = call.request_id
         return response
 
-    async def _apply_fault(self, call, when):
-        """None to carry on, or the response that replaces the normal one."""
+    async def _apply_fault(self, call, when, response=None):
+        """None to carry on, or the response that replaces the normal one (``response``: the normal one, after the handler)."""
         fault = call.emulator.faults.request_fault(self.name, call.request.method, call.request.path, when)
         if fault is None:
             return None
@@ -213,9 +221,47 @@ class Platform:
             reset_connection(call.request)
             # Nothing reaches the client: aiohttp finds the transport closed and drops this response.
             return web.Response(status=499)
-        response = self.render_error(call, self.fault_error(fault))
-        response.headers[self.request_id_header] = call.request_id
-        return response
+        if fault.kind == "bad_body":
+            replaced = bad_body_response(fault, response)
+        elif fault.kind == "redirect":
+            replaced = web.Response(status=fault.status, headers={"Location": fault.location}, text="")
+        else:
+            replaced = self.render_error(call, self.fault_error(fault))
+        replaced.headers[self.request_id_header] = call.request_id
+        return replaced
+
+
+def bad_body_response(fault, response):
+    """A 2xx that is not the API's answer: empty, the real answer cut short, an HTML page, plain text, or foreign JSON."""
+    if fault.body is not None:
+        body, content_type = fault.body, fault.content_type or "text/plain"
+    elif fault.body_kind == "empty":
+        body, content_type = "", fault.content_type or "application/json"
+    elif fault.body_kind == "truncated":
+        whole = response.text if isinstance(response, web.Response) and response.text else '{"RequestId": "0", "Data": {"Items": [{"Id": 1}]}}'
+        body, content_type = whole[:max(1, len(whole) // 2)], fault.content_type or "application/json"
+    elif fault.body_kind == "html":
+        body = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+        content_type = fault.content_type or "text/html"
+    elif fault.body_kind == "text":
+        body, content_type = "OK", fault.content_type or "text/plain"
+    elif fault.body_kind == "json_null":
+        body, content_type = "null", fault.content_type or "application/json"
+    else:  # json_foreign: valid JSON, but a proxy's, not the platform's
+        body, content_type = '"accepted"', fault.content_type or "application/json"
+    return web.Response(status=fault.status, body=body.encode("utf-8"), headers={"Content-Type": content_type})
+
+
+_BARE_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def route_path(path):
+    """``path`` with every bare ``{name}`` matching any one segment.
+
+    aiohttp's default for ``{name}`` is ``[^{}/]+``: an id with a brace (which the platforms allow, percent-encoded on the
+    wire) would match no route and answer 404 although it exists. Placeholders with their own pattern keep it.
+    """
+    return _BARE_PLACEHOLDER.sub(lambda match: "{%s:[^/]+}" % match.group(1), path)
 
 
 def reset_connection(request):

@@ -20,7 +20,9 @@ from .common import ApiError, epoch_ms, restarted_ms
 
 
 class SaePlatform(AlibabaPlatform):
-    """SAE reports missing parameters with its own code (platform-apis.md 3.4)."""
+    """SAE reports missing parameters with its own code (platform-apis.md 3.4), an operation's errors in its envelope."""
+
+    operation_error_envelope = True
 
     def missing_parameter(self, name):
         return ApiError(400, "InvalidParameter.NotEmpty", "You must specify the parameter %s." % name)

@@ -186,3 +186,21 @@ def test_rainbond_sends_the_raw_token():
     request = ApiRequest('GET', 'https://rb', '/openapi/v1/teams', [])
     _auth.RainbondTokenAuth('abc').apply(request)
     assert request.headers == {'Authorization': 'abc'}
+
+
+@pytest.mark.parametrize('version', ['v3', 'v1'])
+def test_alibaba_auth_refuses_a_repeated_query_key_it_could_not_sign_as_sent(version):
+    # The SDKs canonicalise the query as a map (every vector has one value per key): a repeated key cannot be signed as sent.
+    request = ApiRequest('GET', 'https://sae.cn-shanghai.aliyuncs.com', '/pop/v1/sam/app/describeApplicationStatus',
+                         [('AppId', 'a-1'), ('Other', 'x'), ('AppId', 'a-2')], {'x-acs-action': 'A', 'x-acs-version': 'v'})
+    auth = _auth.AlibabaAuth('testAccessKeyId', 'testAccessKeySecret', signature_version=version, clock=lambda: FIXED_NOW, nonce=lambda: FIXED_NONCE)
+    with pytest.raises(_auth.PaasInputError, match='AppId given more than once'):
+        auth.apply(request)
+    assert 'Authorization' not in request.headers
+
+
+def test_huawei_aksk_signs_every_value_of_a_repeated_query_key():
+    request = ApiRequest('GET', 'https://servicestage.cn-north-4.myhuaweicloud.com', '/v2/p/cas/jobs/j', [('b', '2'), ('a', 'x'), ('b', '1')])
+    _auth.HuaweiAkSkAuth('ak', 'sk', clock=lambda: FIXED_NOW).apply(request)
+    canonical, dummy = _auth.huawei_canonical_request('GET', request.path, request.query, request.headers, None)
+    assert canonical.split('\n')[2] == 'a=x&b=1&b=2' and request.url.endswith('?a=x&b=1&b=2')

@@ -457,3 +457,191 @@ def test_threads_of_one_process_share_the_file_ledger(tmp_path):
     with open(budget.path, encoding='utf-8') as handle:
         assert len(json.load(handle)['slots']) == 40  # no update was lost
     assert sleeps == []
+
+
+# -- the path as it goes on the wire ----------------------------------------------------------------
+
+@pytest.mark.parametrize('path', ['/a/\u00e9/b', '/x%7e%41%2f%2Fz', '/50%', '/%zz', '/[a]{b}', "/!$&'()*+,;=:@", '/\u00fc%C3%BC', '/a b',
+                                  '/\u4e2d\u6587', '/%e4%b8%ad', '/"<>\\^`|', '/plain/v1-x_y.z~'])
+def test_the_signed_path_is_the_one_requests_and_urllib3_send(path):
+    from urllib3.util.url import _encode_target
+    url = requests.Request('GET', 'http://h' + path).prepare().url
+    assert _http.ApiRequest('GET', 'http://h', path).path == _encode_target(url[len('http://h'):])
+
+
+def test_a_literal_non_ascii_path_is_sent_and_signed_percent_encoded_utf8():
+    session = FakeSession(ok({'Code': '200', 'RequestId': 'r'}))
+    auth = AlibabaAuth('ak', 'secret', nonce=lambda: 'n')
+    make_client(session, dialect=_http.AlibabaDialect('sae'), auth=auth).request('GET', '/pop/v1/caf\u00e9', headers={'x-acs-action': 'A'})
+    assert session.calls[0]['url'] == 'https://api.example/pop/v1/caf%C3%A9'
+
+
+# -- SAE's business code ------------------------------------------------------------------------------
+
+# Every code of platform-apis.md 3.4 with its HTTP status (Throttling.User's is not known: 400 as the emulator answers it).
+SAE_CODES = [
+    ('System.Upgrading', 400), ('InvalidParameter.Obviously', 400), ('Mamespace.Have.No.Applications', 400),
+    ('Invalid.App.List.Not.Same.Namespace', 400), ('user.indebt', 400), ('InvalidApplication.NotFound', 400),
+    ('InvalidParameter.NotEmpty', 400), ('InvalidParameter.WithMessage', 400), ('NoComputeResourceQuota.Exceed', 400),
+    ('Application.ChangerOrderRunning', 400), ('Application.ChangerOrder.Not.Running', 400), ('Resouce.no.permission', 400),
+]
+
+
+@pytest.mark.parametrize('code,status', SAE_CODES)
+def test_an_sae_operation_error_reports_its_error_code_with_the_body_code_beside_it(code, status):
+    body = {'RequestId': 'R-1', 'TraceId': 't', 'Code': str(status), 'ErrorCode': code, 'Success': False, 'Message': 'text of %s' % code}
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(FakeSession(FakeResponse(status, body)), dialect=_http.AlibabaDialect('sae')).request(
+            'PUT', '/pop/v1/sam/app/batchStartApplications', operation='BatchStartApplications')
+    error = caught.value
+    assert (error.status, error.code, error.body_code, error.message) == (status, code, str(status), 'text of %s' % code)
+    assert error.details()['code'] == code and error.details()['body_code'] == str(status)
+    assert 'HTTP %d, code %s, body Code %d: text of %s (request id R-1)' % (status, code, status, code) in error.msg
+
+
+@pytest.mark.parametrize('body,code,body_code', [
+    ({'Code': 'Throttling.User', 'Message': 'flow control'}, 'Throttling.User', None),  # the gateway's errors name the code in Code
+    ({'Code': 'SignatureDoesNotMatch', 'Message': 'no'}, 'SignatureDoesNotMatch', None),
+    ({'Code': '400', 'Success': False, 'Message': 'bad'}, '400', None),  # no name anywhere: the number
+    ({'Code': '400', 'ErrorCode': 'NULL', 'Success': False, 'Message': 'bad'}, '400', None),  # "NULL" is the pages' placeholder
+    ({'Success': False, 'Message': 'bad'}, '400', None),  # nothing but the HTTP status
+    ({'Code': 'Mamespace.Have.No.Applications', 'ErrorCode': 'Mamespace.Have.No.Applications'}, 'Mamespace.Have.No.Applications', None),
+])
+def test_sae_code_precedence_error_code_then_a_named_code_then_the_status(body, code, body_code):
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(FakeSession(FakeResponse(400, body)), dialect=_http.AlibabaDialect('sae'), retries=0).request('PUT', '/pop/v1/x')
+    assert (caught.value.code, caught.value.body_code) == (code, body_code)
+
+
+def test_an_sae_error_code_in_a_200_is_an_error_with_the_http_status_and_code_beside_it():
+    body = {'Code': '400', 'ErrorCode': 'InvalidApplication.NotFound', 'Success': False, 'Message': 'The current application does not exist.'}
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(FakeSession(FakeResponse(200, body)), dialect=_http.AlibabaDialect('sae')).request('GET', '/pop/v1/x')
+    assert (caught.value.status, caught.value.code, caught.value.body_code) == (200, 'InvalidApplication.NotFound', '400')
+
+
+# -- transient Alibaba codes inside a 200 ---------------------------------------------------------------
+
+@pytest.mark.parametrize('code', ['ServiceUnavailable', 'InternalError', 'Throttling.User', 'Throttling'])
+def test_an_alibaba_transient_code_in_a_200_is_retried_on_a_read_as_at_503(code):
+    transient = FakeResponse(200, {'Code': code, 'Success': False, 'Message': 'try later', 'RequestId': 'T1'})
+    session = FakeSession(transient, transient, ok({'Code': '200', 'Success': True, 'Data': {'A': 1}, 'RequestId': 'R'}))
+    warnings = []
+    response = make_client(session, dialect=_http.AlibabaDialect('sae'), warnings=warnings).request('GET', '/pop/v1/x')
+    assert response.data['Data'] == {'A': 1} and len(session.calls) == 3 and len(warnings) == 2
+
+
+def test_an_alibaba_service_unavailable_in_a_200_for_an_action_is_an_unknown_outcome_as_at_503():
+    transient = FakeResponse(200, {'Code': 'ServiceUnavailable', 'Success': False, 'Message': 'try later', 'RequestId': 'T1'})
+    with pytest.raises(PaasOutcomeUnknownError):
+        make_client(FakeSession(transient), dialect=_http.AlibabaDialect('sae')).request('PUT', '/pop/v1/sam/app/restartInstances')
+
+
+# -- a 2xx that cannot be read -------------------------------------------------------------------------
+
+UNREADABLE = [
+    pytest.param(FakeResponse(200, text=''), 'an empty body', id='empty'),
+    pytest.param(FakeResponse(200, text='{"RequestId": "X", "Data": {"Appl', headers={'Content-Type': 'application/json'}),
+                 'not JSON', id='truncated'),
+    pytest.param(FakeResponse(200, text='<html><body>Maintenance</body></html>', headers={'Content-Type': 'text/html'}),
+                 'not JSON', id='html'),
+    pytest.param(FakeResponse(200, text='null'), 'not the documented response', id='null'),
+    pytest.param(FakeResponse(200, text='"ok"'), 'not the documented response', id='string'),
+]
+DIALECTS = [pytest.param(_http.AlibabaDialect('sae'), id='sae'), pytest.param(_http.AlibabaDialect('edas'), id='edas'),
+            pytest.param(_http.HuaweiDialect(), id='servicestage'), pytest.param(_http.RainbondDialect(), id='rainbond')]
+
+
+@pytest.mark.parametrize('dialect', DIALECTS)
+@pytest.mark.parametrize('garbage,what', UNREADABLE)
+def test_an_unreadable_2xx_is_retried_for_a_read_and_then_an_error_saying_what_came(dialect, garbage, what):
+    session = FakeSession(garbage, garbage, garbage)
+    warnings = []
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(session, dialect=dialect, retries=2, warnings=warnings).request('GET', '/x', operation='ListThings')
+    assert len(session.calls) == 3 and len(warnings) == 2
+    assert what in caught.value.msg and 'HTTP 200' in caught.value.msg and 'ListThings' in caught.value.msg
+    assert 'content-type %s' % (garbage.headers.get('Content-Type') or 'none') in caught.value.msg
+    if garbage.text:
+        assert repr(garbage.text[:20])[:-1] in caught.value.msg  # the first bytes
+
+
+@pytest.mark.parametrize('dialect', DIALECTS)
+def test_an_unreadable_2xx_read_that_heals_is_read(dialect):
+    session = FakeSession(FakeResponse(200, text='<html></html>'), ok({'Code': 200, 'RequestId': 'r', 'items': []}))
+    assert make_client(session, dialect=dialect).request('GET', '/x').data['items'] == []
+
+
+@pytest.mark.parametrize('dialect', DIALECTS)
+@pytest.mark.parametrize('garbage,what', UNREADABLE)
+def test_an_unreadable_2xx_to_an_action_is_an_unknown_outcome_that_may_be_under_way(dialect, garbage, what):
+    session = FakeSession(garbage)
+    with pytest.raises(PaasOutcomeUnknownError) as caught:
+        make_client(session, dialect=dialect).request('POST', '/x/action', json_body={'action': 'restart'}, operation='restart')
+    assert len(session.calls) == 1
+    assert caught.value.under_way is True and caught.value.status == 200 and what in caught.value.reason
+
+
+def test_the_request_id_of_an_unreadable_answer_is_in_the_message():
+    garbage = FakeResponse(200, text='', headers={'x-acs-request-id': 'RID-9'})
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(FakeSession(garbage), dialect=_http.AlibabaDialect('sae'), retries=0).request('GET', '/pop/v1/x')
+    assert 'request id RID-9' in caught.value.msg
+
+
+def test_a_json_object_without_the_alibaba_envelope_is_unreadable():
+    with pytest.raises(PaasAPIError, match='not the documented response'):
+        make_client(FakeSession(FakeResponse(200, {'Applications': []})), dialect=_http.AlibabaDialect('sae'), retries=0).request('GET', '/x')
+
+
+@pytest.mark.parametrize('method,status,path,dialect', [
+    ('HEAD', 200, '/v3/p', _http.HuaweiDialect()), ('DELETE', 204, '/v3/p/x', _http.HuaweiDialect()),
+    ('POST', 200, '/openapi/v1/teams/t/regions/r/apps/1/services/s/telescopic/horizontal', _http.RainbondDialect()),
+    ('POST', 200, '/openapi/v1/teams/t/regions/r/apps/close', _http.RainbondDialect()),
+])
+def test_an_empty_answer_is_read_where_it_is_the_documented_one(method, status, path, dialect):
+    response = make_client(FakeSession(FakeResponse(status, text='')), dialect=dialect).request(method, path)
+    assert response.data is None and response.body == ''
+
+
+# -- failures that cannot heal are not retried --------------------------------------------------------
+
+CERTIFICATE = requests.exceptions.SSLError(
+    "HTTPSConnectionPool(host='127.0.0.1', port=4433): Max retries exceeded with url: /x (Caused by SSLError(SSLCertVerificationError("
+    "1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1000)')))")
+NO_SUCH_NAME = requests.exceptions.ConnectionError(
+    "HTTPSConnectionPool(host='sae.nowhere.invalid', port=443): Max retries exceeded with url: /x (Caused by NameResolutionError("
+    "\"<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to resolve 'sae.nowhere.invalid' ([Errno -2] Name or service not known)\"))")
+TRY_AGAIN = requests.exceptions.ConnectionError(
+    "HTTPSConnectionPool(host='sae.example', port=443): Max retries exceeded with url: /x (Caused by NameResolutionError("
+    "\"<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to resolve 'sae.example' ([Errno -3] Temporary failure in name resolution)\"))")
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+@pytest.mark.parametrize('failure,words', [
+    (CERTIFICATE, 'TLS verification failed'),
+    (requests.exceptions.InvalidHeader('Invalid leading whitespace, reserved character(s), or return character(s) in header value'),
+     'invalid request header'),
+    (NO_SUCH_NAME, 'the host name sae.nowhere.invalid does not exist'),
+])
+def test_a_failure_that_cannot_heal_fails_at_once_with_one_message(failure, words, method):
+    session = FakeSession(failure, ok())
+    warnings = []
+    with pytest.raises(PaasTransportError) as caught:
+        make_client(session, warnings=warnings).request(method, '/v3/p')
+    assert len(session.calls) == 1 and warnings == []
+    assert words in caught.value.msg and 'Max retries' not in caught.value.msg and 'object at 0x' not in caught.value.msg
+
+
+def test_a_temporary_dns_failure_is_still_retried():
+    session = FakeSession(TRY_AGAIN, ok())
+    assert make_client(session).request('GET', '/v3/p').data == {'ok': True} and len(session.calls) == 2
+
+
+@pytest.mark.parametrize('status', [301, 302, 307, 308])
+def test_a_redirect_is_not_followed_and_the_message_names_its_location(status):
+    session = FakeSession(FakeResponse(status, text='', headers={'Location': 'https://login.example/sso?next=/v3/p'}))
+    with pytest.raises(PaasAPIError) as caught:
+        make_client(session).request('GET', '/v3/p')
+    assert len(session.calls) == 1 and session.calls[0]['allow_redirects'] is False
+    assert caught.value.status == status and 'redirected to https://login.example/sso?next=/v3/p' in caught.value.msg
