@@ -20,6 +20,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, summary, unsettled
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
+from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 RAINBOND_ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
@@ -33,6 +34,9 @@ _RAW_STATUS = {states.RUNNING: 'running', states.STOPPED: 'closed'}
 COMPONENT_FIELDS = ('id', 'name', 'alias', 'kind', 'state', 'raw_state', 'replica', 'version', 'deploy_version', 'memory', 'cpu', 'application_id')
 # How many of a failed component's latest events a failure message quotes.
 _EVENTS_QUOTED = 3
+# Component events page with ``page`` (from 1) and ``page_size`` (default 10) and say their ``total``. The console sets no
+# largest page size; 100 is this collection's own, so that one answer stays small whatever is asked.
+_EVENTS = Paging('ListComponentEvents', PAGE, 'page_size', 'page', 100, items=('events',), total=('total',))
 
 
 def event_view(event):
@@ -103,9 +107,9 @@ class Rainbond:
         kept = self._events_read.get(service_id)
         if reuse and kept and kept[0] >= limit:
             return kept[1][:limit]
-        data = self._call('GET', _COMPONENT + '/events', 'ListComponentEvents', query={'page': 1, 'page_size': limit},
-                          app_id=app_id, service_id=service_id) or {}
-        found = [event_view(event) for event in data.get('events') or []]
+        found = [event_view(event) for event in read_all(
+            lambda page: self._call('GET', _COMPONENT + '/events', _EVENTS.name, query=page, app_id=app_id, service_id=service_id) or {},
+            _EVENTS, key=lambda event: event.get('event_id'), want=limit)]
         self._events_read[service_id] = (limit, found)
         return found
 
