@@ -130,8 +130,14 @@ def select_components(components, service_ids=None, component_names=None):
     if not service_ids and not component_names:
         return list(components)
     chosen, unknown = [], []
-    wanted = [(name, [c for c in components if name in (c['id'], c['alias'])]) for name in service_ids or []]
-    wanted += [(name, [c for c in components if c['name'] == name]) for name in component_names or []]
+    # Indexed once: scanning every component for every name asked for is quadratic in a large application's batches.
+    by_key, by_name = {}, {}
+    for component in components:
+        for key in set((component['id'], component['alias'])):
+            by_key.setdefault(key, []).append(component)
+        by_name.setdefault(component['name'], []).append(component)
+    wanted = [(name, by_key.get(name, [])) for name in service_ids or []]
+    wanted += [(name, by_name.get(name, [])) for name in component_names or []]
     for name, match in wanted:
         if len(match) > 1:
             raise PaasInputError('more than one component is named %r; give its service id or alias in service_ids' % name)
@@ -142,9 +148,10 @@ def select_components(components, service_ids=None, component_names=None):
     if unknown:
         known = ', '.join('%s (%s, %s)' % (c['name'], c['alias'], c['id']) for c in components) or 'none'
         raise PaasInputError('the application has no component %s; its components: %s' % (', '.join(unknown), known))
-    unique = []
+    unique, seen = [], set()
     for component in chosen:
-        if component not in unique:
+        if id(component) not in seen:
+            seen.add(id(component))
             unique.append(component)
     return unique
 
