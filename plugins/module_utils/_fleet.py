@@ -34,6 +34,9 @@ _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
 _RESTARTING = frozenset([states.RESTARTING, states.UPGRADING, states.STARTING])
 # The state a ServiceStage batch action starts from (both end running: a start of a running target is not needed).
 _ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
+# At most this many actions in flight at once: a batch of 1,000 sent all together opened 1,000 connections at once and timed
+# out against the API (ServiceStage's gateway allows 200 calls a second); 32 at a time still sends a batch in seconds.
+_MAX_PARALLEL_SENDS = 32
 # Rainbond events that restart a component's pods.
 _RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
 
@@ -140,7 +143,7 @@ class ServiceStageFleet(Fleet):
             except PaasError as error:
                 return target_id, None, error
 
-        with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(ids), _MAX_PARALLEL_SENDS)) as pool:
             jobs = {}
             for target_id, job_id, error in pool.map(send, quick):
                 if error is None and job_id:
