@@ -19,6 +19,7 @@ from functools import partial
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, epoch_seconds, predict, public_view, send_action, summary
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
+from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 SAE_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
@@ -31,6 +32,17 @@ _EDAS_RUNNING = frozenset(['3', '7'])
 _EDAS_RESTARTING_ORDERS = ('Restart', 'Deploy', 'Rollback', 'Reset')
 # A successful instance step (InstanceStageDTO Status).
 _EDAS_STEP_SUCCEEDED = '2'
+# How SAE's lists page (CurrentPage from 1, PageSize), with the largest page each takes and where its total is. The documented
+# maxima are 10,000 (ListApplications) and under 10^9 (DescribeApplicationInstances, whose default is 10); the others' are not
+# documented, so they are asked for 100 at a time. DescribeApplicationGroups gives no total: its list ends on a short page.
+_SAE_APPLICATIONS = Paging('ListApplications', PAGE, 'PageSize', 'CurrentPage', 10000, items=('Data', 'Applications'), total=('Data', 'TotalSize'))
+_SAE_INSTANCES = Paging('DescribeApplicationInstances', PAGE, 'PageSize', 'CurrentPage', 999999999, items=('Data', 'Instances'),
+                        total=('Data', 'TotalSize'))
+_SAE_GROUPS = Paging('DescribeApplicationGroups', PAGE, 'PageSize', 'CurrentPage', 100, items=('Data',))
+_SAE_CHANGE_ORDERS = Paging('ListChangeOrders', PAGE, 'PageSize', 'CurrentPage', 100, items=('Data', 'ChangeOrderList'), total=('Data', 'TotalSize'))
+# The page size asked of the lists whose documented maximum is far larger: pages of 1,000 keep a big fleet to a few calls
+# (SAE allows 60 a minute) and each answer small.
+_SAE_BIG_PAGE = 1000
 
 
 def _as_list(value, key):
@@ -61,24 +73,24 @@ class AlibabaApi:
             self.action_requests.append(dict(operation=action, request_id=response.request_id))
         return response.data or {}
 
+    def list_all(self, paging, path, query, key, page_size=None, want=None):
+        """Every item of a paged list (``paging``: how it pages), read page by page to its end; ``key`` names an item's id field."""
+        return read_all(lambda page: self.call(paging.name, 'GET', path, dict(query, **page)), paging, page_size=page_size,
+                        key=lambda item: item.get(key) if isinstance(item, dict) else None, want=want)
+
 
 class Sae(AlibabaApi):
 
     def applications(self, namespace_id):
         """Every application of a namespace (ListApplications, all pages), with a state from its instance counts."""
-        found, page = [], 1
-        while True:
-            data = self.call('ListApplications', 'GET', '/pop/v1/sam/app/listApplications',
-                             {'NamespaceId': namespace_id, 'CurrentPage': page, 'PageSize': 100}).get('Data') or {}
-            for app in data.get('Applications') or []:
-                wanted, running = int(app.get('Instances') or 0), int(app.get('RunningInstances') or 0)
-                # One call for the whole namespace: the counts say it (DescribeApplicationStatus would cost one call per app).
-                state = states.STOPPED if not running else states.RUNNING if running >= wanted else states.DEGRADED
-                found.append(dict(id=app.get('AppId'), name=app.get('AppName'), kind='application', application_id=app.get('AppId'),
-                                  state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running))
-            if page * 100 >= int(data.get('TotalSize') or 0):
-                return found
-            page += 1
+        found = []
+        for app in self.list_all(_SAE_APPLICATIONS, '/pop/v1/sam/app/listApplications', {'NamespaceId': namespace_id}, 'AppId', _SAE_BIG_PAGE):
+            wanted, running = int(app.get('Instances') or 0), int(app.get('RunningInstances') or 0)
+            # One call for the whole namespace: the counts say it (DescribeApplicationStatus would cost one call per app).
+            state = states.STOPPED if not running else states.RUNNING if running >= wanted else states.DEGRADED
+            found.append(dict(id=app.get('AppId'), name=app.get('AppName'), kind='application', application_id=app.get('AppId'),
+                              state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running))
+        return found
 
     def application_ids(self, app_ids, app_names, namespace_id):
         if app_ids:
@@ -145,25 +157,19 @@ class Sae(AlibabaApi):
 
     def instances(self, app_id):
         """Every instance of the application, over all its groups and pages."""
-        groups = self.call('DescribeApplicationGroups', 'GET', '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}).get('Data') or []
+        groups = self.list_all(_SAE_GROUPS, '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}, 'GroupId')
         found = []
         for group in groups:
-            page = 1
-            while True:
-                data = self.call('DescribeApplicationInstances', 'GET', '/pop/v1/sam/app/describeApplicationInstances',
-                                 {'AppId': app_id, 'GroupId': group.get('GroupId'), 'CurrentPage': page, 'PageSize': 100}).get('Data') or {}
-                for instance in data.get('Instances') or []:
-                    raw = instance.get('InstanceContainerStatus')
-                    found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
-                                      state=states.normalize_state('sae_instance', raw), raw_state=raw,
-                                      health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
-                                      raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
-                                      group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp'),
-                                      # A restarted instance is a new pod: its creation is its last restart.
-                                      restarted_at=epoch_seconds(instance.get('CreateTimeStamp'))))
-                if page * 100 >= int(data.get('TotalSize') or 0):
-                    break
-                page += 1
+            for instance in self.list_all(_SAE_INSTANCES, '/pop/v1/sam/app/describeApplicationInstances',
+                                          {'AppId': app_id, 'GroupId': group.get('GroupId')}, 'InstanceId', _SAE_BIG_PAGE):
+                raw = instance.get('InstanceContainerStatus')
+                found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
+                                  state=states.normalize_state('sae_instance', raw), raw_state=raw,
+                                  health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
+                                  raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
+                                  group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp'),
+                                  # A restarted instance is a new pod: its creation is its last restart.
+                                  restarted_at=epoch_seconds(instance.get('CreateTimeStamp'))))
         return found
 
     def change_order(self, change_order_id):
@@ -192,10 +198,9 @@ class Sae(AlibabaApi):
         return order
 
     def change_orders(self, app_id, limit):
-        """The newest ``limit`` change orders of an application (ListChangeOrders), newest first."""
-        data = self.call('ListChangeOrders', 'GET', '/pop/v1/sam/changeorder/ListChangeOrders',
-                         {'AppId': app_id, 'CurrentPage': 1, 'PageSize': limit}).get('Data') or {}
-        return [_order_summary('sae', order, 'sae_change_order') for order in (data.get('ChangeOrderList') or [])[:limit]]
+        """The newest ``limit`` change orders of an application (ListChangeOrders, as many pages as they take; all with None), newest first."""
+        orders = self.list_all(_SAE_CHANGE_ORDERS, '/pop/v1/sam/changeorder/ListChangeOrders', {'AppId': app_id}, 'ChangeOrderId', want=limit)
+        return [_order_summary('sae', order, 'sae_change_order') for order in orders]
 
     def waiting_pipeline(self, order):
         return order.get('current_pipeline_id')

@@ -35,6 +35,9 @@ _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
 _RESTARTING = frozenset([states.RESTARTING, states.UPGRADING, states.STARTING])
 # The state a ServiceStage batch action starts from (both end running: a start of a running target is not needed).
 _ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
+# At most this many actions in flight at once: a batch of 1,000 sent all together opened 1,000 connections at once and timed
+# out against the API (ServiceStage's gateway allows 200 calls a second); 32 at a time still sends a batch in seconds.
+_MAX_PARALLEL_SENDS = 32
 # Rainbond events that restart a component's pods.
 _RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
 
@@ -148,7 +151,7 @@ class ServiceStageFleet(Fleet):
             except PaasError as error:
                 return target_id, None, error
 
-        with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+        with ThreadPoolExecutor(max_workers=min(len(ids), _MAX_PARALLEL_SENDS)) as pool:
             jobs = {}
             for target_id, job_id, error in pool.map(send, quick):
                 if error is None and job_id:
@@ -433,6 +436,7 @@ def fleet_for(connection, params):
 
 
 def _down(views, except_ids=()):
+    except_ids = set(except_ids)  # looked up once per target: a list would make a large fleet's every poll quadratic
     return [view['id'] for view in views if view['id'] not in except_ids and view['state'] != states.RUNNING]
 
 
@@ -521,7 +525,8 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
     failures = fleet.start(stopped, deadline.remaining(), auto_confirm) if stopped else {}
     for target_id in stopped:
         entries[target_id]['msg'] = 'was stopped: started'
-    others = [target_id for target_id in acting if target_id not in stopped]
+    stopped_ids = set(stopped)
+    others = [target_id for target_id in acting if target_id not in stopped_ids]
     if others:
         failures.update(fleet.restart(others, deadline.remaining(), auto_confirm))
     for target_id in acting:
@@ -533,15 +538,17 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
     restarted = [target_id for target_id in acting if entries[target_id]['outcome'] == 'restarted']
     final = fleet.targets()
     if health_gate and restarted:
+        restarted_ids = set(restarted)  # looked up for every listed target at every poll
+
         def healthy(found):
-            wanted = [view for view in found if view['id'] in restarted]
+            wanted = [view for view in found if view['id'] in restarted_ids]
             return all(view['state'] == states.RUNNING and view.get('health') in _HEALTH_OK for view in wanted)
         try:
             final = _poll(fleet, healthy, deadline, 'the restarted targets to be running and healthy', first=final)
         except PaasWaitTimeout as error:
             final = error.last or final
             for view in final:
-                if view['id'] in restarted and not healthy([view]):
+                if view['id'] in restarted_ids and not healthy([view]):
                     entries[view['id']].update(outcome='failed', msg='not running and healthy within the batch timeout (%s, health %s)'
                                                % (view['raw_state'], view.get('health')))
     for view in final:

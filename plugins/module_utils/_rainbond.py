@@ -20,6 +20,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, summary, unsettled
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
+from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 RAINBOND_ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
@@ -33,6 +34,9 @@ _RAW_STATUS = {states.RUNNING: 'running', states.STOPPED: 'closed'}
 COMPONENT_FIELDS = ('id', 'name', 'alias', 'kind', 'state', 'raw_state', 'replica', 'version', 'deploy_version', 'memory', 'cpu', 'application_id')
 # How many of a failed component's latest events a failure message quotes.
 _EVENTS_QUOTED = 3
+# Component events page with ``page`` (from 1) and ``page_size`` (default 10) and say their ``total``. The console sets no
+# largest page size; 100 is this collection's own, so that one answer stays small whatever is asked.
+_EVENTS = Paging('ListComponentEvents', PAGE, 'page_size', 'page', 100, items=('events',), total=('total',))
 
 
 def event_view(event):
@@ -103,9 +107,9 @@ class Rainbond:
         kept = self._events_read.get(service_id)
         if reuse and kept and kept[0] >= limit:
             return kept[1][:limit]
-        data = self._call('GET', _COMPONENT + '/events', 'ListComponentEvents', query={'page': 1, 'page_size': limit},
-                          app_id=app_id, service_id=service_id) or {}
-        found = [event_view(event) for event in data.get('events') or []]
+        found = [event_view(event) for event in read_all(
+            lambda page: self._call('GET', _COMPONENT + '/events', _EVENTS.name, query=page, app_id=app_id, service_id=service_id) or {},
+            _EVENTS, key=lambda event: event.get('event_id'), want=limit)]
         self._events_read[service_id] = (limit, found)
         return found
 
@@ -126,8 +130,14 @@ def select_components(components, service_ids=None, component_names=None):
     if not service_ids and not component_names:
         return list(components)
     chosen, unknown = [], []
-    wanted = [(name, [c for c in components if name in (c['id'], c['alias'])]) for name in service_ids or []]
-    wanted += [(name, [c for c in components if c['name'] == name]) for name in component_names or []]
+    # Indexed once: scanning every component for every name asked for is quadratic in a large application's batches.
+    by_key, by_name = {}, {}
+    for component in components:
+        for key in set((component['id'], component['alias'])):
+            by_key.setdefault(key, []).append(component)
+        by_name.setdefault(component['name'], []).append(component)
+    wanted = [(name, by_key.get(name, [])) for name in service_ids or []]
+    wanted += [(name, by_name.get(name, [])) for name in component_names or []]
     for name, match in wanted:
         if len(match) > 1:
             raise PaasInputError('more than one component is named %r; give its service id or alias in service_ids' % name)
@@ -138,9 +148,10 @@ def select_components(components, service_ids=None, component_names=None):
     if unknown:
         known = ', '.join('%s (%s, %s)' % (c['name'], c['alias'], c['id']) for c in components) or 'none'
         raise PaasInputError('the application has no component %s; its components: %s' % (', '.join(unknown), known))
-    unique = []
+    unique, seen = [], set()
     for component in chosen:
-        if component not in unique:
+        if id(component) not in seen:
+            seen.add(id(component))
             unique.append(component)
     return unique
 

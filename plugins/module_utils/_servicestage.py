@@ -17,6 +17,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import epoch_seconds
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
+from ansible_collections.paas.ops.plugins.module_utils._paging import OFFSET, Paging, read_all
 
 V3 = '/v3/{project_id}/cas'
 V2 = '/v2/{project_id}/cas'
@@ -28,6 +29,9 @@ APPLICATION_ARGSPEC = dict(application_id=dict(type='str'), application_name=dic
 COMPONENT_ARGSPEC = dict(component_id=dict(type='str'), component_name=dict(type='str'))
 ID_OR_NAME = [('application_id', 'application_name'), ('component_id', 'component_name')]
 _PAUSED_TASK = 'PAUSED'
+# Every ServiceStage list (v3 and v2) pages the same way: ``limit`` 0 to 100 and ``offset``, a ``count`` of all items beside
+# the page. Without ``limit`` it does not page but answers at most 1,000 records, silently: so every list sends a limit.
+_PAGE_SIZE = 100
 _GRAY_STRATEGY = 'GRAYRELEASE'
 
 
@@ -79,6 +83,13 @@ class ServiceStage:
     def get(self, operation, template, query=None, **params):
         return self.client.request('GET', self._path(template, **params), query=query, operation=operation).data or {}
 
+    def list_all(self, operation, template, items, key='id', **params):
+        """Every item of a ServiceStage list (``items``: its key in the answer), read page by page to the end."""
+        paging = Paging(operation, OFFSET, 'limit', 'offset', _PAGE_SIZE, items=(items,), total=('count',))
+        path = self._path(template, **params)
+        return read_all(lambda query: self.client.request('GET', path, query=query, operation=operation).data or {}, paging,
+                        key=(lambda item: item.get(key)) if key else None)
+
     def post(self, operation, template, body, **params):
         return self.client.request('POST', self._path(template, **params), json_body=body, operation=operation).data or {}
 
@@ -87,8 +98,7 @@ class ServiceStage:
     def application_id(self, application_id=None, application_name=None):
         if application_id:
             return application_id
-        found = self.get('ListApplications', V3 + '/applications').get('applications') or []
-        return _one(found, application_name, 'application')
+        return _one(self.list_all('ListApplications', V3 + '/applications', 'applications'), application_name, 'application')
 
     def component_id(self, application_id, component_id=None, component_name=None):
         if component_id:
@@ -98,12 +108,13 @@ class ServiceStage:
     # -- v3 components ---------------------------------------------------------------------------
 
     def list_components(self, application_id):
-        return self.get('ShowComponentsInApplication', V3 + '/applications/{application_id}/components',
-                        application_id=application_id).get('components') or []
+        return self.list_all('ShowComponentsInApplication', V3 + '/applications/{application_id}/components', 'components',
+                         application_id=application_id)
 
     def component_records(self, application_id, component_id):
-        return self.get('ShowComponentRecords', V3 + '/applications/{application_id}/components/{component_id}/records',
-                        application_id=application_id, component_id=component_id).get('records') or []
+        # Records carry no id of their own: a record a later page repeats cannot be told from a second deployment.
+        return self.list_all('ShowComponentRecords', V3 + '/applications/{application_id}/components/{component_id}/records', 'records', key=None,
+                         application_id=application_id, component_id=component_id)
 
     def job(self, job_id, api='v3'):
         template = (V3 if api == 'v3' else V2) + '/jobs/{job_id}'
@@ -113,8 +124,8 @@ class ServiceStage:
     # -- v2 instances ----------------------------------------------------------------------------
 
     def list_instances(self, application_id, component_id):
-        return self.get('ListInstances', V2 + '/applications/{application_id}/components/{component_id}/instances',
-                        application_id=application_id, component_id=component_id).get('instances') or []
+        return self.list_all('ListInstances', V2 + '/applications/{application_id}/components/{component_id}/instances', 'instances',
+                         application_id=application_id, component_id=component_id)
 
 
 def _one(items, name, what):
@@ -245,7 +256,7 @@ class InstanceTarget:
         return self.api.job(job_id, 'v2')
 
     def versions(self):
-        snapshots = self.api.get('ListInstanceSnapshots', self._base + '/snapshots', **self._params).get('snapshots') or []
+        snapshots = self.api.list_all('ListInstanceSnapshots', self._base + '/snapshots', 'snapshots', key=None, **self._params)
         return _unique(snapshot.get('version') for snapshot in sorted(snapshots, key=lambda snapshot: _time_key(snapshot.get('create_time'))))
 
     def act(self, action, parameters):

@@ -17,10 +17,13 @@ description:
   - For O(platform=sae) it lists the application's instances (over all its groups), for O(platform=edas) the
     application's ECCs with their C(AppState).
   - For O(platform=sae) with O(namespace_id) and no O(application_id), it lists the namespace's applications (kind
-    C(application)), their state from the instance counts of one C(ListApplications) call.
+    C(application)), their state from the instance counts the C(ListApplications) pages give (no call per application).
   - For O(platform=rainbond) it lists the application's components with their status, replica count (C(min_node)),
     version, memory and CPU. Rainbond's OpenAPI has no per-instance list.
-  - One list call per application or component, whatever the number of targets. This is what a rolling restart
+  - Every list is read to its end, one call per page and each page once (ServiceStage 100 items a page, SAE 1,000
+    applications or instances a page): no target is left out past the first page (ServiceStage answers at most
+    1,000 items to a list call that does not page). A list that cannot be read to its end (a page that only repeats
+    earlier items, pages that stop short of the platform's own count) fails the task. This is what a rolling restart
     builds its batches from.
 author: paas.ops contributors (@paas-ops)
 requirements:

@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of the paas.ops rolling restart against the platform emulator (a script, not a test).
 
-    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,servicestage,calls,growth] [--sizes 100,300,1000]
+    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,servicestage,calls,growth] [--sizes 100,1000,10000]
+                                            [--platforms rainbond,servicestage]
                                             [--collections-path DIR] [--run-timeout 900]
 
 Every part starts its own emulator (tests/integration/conftest.py's EmulatorProcess) at time factor 1.0, so job
@@ -20,8 +21,10 @@ servicestage  the same pair on the bench world's ServiceStage application (60 v3
            lower bound is the longest of them, not their sum.
 calls      the role restarting the 40 SAE applications of worlds/fleet.yml (SAE's real limit of 60 calls a minute,
            20 s restarts) in batches of 10 (sae_fleet.yml): API calls per restarted target and throttled answers.
-growth     the role over generated Rainbond apps of 100, 300 and 1,000 components (0.2 s upgrades, batches of 10 %):
-           controller CPU time and peak RSS, per run and per target.
+growth     the role over generated Rainbond apps and ServiceStage applications of 100, 1,000 and 10,000 components (0.2 s
+           upgrades and restarts, batches of 10 %): controller CPU time and peak RSS, per run and per target, and each size's
+           per-target figures as a ratio of the smallest size's in the same run (flat = about 1). ServiceStage lists past
+           1,000 components only page by page (at most 100 a page), so this also measures the paging.
 
 Every ansible-playbook runs under a fresh wrapper process (this script with ``--measure-child``) that reports
 ``getrusage(RUSAGE_CHILDREN)`` after it: CPU time of ansible-playbook and every worker it forked (the emulator is not
@@ -66,7 +69,8 @@ BENCH_BATCH_SIZE = 10
 BENCH_SERVICESTAGE_APP_ID = "55be4c00-0000-4000-8000-000000000001"
 FLEET_NAMESPACE = "cn-hangzhou:fleet"
 FLEET_BATCH_SIZE = 10
-GROWTH_SIZES = (100, 300, 1000)
+GROWTH_SIZES = (100, 1000, 10000)
+GROWTH_PLATFORMS = ("rainbond", "servicestage")
 GROWTH_UPGRADE_SECONDS = 0.2
 
 STARTED = time.monotonic()
@@ -305,14 +309,19 @@ def run_calls(runner, args):
 
 
 def growth_world(size, path):
-    """The bench world with ``size`` components in app 2 (bench) and upgrades of GROWTH_UPGRADE_SECONDS."""
+    """The bench world with ``size`` components in its Rainbond app 2 (bench) and in its ServiceStage application bench, every
+    job of GROWTH_UPGRADE_SECONDS."""
     with open(BENCH_WORLD, encoding="utf-8") as handle:
         world = yaml.safe_load(handle)
-    world["jobs"]["durations"]["default"] = dict.fromkeys(("restart", "upgrade", "deploy", "rollback", "start", "stop", "scale"),
-                                                          GROWTH_UPGRADE_SECONDS)
+    actions = ("restart", "upgrade", "deploy", "rollback", "start", "stop", "scale")
+    world["jobs"]["durations"] = {"default": dict.fromkeys(actions, GROWTH_UPGRADE_SECONDS)}
     app = world["rainbond"]["teams"][0]["apps"][0]
     app["components"] = [{"service_id": "be4c%028d" % n, "alias": "grbench%04d" % n, "cname": "bench-%04d" % n, "min_node": 1}
                          for n in range(1, size + 1)]
+    application = world["huawei"]["servicestage"]["applications"][0]
+    environment = application["components"][0]["environment_id"]
+    application["components"] = [{"id": "55be4c00-0000-4000-8000-%012d" % n, "name": "bench-%05d" % n, "environment_id": environment}
+                                 for n in range(1, size + 1)]
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(world, handle, sort_keys=False)
     return path
@@ -323,17 +332,36 @@ def run_growth(runner, args):
     for size in args.sizes:
         world = growth_world(size, os.path.join(runner.scratch, "growth-%d.yml" % size))
         batch_size = max(size // 10, 1)
-        emulator = runner.emulator(world)
-        try:
-            run = runner.playbook("growth %d" % size, collection_playbook(args, "rolling_collection.yml"),
-                                  {"paas_endpoint": emulator.url, "benchmark_batch_size": batch_size}, emulator.url)
-            figures = rollout_figures(run, emulator, 0)
-        finally:
-            emulator.stop()
-        figures.update(targets=size, batch_size=batch_size, cpu_ms_per_target=round(1000.0 * figures["cpu_seconds"] / size, 2),
-                       calls_per_target=round(figures["calls"]["requests_total"] / size, 2))
-        rows.append(figures)
-    return {"upgrade_seconds": GROWTH_UPGRADE_SECONDS, "runs": rows}
+        for platform_name in args.platforms:
+            emulator = runner.emulator(world)
+            try:
+                extra = {"paas_endpoint": emulator.url, "benchmark_batch_size": batch_size}
+                if platform_name != "rainbond":
+                    extra["benchmark_platform"] = platform_name
+                run = runner.playbook("growth %s %d" % (platform_name, size), collection_playbook(args, "rolling_collection.yml"), extra,
+                                      emulator.url)
+                figures = rollout_figures(run, emulator, 0)
+            finally:
+                emulator.stop()
+            restarted = len((run.get("role_result") or {}).get("restarted") or [])
+            if restarted != size:
+                raise SystemExit("growth %s %d: the role restarted %d of %d components" % (platform_name, size, restarted, size))
+            figures.update(platform=platform_name, targets=size, batch_size=batch_size, restarted=restarted,
+                           cpu_ms_per_target=round(1000.0 * figures["cpu_seconds"] / size, 2),
+                           rss_kib_per_target=round(1024.0 * figures["peak_rss_mib"] / size, 2),
+                           calls_per_target=round(figures["calls"]["requests_total"] / size, 2))
+            figures.pop("role_result", None)  # 10,000 ids per run: the figures are what is kept
+            rows.append(figures)
+    for platform_name in args.platforms:
+        # Per-target figures of each size against the smallest size's, from this one run: flat scaling keeps them near 1.
+        mine = [row for row in rows if row["platform"] == platform_name]
+        smallest = min(mine, key=lambda row: row["targets"]) if mine else None
+        for row in mine:
+            row["cpu_per_target_ratio"] = round(row["cpu_ms_per_target"] / smallest["cpu_ms_per_target"], 3)
+            added = row["targets"] - smallest["targets"]
+            # Peak RSS is mostly Ansible itself: what grows with the targets is the RSS above the smallest run's.
+            row["rss_kib_per_added_target"] = round(1024.0 * (row["peak_rss_mib"] - smallest["peak_rss_mib"]) / added, 3) if added else 0.0
+    return {"upgrade_seconds": GROWTH_UPGRADE_SECONDS, "platforms": list(args.platforms), "runs": rows}
 
 
 # ---- results ----------------------------------------------------------------------------------------------------------
@@ -427,16 +455,22 @@ def markdown(results):
                 "%s %d" % (name.split(":", 1)[1], count) for name, count in sorted((calls["calls"].get("throttled") or {}).items())), ""]
     growth = parts.get("growth")
     if growth:
-        lines += ["## Growth: the role over larger Rainbond apps", "",
-                  "Generated worlds, upgrade %.1f s, batches of 10 %% of the components. CPU = user + system time of ansible-playbook and" % (
+        lines += ["## Growth: the role over larger Rainbond apps and ServiceStage applications", "",
+                  "Generated worlds, upgrades (Rainbond) and restarts (ServiceStage) of %.1f s, batches of 10 %% of the components, all" % (
                       growth["upgrade_seconds"]),
-                  "its workers (getrusage RUSAGE_CHILDREN of a fresh wrapper process per run); peak RSS = the largest single process of",
-                  "the run (ru_maxrss), not a sum. Measured %s." % growth.get("measured_at", "?"), "",
-                  "| components | batch size | wall s | CPU s | CPU ms per target | peak RSS MiB | API calls | calls per target |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "sizes and platforms in one run. CPU = user + system time of ansible-playbook and its workers (getrusage",
+                  "RUSAGE_CHILDREN of a fresh wrapper process per run); peak RSS = the largest single process of the run (ru_maxrss), not a",
+                  "sum. \"CPU per target x\" is the run's CPU ms per target over the smallest size's of the same platform (flat = about 1);",
+                  "\"RSS KiB per added target\" is the peak RSS above the smallest size's, per target added. ServiceStage lists",
+                  "page by page (100 a page): a 10,000-component listing is 100 calls. Measured %s." % growth.get("measured_at", "?"), "",
+                  "| platform | components | batch size | wall s | CPU s | CPU ms per target | CPU per target x | peak RSS MiB"
+                  " | RSS KiB per added target | API calls | calls per target |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for row in growth["runs"]:
-            lines.append("| %d | %d | %.1f | %.1f | %.1f | %.0f | %d | %.2f |" % (
-                row["targets"], row["batch_size"], row["wall_seconds"], row["cpu_seconds"], row["cpu_ms_per_target"], row["peak_rss_mib"],
+            lines.append("| %s | %d | %d | %.1f | %.1f | %.1f | %s | %.0f | %s | %d | %.2f |" % (
+                row.get("platform", "rainbond"), row["targets"], row["batch_size"], row["wall_seconds"], row["cpu_seconds"],
+                row["cpu_ms_per_target"], "%.2f" % row["cpu_per_target_ratio"] if "cpu_per_target_ratio" in row else "–",
+                row["peak_rss_mib"], "%.2f" % row["rss_kib_per_added_target"] if "rss_kib_per_added_target" in row else "–",
                 row["calls"]["requests_total"], row["calls_per_target"]))
         lines.append("")
     lines += ["## Commands", "", "Run from the repository root:", "", "```sh"]
@@ -445,7 +479,7 @@ def markdown(results):
     lines += ["```", "", "Each part's playbook runs, against its own emulator (`$EMULATOR_URL`), as:", "", "```sh"]
     worlds = {"overhead": "tests/emulator/worlds/bench.yml", "baseline": "tests/emulator/worlds/bench.yml",
               "servicestage": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
-              "growth": "generated by run.py: bench.yml with 100, 300, 1000 components"}
+              "growth": "generated by run.py: bench.yml with 100, 1000, 10000 components"}
     for part in PARTS:
         commands = (results.get("playbook_commands") or {}).get(part) or []
         if commands:
@@ -495,6 +529,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="Benchmark the paas.ops rolling restart against the emulator.")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts among %s (default: all)" % ", ".join(PARTS))
     parser.add_argument("--sizes", default=",".join(str(size) for size in GROWTH_SIZES), help="component counts for growth (default: %(default)s)")
+    parser.add_argument("--platforms", default=",".join(GROWTH_PLATFORMS), help="platforms for growth (default: %(default)s)")
     parser.add_argument("--collections-path", help="directory holding ansible_collections/paas/ops (default: a temporary tree linking this checkout)")
     parser.add_argument("--playbook-dir", default=BENCH_DIR, help="where rolling_collection.yml and sae_fleet.yml are (default: beside this script)")
     parser.add_argument("--output-dir", default=BENCH_DIR, help="where results.md and results.json go (default: beside this script)")
@@ -508,6 +543,9 @@ def parse_args(argv):
         args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     except ValueError:
         parser.error("--sizes must be comma-separated integers")
+    args.platforms = [name.strip() for name in args.platforms.split(",") if name.strip()]
+    if not args.platforms or set(args.platforms) - set(GROWTH_PLATFORMS):
+        parser.error("--platforms: choose among %s" % ", ".join(GROWTH_PLATFORMS))
     args.playbook_dir = os.path.abspath(args.playbook_dir)
     args.output_dir = os.path.abspath(args.output_dir)
     return args

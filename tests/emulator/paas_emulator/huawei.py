@@ -243,10 +243,33 @@ def runtime_stack(component):
     return component.get("runtime_stack") or {"name": "Docker", "type": "Docker", "version": "1.0", "deploy_mode": "container"}
 
 
+# ServiceStage lists (v3 and v2): ``limit`` 0 to 100 and ``offset``; without a limit no paging, but at most 1,000 records
+# (deploy-and-paging-apis.md 5). A ``limit`` of 0 is in the documented range; what it does is not documented: here it pages
+# like no limit at all. The list's ``count`` is the total, whatever page was asked for.
+LIST_MAX_LIMIT = 100
+UNPAGED_MAX = 1000
+
+
+def list_parameter(call, name, default, low, high=None):
+    """An integer query parameter in [low, high], or the ``parameter invalid`` error (400 SVCSTG.00100400)."""
+    value = call.query(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiError(400, "SVCSTG.00100400", "parameter invalid: %s must be an integer, got %r" % (name, value)) from None
+    if number < low or (high is not None and number > high):
+        raise ApiError(400, "SVCSTG.00100400", "parameter invalid: %s must be %s, got %d" % (
+            name, "between %d and %d" % (low, high) if high is not None else "%d or more" % low, number))
+    return number
+
+
 def paged(call, items):
-    offset = int(call.query("offset", "0") or 0)
-    limit = call.query("limit")
-    return items[offset:offset + int(limit)] if limit else items[offset:]
+    """One page of a ServiceStage list as the platform cuts it."""
+    offset = list_parameter(call, "offset", 0, 0)
+    limit = list_parameter(call, "limit", 0, 0, LIST_MAX_LIMIT)
+    return items[offset:offset + (limit or UNPAGED_MAX)]
 
 
 @SERVICESTAGE.route("GET", "/v3/{project_id}/cas/applications/{application_id}", "ShowApplicationInfo")
@@ -333,7 +356,8 @@ def select(view, keys):
 @SERVICESTAGE.route("GET", V2_COMPONENT + "/instances", "ListInstances")
 async def list_instances(call):
     app, component = component_of(call)
-    return {"count": 1, "instances": paged(call, [select(instance_view(call, app, component), INSTANCE_LIST_KEYS)])}
+    instances = [select(instance_view(call, app, component), INSTANCE_LIST_KEYS)]
+    return {"count": len(instances), "instances": paged(call, instances)}
 
 
 @SERVICESTAGE.route("GET", V2_COMPONENT + "/instances/{instance_id}", "ShowInstanceDetail")
@@ -396,10 +420,13 @@ def job_tasks(job):
 
 
 def paged_tasks(call, job):
+    """The job's tasks: ShowJobInfo's ``limit`` and ``offset`` (strings in the SDK) have no documented bounds, unlike the lists'."""
     tasks = job_tasks(job)
     if call.query("desc") == "true":
         tasks.reverse()
-    return paged(call, tasks)
+    offset = list_parameter(call, "offset", 0, 0)
+    limit = list_parameter(call, "limit", 0, 0)
+    return tasks[offset:offset + limit] if limit else tasks[offset:]
 
 
 @SERVICESTAGE.route("GET", "/v3/{project_id}/cas/jobs/{job_id}", "ShowJobInfo")

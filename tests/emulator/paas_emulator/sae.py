@@ -151,11 +151,12 @@ async def list_applications(call):
     name_filter = call.query("AppName")
     apps = [app for app in call.world.sae_applications()
             if (not namespace_id or app["namespace_id"] == namespace_id) and (not name_filter or name_filter in app["name"])]
-    page = max(int(call.query("CurrentPage", "1") or 1), 1)
-    size = max(int(call.query("PageSize", "10") or 10), 1)
-    chosen = apps[(page - 1) * size:page * size]
-    return envelope(call, {"Applications": [application_summary(call, app) for app in chosen],
+    page, size, chosen = page_of(call, apps, max_size=10000)
+    body = envelope(call, {"Applications": [application_summary(call, app) for app in chosen],
                            "CurrentPage": page, "PageSize": size, "TotalSize": len(apps)}, trace=False)
+    # ListApplications repeats the paging fields at the top level (the SDK's response body has both).
+    body.update(CurrentPage=page, PageSize=size, TotalSize=len(apps))
+    return body
 
 
 def version_of(app, version_id=None):
@@ -204,12 +205,14 @@ def listed_instances(call, app):
 async def describe_application_groups(call):
     app = application_of(call)
     version = version_of(app)
+    # Paged, but with no total: a client knows the end by a short page.
+    _page, _size, groups = page_of(call, [app])
     return envelope(call, [{
         "GroupId": app["group_id"], "GroupName": app.get("group_name", "_DEFAULT_GROUP"), "GroupType": 0,
         "Replicas": app["replicas"], "RunningInstances": running_instances(call, app), "PackageType": app.get("package_type", "Image"),
         "PackageVersion": version.get("package_version", ""), "PackageVersionId": version.get("id", ""),
         "PackageUrl": version.get("package_url", ""), "ImageUrl": version.get("image_url", ""), "Jdk": app.get("jdk", ""),
-        "WebContainer": "", "EdasContainerVersion": ""}])
+        "WebContainer": "", "EdasContainerVersion": ""} for app in groups])
 
 
 def instance_view(call, app, instance):
@@ -228,10 +231,32 @@ def instance_view(call, app, instance):
         "DebugStatus": False, "Timestamp": epoch_ms(call.moment), "SidecarContainersStatus": [], "Tags": []}
 
 
-def page_of(call, items, default_size=10):
-    page = max(int(call.query("CurrentPage", "1") or 1), 1)
-    size = max(int(call.query("PageSize", str(default_size)) or default_size), 1)
+# SAE's lists page with CurrentPage (from 1) and PageSize (deploy-and-paging-apis.md 5). Documented: ListApplications takes
+# PageSize 0 to 10,000, DescribeApplicationInstances 1 to 999,999,999 with a default of 10. The other defaults and maxima are
+# not documented: here every default is 10 and only the documented maxima are enforced. A PageSize of 0 means the default.
+DEFAULT_PAGE_SIZE = 10
+
+
+def page_of(call, items, max_size=None):
+    """``(page, size, the items of that page)``; a page or size out of range is refused as SAE refuses a bad parameter."""
+    page = page_number(call, "CurrentPage", 1)
+    size = page_number(call, "PageSize", DEFAULT_PAGE_SIZE, allow_zero=True) or DEFAULT_PAGE_SIZE
+    if max_size is not None and size > max_size:
+        raise invalid_parameter("PageSize", "must be at most %d, got %d" % (max_size, size))
     return page, size, items[(page - 1) * size:page * size]
+
+
+def page_number(call, name, default, allow_zero=False):
+    value = call.query(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise invalid_parameter(name, "not an integer: %r" % value) from None
+    if number < (0 if allow_zero else 1):
+        raise invalid_parameter(name, "must be %d or more, got %d" % (0 if allow_zero else 1, number))
+    return number
 
 
 @SAE.route("GET", "/pop/v1/sam/app/describeApplicationInstances", "DescribeApplicationInstances")
@@ -244,7 +269,7 @@ async def describe_application_instances(call):
         instances = [instance for instance in instances if instance["id"] == call.query("InstanceId")]
     if parse_bool(call.query("Reverse"), default=False):
         instances = list(reversed(instances))
-    page, size, chosen = page_of(call, instances)
+    page, size, chosen = page_of(call, instances, max_size=999999999)
     return envelope(call, {"CurrentPage": page, "PageSize": size, "TotalSize": len(instances),
                            "Instances": [instance_view(call, app, instance) for instance in chosen]})
 

@@ -909,3 +909,56 @@ def test_a_resumed_edas_batch_skips_the_eccs_restarted_after_the_marker():
     result = restart_batch(fleet, ['ecc-1', 'ecc-2'], restarted_after=1767261600.0, check_mode=True)
     assert [(entry['id'], entry['outcome']) for entry in result['targets']] == [('ecc-1', 'skipped'), ('ecc-2', 'restarted')]
     assert result['targets'][0]['msg'] == 'restarted at 1767265204, after 1767261600'
+
+
+# --------------------------------------------------------------------------------------------------
+# Paged lists: every page read once, with SAE's own parameters
+# --------------------------------------------------------------------------------------------------
+
+def sae_pages(items, data_key=None, total=True):
+    """A reply serving ``items`` page by page from CurrentPage / PageSize (SAE's default page size 10 when none is sent)."""
+    def reply(method, url):
+        query = parse_qs(urlsplit(url).query)
+        page, size = int(query.get('CurrentPage', ['1'])[0]), int(query.get('PageSize', ['10'])[0])
+        chosen = items[(page - 1) * size:page * size]
+        if data_key is None:
+            return sae(chosen)
+        return sae(dict({data_key: chosen, 'CurrentPage': page, 'PageSize': size}, **({'TotalSize': len(items)} if total else {})))
+    return reply
+
+
+def unbudgeted(api):
+    """SAE's 60-calls-a-minute budget (tested on its own) would make these hundreds of scripted calls wait for minutes."""
+    api.client.budget = None
+    return api
+
+
+def test_sae_groups_without_total_are_read_until_a_short_page_and_their_instances_in_pages_of_1000():
+    groups = [{'GroupId': 'g%03d' % n} for n in range(150)]
+    instances = [{'InstanceId': 'i%04d' % n, 'InstanceContainerStatus': 'Running'} for n in range(1200)]
+    api, session = adapter('sae', {('GET', GROUPS): [sae_pages(groups)], ('GET', INSTANCES): [sae_pages(instances, 'Instances')]})
+    found = unbudgeted(api).instances('app')
+    # Every group answers the same 1,200 instances here: each is listed once per group.
+    assert len(found) == 150 * 1200
+    group_queries = [query_of(call) for call in session.calls if call['url'].split('?')[0].endswith('describeApplicationGroups')]
+    assert [(q['CurrentPage'], q['PageSize']) for q in group_queries] == [('1', '100'), ('2', '100')]
+    assert len(set(instance['group_id'] for instance in found)) == 150
+    instance_queries = [query_of(call) for call in session.calls if call['url'].split('?')[0].endswith('describeApplicationInstances')]
+    assert len(instance_queries) == 150 * 2 and set((q['CurrentPage'], q['PageSize']) for q in instance_queries) == {('1', '1000'), ('2', '1000')}
+
+
+def test_sae_change_orders_read_as_many_pages_as_the_limit_needs_and_no_more():
+    orders = [{'ChangeOrderId': 'co-%03d' % n, 'Status': 2} for n in range(250)]
+    api, session = adapter('sae', {('GET', '/ListChangeOrders$'): [sae_pages(orders, 'ChangeOrderList')]})
+    assert [o['id'] for o in api.change_orders('app', 230)] == ['co-%03d' % n for n in range(230)]
+    assert [(query_of(call)['CurrentPage'], query_of(call)['PageSize']) for call in session.calls] == [('1', '100'), ('2', '100'), ('3', '100')]
+    session.calls[:] = []
+    assert [o['id'] for o in api.change_orders('app', 5)] == ['co-%03d' % n for n in range(5)]
+    assert [(query_of(call)['CurrentPage'], query_of(call)['PageSize']) for call in session.calls] == [('1', '5')]
+
+
+def test_sae_applications_of_a_namespace_are_read_to_the_total():
+    apps = [{'AppId': 'a%04d' % n, 'AppName': 'app-%04d' % n, 'Instances': 1, 'RunningInstances': 1} for n in range(2100)]
+    api, session = adapter('sae', {('GET', '/listApplications$'): [sae_pages(apps, 'Applications')]})
+    assert [app['id'] for app in api.applications('ns')] == [app['AppId'] for app in apps]
+    assert [(query_of(call)['CurrentPage'], query_of(call)['PageSize']) for call in session.calls] == [('1', '1000'), ('2', '1000'), ('3', '1000')]

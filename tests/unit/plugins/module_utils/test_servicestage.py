@@ -298,3 +298,40 @@ def test_resuming_a_paused_deployment_that_still_waits_is_sent_once_more():
                                                    [UNAVAILABLE, FakeResponse(200, {'job_id': 'job-p'})]))
     result = run_action(ComponentTarget(adapter, 'app-1', 'comp-1'), 'check_gray_release', {})
     assert result['job_id'] == 'job-p' and session.count('POST', ACTION) == 2
+
+
+# --------------------------------------------------------------------------------------------------
+# Paged lists: ServiceStage answers at most 1,000 records without limit, at most 100 a page with it
+# --------------------------------------------------------------------------------------------------
+
+def servicestage_pages(key, items):
+    """A reply cutting ``items`` as ServiceStage does: ``limit`` (none: at most 1,000) and ``offset``, ``count`` the total."""
+    from urllib.parse import parse_qs, urlsplit  # pylint: disable=import-outside-toplevel
+
+    def reply(method, url):
+        query = parse_qs(urlsplit(url).query)
+        offset, limit = int(query.get('offset', ['0'])[0]), int(query.get('limit', ['0'])[0])
+        assert limit <= 100, 'limit %d past the maximum of 100' % limit
+        return FakeResponse(200, {'count': len(items), key: items[offset:offset + (limit or 1000)]})
+    return reply
+
+
+@pytest.mark.parametrize('list_name, route, key', [
+    ('components', r'/applications/app/components$', 'components'),
+    ('instances', r'/components/comp/instances$', 'instances'),
+])
+def test_servicestage_lists_past_1000_are_read_to_the_end_in_pages_of_100(list_name, route, key):
+    items = [{'id': '%s-%04d' % (key, n), 'name': 'n-%04d' % n} for n in range(2345)]
+    servicestage, session = api({('GET', route): [servicestage_pages(key, items)]})
+    found = servicestage.list_components('app') if list_name == 'components' else servicestage.list_instances('app', 'comp')
+    assert [item['id'] for item in found] == [item['id'] for item in items]
+    assert [call['url'].split('?')[1] for call in session.calls] == ['limit=100&offset=%d' % (100 * n) for n in range(24)]
+
+
+def test_servicestage_application_and_component_names_resolve_past_the_first_1000():
+    apps = [{'id': 'app-%04d' % n, 'name': 'app-%04d' % n} for n in range(1500)]
+    components = [{'id': 'c-%04d' % n, 'name': 'comp-%04d' % n} for n in range(1200)]
+    servicestage, dummy = api({('GET', r'/applications$'): [servicestage_pages('applications', apps)],
+                               ('GET', r'/applications/app-1499/components$'): [servicestage_pages('components', components)]})
+    app_id = servicestage.application_id(application_name='app-1499')
+    assert app_id == 'app-1499' and servicestage.component_id(app_id, component_name='comp-1199') == 'c-1199'
