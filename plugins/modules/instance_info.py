@@ -21,7 +21,7 @@ description:
   - For O(platform=rainbond) it lists the application's components with their status, replica count (C(min_node)),
     version, memory and CPU. Rainbond's OpenAPI has no per-instance list.
   - Every list is read to its end, one call per page and each page once (ServiceStage 100 items a page, SAE 1,000
-    applications or instances a page): no target is left out past the first page (ServiceStage answers at most
+    applications or instances a page), so no target is left out past the first page (ServiceStage answers at most
     1,000 items to a list call that does not page). A list that cannot be read to its end (a page that only repeats
     earlier items, pages that stop short of the platform's own count) fails the task. This is what a rolling restart
     builds its batches from.
