@@ -16,7 +16,7 @@ notes:
     platform it drives, so one C(module_defaults) group (C(group/paas.ops.paas)) can hold them all.
   - An option of the module itself that belongs to another platform than O(platform) (for example O(component_name), which
     only ServiceStage has) is refused before anything is sent, the same way by every module.
-  - With O(validate_certs=false) the result carries a warning, as M(ansible.builtin.uri) does.
+  - With O(validate_certs=false) the result carries a warning, as C(ansible.builtin.uri) does.
 options:
   endpoint:
     description:
