@@ -109,12 +109,12 @@ class ServiceStage:
 
     def list_components(self, application_id):
         return self.list_all('ShowComponentsInApplication', V3 + '/applications/{application_id}/components', 'components',
-                         application_id=application_id)
+                             application_id=application_id)
 
     def component_records(self, application_id, component_id):
         # Records carry no id of their own: a record a later page repeats cannot be told from a second deployment.
-        return self.list_all('ShowComponentRecords', V3 + '/applications/{application_id}/components/{component_id}/records', 'records', key=None,
-                         application_id=application_id, component_id=component_id)
+        return self.list_all('ShowComponentRecords', V3 + '/applications/{application_id}/components/{component_id}/records', 'records',
+                             key=None, application_id=application_id, component_id=component_id)
 
     def job(self, job_id, api='v3'):
         template = (V3 if api == 'v3' else V2) + '/jobs/{job_id}'
@@ -125,7 +125,7 @@ class ServiceStage:
 
     def list_instances(self, application_id, component_id):
         return self.list_all('ListInstances', V2 + '/applications/{application_id}/components/{component_id}/instances', 'instances',
-                         application_id=application_id, component_id=component_id)
+                             application_id=application_id, component_id=component_id)
 
 
 def _one(items, name, what):
