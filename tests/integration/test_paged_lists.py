@@ -90,7 +90,8 @@ def test_the_emulator_pages_sae_as_the_platform_does(paged):  # pylint: disable=
     body = listed.json()
     assert (body['CurrentPage'], body['PageSize'], body['TotalSize']) == (1, 3, 8) and len(body['Data']['Applications']) == 3
     too_big = sae(paged, 'GET', 'app/listApplications', 'ListApplications', NamespaceId='cn-hangzhou:rolling', PageSize='10001')
-    assert too_big.status_code == 400 and too_big.json()['Code'] == 'InvalidParameter.WithMessage', too_big.text
+    assert (too_big.status_code, too_big.json()['Code'], too_big.json()['ErrorCode']) == (400, '400', 'InvalidParameter.WithMessage'), \
+        too_big.text
     groups = sae_data(sae(paged, 'GET', 'app/describeApplicationGroups', 'DescribeApplicationGroups', AppId=BIG_SAE_APP, PageSize='1'))
     assert isinstance(groups, list) and len(groups) == 1
     assert sae_data(sae(paged, 'GET', 'app/describeApplicationGroups', 'DescribeApplicationGroups', AppId=BIG_SAE_APP,
