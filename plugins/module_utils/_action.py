@@ -24,6 +24,11 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
+# Instance counts a scale may ask for. Rainbond documents 1 to 100 (horizontal scale ``new_node``); SAE
+# (RescaleApplication ``Replicas``) and ServiceStage (``parameters.replica``) document 0 or more and no maximum, so
+# theirs is a sanity bound far above any quota: a typo like 10**9 is refused here instead of being sent.
+REPLICA_BOUNDS = {'sae': (0, 1000), 'edas': (0, 1000), 'servicestage': (0, 1000), 'rainbond': (1, 100)}
+
 # Options of every action module, documented by the paas.ops._wait fragment.
 WAIT_ARGSPEC = dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=600))
 # Action parameters as the platforms name them (ServiceStage ``parameters``); absent ones are not sent.

@@ -25,6 +25,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.paas.ops.plugins.module_utils._action import REPLICA_BOUNDS
 from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, redact
 from ansible_collections.paas.ops.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
@@ -68,10 +69,6 @@ PLATFORM_OPTIONS = {
     'version_id': ('sae',),
 }
 
-# Instance counts a scale may ask for. Rainbond documents 1 to 100 (horizontal scale ``new_node``); SAE
-# (RescaleApplication ``Replicas``) and ServiceStage (``parameters.replica``) document 0 or more and no maximum, so
-# theirs is a sanity bound far above any quota: a typo like 10**9 is refused here instead of being sent.
-REPLICA_BOUNDS = {'sae': (0, 1000), 'edas': (0, 1000), 'servicestage': (0, 1000), 'rainbond': (1, 100)}
 REPLICA_OPTIONS = ('replica', 'replicas')
 
 # Lower bounds of numeric options: (minimum, whether the minimum itself is allowed, why). A wait_timeout of 0 would send

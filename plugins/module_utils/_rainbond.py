@@ -17,7 +17,7 @@ application's own status is never used (it reads ``closed`` while components are
 from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, predict, summary, unsettled
+from ansible_collections.paas.ops.plugins.module_utils._action import REPLICA_BOUNDS, Deadline, decide, predict, summary, unsettled
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
@@ -199,8 +199,10 @@ def _decide(action, view, replicas):
         return False, 'never deployed'
     if action == 'upgrade' and view['state'] == states.STOPPED:
         raise PaasInputError('%s is %s: a rolling upgrade needs a running component; use action=start (or deploy)' % (view['label'], view['raw_state']))
-    if action == 'scale' and not 1 <= replicas <= 100:
-        raise PaasInputError('Rainbond scales a component to 1 to 100 instances, got %s (use action=stop to run none)' % replicas)
+    # The modules refuse this before anything is read (PaasModule); the operation keeps the same bound for its other callers.
+    low, high = REPLICA_BOUNDS['rainbond']
+    if action == 'scale' and not low <= replicas <= high:
+        raise PaasInputError('Rainbond scales a component to %d to %d instances, got %s (use action=stop to run none)' % (low, high, replicas))
     return decide(action, view, {'replica': replicas} if action == 'scale' else {})
 
 
