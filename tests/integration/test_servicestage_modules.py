@@ -90,8 +90,9 @@ def test_waits_for_the_job_and_reports_how_long(emulator_clean):
 
 
 def test_without_wait_returns_the_job_at_once_and_the_next_task_waits_for_it(emulator_factory):
-    # Real-time-ish jobs (a stop takes 5 s), so the second task surely finds the first one's job running.
-    slow = emulator_factory(time_factor=0.5)
+    # Slow jobs (a stop takes 30 s), so the second task surely finds the first one's job running, even on a loaded
+    # machine where starting an ad-hoc run takes seconds (at 5 s, CI once found it done already).
+    slow = emulator_factory(time_factor=3)
     first = component_action(slow, dict(action='stop', wait=False)).adhoc_result()
     assert first['changed'] is True and first['job_id'] and first['job'] is None
     assert unit_state(slow, WEB)['state'] == 'stopping'
