@@ -24,10 +24,10 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
-# Instance counts a scale may ask for. Rainbond documents 1 to 100 (horizontal scale ``new_node``); SAE
-# (RescaleApplication ``Replicas``) and ServiceStage (``parameters.replica``) document 0 or more and no maximum, so
-# theirs is a sanity bound far above any quota: a typo like 10**9 is refused here instead of being sent.
-REPLICA_BOUNDS = {'sae': (0, 1000), 'edas': (0, 1000), 'servicestage': (0, 1000), 'rainbond': (1, 100)}
+# Instance counts a scale may ask for where the platform documents 0 or more and no maximum (SAE RescaleApplication
+# ``Replicas``, ServiceStage ``parameters.replica``): a sanity bound far above any quota, so that a typo like 10**9 is
+# refused instead of being sent. A platform with documented bounds declares its own (the registry's replica_bounds).
+REPLICA_BOUNDS = (0, 1000)
 
 # Options of every action module, documented by the paas.ops._wait fragment.
 WAIT_ARGSPEC = dict(wait=dict(type='bool', default=True), wait_timeout=dict(type='int', default=600))
@@ -37,15 +37,19 @@ PARAMETER_NAMES = ('replica', 'hosts', 'version')
 REQUIRED_PARAMETERS = [('action', 'scale', ['replica']), ('action', 'rollback', ['version'])]
 
 
-def action_parameters(params, warn):
-    """The parameters the action takes, from the module options; others given are ignored with a warning."""
-    action = params['action']
+def action_parameters(action, given, warn):
+    """The parameters ``action`` takes among those ``given`` (by option name); others given are ignored with a warning."""
     accepted = ACTIONS[action].get('parameters', ())
-    given = [name for name in PARAMETER_NAMES if params.get(name) is not None]
-    ignored = [name for name in given if name not in accepted]
+    named = [name for name in PARAMETER_NAMES if given.get(name) is not None]
+    ignored = [name for name in named if name not in accepted]
     if ignored:
         warn('%s ignored: action %s takes %s' % (', '.join(ignored), action, ', '.join(accepted) or 'no parameters'))
-    return dict((name, params[name]) for name in given if name in accepted)
+    return dict((name, given[name]) for name in named if name in accepted)
+
+
+def diff_of(entries):
+    """Diff mode's before and after of many targets, by id."""
+    return dict(before=dict((entry['id'], entry['before']) for entry in entries), after=dict((entry['id'], entry['after']) for entry in entries))
 
 
 # What each action needs and does. ``skip_when`` says when it is already done (idempotency);
@@ -224,9 +228,9 @@ def _raise_if_failed(target, job):
                                                              ': ' + messages if messages else ''), job=job, target=target.label)
 
 
-def run_action(target, action, parameters, wait=True, wait_timeout=600, check_mode=False):
-    """Run ``action`` on ``target`` idempotently; return the per-target result dict."""
-    deadline = Deadline(wait_timeout)
+def run_action(target, action, parameters, wait=True, deadline=None, check_mode=False):
+    """Run ``action`` on ``target`` idempotently within ``deadline`` (the task's one time budget); return the per-target result dict."""
+    deadline = deadline if deadline is not None else Deadline(600)
     result = dict(target=target.label, action=action, changed=False, job_id=None, job=None, waited_for_job=None)
     view = target.read()
 
@@ -295,7 +299,7 @@ def _target_result(target, outcome=None, error=None):
     return entry
 
 
-def run_many(targets, action, parameters, wait, wait_timeout, check_mode, concurrency, diff_mode=False):
+def run_many(targets, action, parameters, wait, deadline, check_mode, concurrency):
     """``run_action`` on many targets at once (bounded), each on its own; one result with every target's outcome."""
     if concurrency < 1:
         raise PaasInputError('concurrency must be 1 or more, got %s' % concurrency)
@@ -306,15 +310,13 @@ def run_many(targets, action, parameters, wait, wait_timeout, check_mode, concur
 
     def one(target):
         try:
-            return _target_result(target, outcome=run_action(target, action, parameters, wait, wait_timeout, check_mode))
+            return _target_result(target, outcome=run_action(target, action, parameters, wait, deadline, check_mode))
         except PaasError as error:
             return _target_result(target, error=error)
 
     with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
         entries = list(pool.map(one, targets))
     result = dict(changed=any(entry['changed'] for entry in entries), instances=entries)
-    if diff_mode:
-        result['diff'] = dict(before=dict((e['id'], e['before']) for e in entries), after=dict((e['id'], e['after']) for e in entries))
     failed = [entry for entry in entries if entry['failed']]
     if failed:
         raise PaasBatchError('%d of %d instances failed: %s' % (len(failed), len(entries), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),

@@ -4,48 +4,62 @@
 #
 # PRIVATE to the paas.ops collection: not a public API, may change without notice.
 
-"""Alibaba Cloud SAE and EDAS: ROA calls, application and instance reads, actions and change orders.
+"""The Alibaba Cloud family (SAE, EDAS): its connection options and client, the ROA call, and change orders.
 
 Both products change state through change orders (one per application at a time) that run in
 batches (pipelines) and may wait for a person to confirm the next batch.  ``follow_change_order``
 is the one place that waits for them, confirms batches when asked to, and turns a failed order
-into a ``PaasJobError`` carrying the failed tasks' messages.
+into a ``PaasJobError`` carrying the failed tasks' messages. ``ChangeOrderFleet`` blames a failed
+order on each target for its own part. The products' own reads and operations are in ``_sae.py`` and ``_edas.py``.
 """
 
 from __future__ import annotations
 
-from functools import partial
-
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, decide, epoch_seconds, predict, public_view, send_action, summary
+from ansible_collections.paas.ops.plugins.module_utils._action import send_action
+from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth
+from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
-from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
+from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, NotRestarted
+from ansible_collections.paas.ops.plugins.module_utils._http import AlibabaDialect, CallBudget
+from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
-SAE_ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
-EDAS_ACTIONS = ('start', 'stop', 'restart')
-_SAE_BATCH = {'start': 'BatchStartApplications', 'stop': 'BatchStopApplications', 'restart': 'BatchRestartApplications'}
-_EDAS_ACTION = {'start': ('StartApplication', 'co_start'), 'stop': ('StopApplication', 'co_stop'), 'restart': ('RestartApplication', 'co_restart')}
-# EDAS Ecc.AppState values that mean the process runs (3: running, health check failing).
-_EDAS_RUNNING = frozenset(['3', '7'])
-# Change-order types (CoTypeCode) that put a new process on the ECCs they touch: a restart for a rolling restart to skip.
-_EDAS_RESTARTING_ORDERS = ('Restart', 'Deploy', 'Rollback', 'Reset')
-# A successful instance step (InstanceStageDTO Status).
-_EDAS_STEP_SUCCEEDED = '2'
-# How SAE's lists page (CurrentPage from 1, PageSize), with the largest page each takes and where its total is. The documented
-# maxima are 10,000 (ListApplications) and under 10^9 (DescribeApplicationInstances, whose default is 10); the others' are not
-# documented, so they are asked for 100 at a time. DescribeApplicationGroups gives no total: its list ends on a short page.
-_SAE_APPLICATIONS = Paging('ListApplications', PAGE, 'PageSize', 'CurrentPage', 10000, items=('Data', 'Applications'), total=('Data', 'TotalSize'))
-_SAE_INSTANCES = Paging('DescribeApplicationInstances', PAGE, 'PageSize', 'CurrentPage', 999999999, items=('Data', 'Instances'),
-                        total=('Data', 'TotalSize'))
-_SAE_GROUPS = Paging('DescribeApplicationGroups', PAGE, 'PageSize', 'CurrentPage', 100, items=('Data',))
-_SAE_CHANGE_ORDERS = Paging('ListChangeOrders', PAGE, 'PageSize', 'CurrentPage', 100, items=('Data', 'ChangeOrderList'), total=('Data', 'TotalSize'))
-# The page size asked of the lists whose documented maximum is far larger: pages of 1,000 keep a big fleet to a few calls
-# (SAE allows 60 a minute) and each answer small.
-_SAE_BIG_PAGE = 1000
+ARGSPEC = dict(
+    alibaba_access_key_id=dict(type='str', no_log=False, **env('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY')),
+    alibaba_access_key_secret=dict(type='str', no_log=True, **env('ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_SECRET_KEY')),
+    alibaba_security_token=dict(type='str', no_log=True, **env('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN')),
+    alibaba_region_id=dict(type='str', **env('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION')),
+    alibaba_signature_version=dict(type='str', default='v3', choices=['v3', 'v1']),
+)
 
 
-def _as_list(value, key):
+def client(connection):
+    """The signed client of ``connection``; for a platform with a per-user call quota, with its ``CallBudget``."""
+    params = connection.params
+    platform = connection.platform
+    required(params, ['alibaba_access_key_id', 'alibaba_access_key_secret'], '%s needs an AccessKey' % platform.name)
+    auth = AlibabaAuth(params['alibaba_access_key_id'], params['alibaba_access_key_secret'], params.get('alibaba_security_token'),
+                       params.get('alibaba_signature_version') or 'v3')
+    endpoint = connection.endpoint()
+    api = connection.new_client(AlibabaDialect(platform.name), endpoint, auth)
+    if platform.calls_per_minute:
+        # The quota is the user's: every module process calling this endpoint with this AccessKey (each batch
+        # of a rolling restart is one) takes from one budget. The endpoint is part of the key so that regions,
+        # or emulators side by side, keep their own.
+        api.budget = CallBudget(platform.calls_per_minute, key=(endpoint, params['alibaba_access_key_id']))
+    return api
+
+
+def raw_request(connection, headers, path_params, params):
+    """api_request: the ROA headers that name the API and its version."""
+    if not params['api_action']:
+        raise PaasInputError('%s needs api_action (the API name sent as x-acs-action)' % connection.platform.name)
+    headers['x-acs-action'] = params['api_action']
+    headers['x-acs-version'] = params['api_version'] or connection.platform.api_version
+
+
+def as_list(value, key):
     """Alibaba wraps lists XML-style ({"EccList": {"Ecc": [...]}}); accept both that and a plain list."""
     if isinstance(value, dict):
         value = value.get(key)
@@ -73,286 +87,22 @@ class AlibabaApi:
             self.action_requests.append(dict(operation=action, request_id=response.request_id))
         return response.data or {}
 
+    def read_job(self, change_order_id, params=None):
+        """A change order as change_order_info returns it."""
+        return public_order(self.change_order(change_order_id))
+
     def list_all(self, paging, path, query, key, page_size=None, want=None):
         """Every item of a paged list (``paging``: how it pages), read page by page to its end; ``key`` names an item's id field."""
         return read_all(lambda page: self.call(paging.name, 'GET', path, dict(query, **page)), paging, page_size=page_size,
                         key=lambda item: item.get(key) if isinstance(item, dict) else None, want=want)
 
 
-class Sae(AlibabaApi):
-
-    def applications(self, namespace_id):
-        """Every application of a namespace (ListApplications, all pages), with a state from its instance counts."""
-        found = []
-        for app in self.list_all(_SAE_APPLICATIONS, '/pop/v1/sam/app/listApplications', {'NamespaceId': namespace_id}, 'AppId', _SAE_BIG_PAGE):
-            wanted, running = int(app.get('Instances') or 0), int(app.get('RunningInstances') or 0)
-            # One call for the whole namespace: the counts say it (DescribeApplicationStatus would cost one call per app).
-            state = states.STOPPED if not running else states.RUNNING if running >= wanted else states.DEGRADED
-            found.append(dict(id=app.get('AppId'), name=app.get('AppName'), kind='application', application_id=app.get('AppId'),
-                              state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running))
-        return found
-
-    def application_ids(self, app_ids, app_names, namespace_id):
-        if app_ids:
-            return list(app_ids)
-        if not namespace_id:
-            raise PaasInputError('namespace_id is needed to find applications by name')
-        known = {}
-        for app in self.applications(namespace_id):
-            known.setdefault(app['name'], []).append(app['id'])
-        missing = [name for name in app_names if len(known.get(name, [])) != 1]
-        if missing:
-            raise PaasInputError('no single application named %s in namespace %s (known: %s)'
-                                 % (', '.join(missing), namespace_id, ', '.join(sorted(name for name in known if name)) or 'none'))
-        return [known[name][0] for name in app_names]
-
-    def application(self, app_id):
-        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id}).get('Data') or {}
-        raw = data.get('CurrentStatus')
-        running = bool(data.get('LastChangeOrderRunning'))
-        return dict(id=app_id, label='application %s' % app_id, state=states.normalize_state('sae_application', raw), raw_state=raw,
-                    running_instances=data.get('RunningInstances'), last_change_order_id=data.get('LastChangeOrderId') or None,
-                    change_order_running=running)
-
-    def last_change_order_id(self, app_id):
-        """The application's last change order (DescribeApplicationStatus LastChangeOrderId): every accepted action moves it."""
-        return self.application(app_id)['last_change_order_id']
-
-    def config(self, app_id):
-        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
-
-    def versions(self, app_id, config):
-        """``(version ids oldest first, the id of the version running)`` of an application.
-
-        No SAE read names the running version id: it is the newest version whose package
-        (``BuildPackageUrl`` / ``WarUrl``) is the one the configuration deploys (``ImageUrl`` /
-        ``PackageUrl``); None when no version matches.
-        """
-        found = self.call('ListAppVersions', 'GET', '/pop/v1/sam/app/listAppVersions', {'AppId': app_id}).get('Data') or []
-        ordered = sorted((version for version in found if version.get('Id')), key=lambda version: int(version.get('CreateTime') or 0))
-        deployed = set(url for url in (config.get('ImageUrl'), config.get('PackageUrl')) if url)
-        current = [version['Id'] for version in ordered if deployed & set([version.get('BuildPackageUrl'), version.get('WarUrl')])]
-        return [version['Id'] for version in ordered], (current[-1] if current else None)
-
-    def batch(self, action, namespace_id, app_ids):
-        data = self.call(_SAE_BATCH[action], 'PUT', '/pop/v1/sam/app/%sApplications' % ('batch' + action.capitalize()),
-                         {'NamespaceId': namespace_id, 'AppIds': ','.join(app_ids)})
-        return (data.get('Data') or {}).get('ChangeOrderId')
-
-    def rescale(self, app_id, replicas, min_ready_instances=None, min_ready_instance_ratio=None):
-        data = self.call('RescaleApplication', 'PUT', '/pop/v1/sam/app/rescaleApplication',
-                         {'AppId': app_id, 'Replicas': replicas, 'MinReadyInstances': min_ready_instances,
-                          'MinReadyInstanceRatio': min_ready_instance_ratio})
-        return (data.get('Data') or {}).get('ChangeOrderId')
-
-    def rollback(self, app_id, version_id, min_ready_instances=None, min_ready_instance_ratio=None):
-        data = self.call('RollbackApplication', 'PUT', '/pop/v1/sam/app/rollbackApplication',
-                         {'AppId': app_id, 'VersionId': version_id, 'MinReadyInstances': min_ready_instances,
-                          'MinReadyInstanceRatio': min_ready_instance_ratio})
-        return (data.get('Data') or {}).get('ChangeOrderId')
-
-    def restart_instances(self, app_id, instance_ids):
-        data = self.call('RestartInstances', 'PUT', '/pop/v1/sam/app/restartInstances', {'AppId': app_id, 'InstanceIds': ','.join(instance_ids)})
-        return (data.get('Data') or {}).get('ChangeOrderId')
-
-    def instances(self, app_id):
-        """Every instance of the application, over all its groups and pages."""
-        groups = self.list_all(_SAE_GROUPS, '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}, 'GroupId')
-        found = []
-        for group in groups:
-            for instance in self.list_all(_SAE_INSTANCES, '/pop/v1/sam/app/describeApplicationInstances',
-                                          {'AppId': app_id, 'GroupId': group.get('GroupId')}, 'InstanceId', _SAE_BIG_PAGE):
-                raw = instance.get('InstanceContainerStatus')
-                found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
-                                  state=states.normalize_state('sae_instance', raw), raw_state=raw,
-                                  health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
-                                  raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
-                                  group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp'),
-                                  # A restarted instance is a new pod: its creation is its last restart.
-                                  restarted_at=epoch_seconds(instance.get('CreateTimeStamp'))))
-        return found
-
-    def change_order(self, change_order_id):
-        """The order with its batches; their tasks are read by ``with_tasks`` (one call per batch)."""
-        data = self.call('DescribeChangeOrder', 'GET', '/pop/v1/sam/changeorder/DescribeChangeOrder', {'ChangeOrderId': change_order_id}).get('Data') or {}
-        raw, sub = data.get('Status'), data.get('SubStatus')
-        pipelines = [dict(id=p.get('PipelineId'), name=p.get('PipelineName'), raw_status=p.get('Status'),
-                          status=states.normalize_job_status('sae_change_order', p.get('Status')), tasks=None) for p in data.get('Pipelines') or []]
-        # ``ended``: whether SAE itself considers the order over (SubStatus 1 counts as failed, yet the order still runs).
-        return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=states.normalize_job_status('sae_change_order', raw, sub),
-                    ended=states.normalize_job_status('sae_change_order', raw) in states.JOB_TERMINAL,
-                    type=data.get('CoTypeCode'), description=data.get('CoType') or data.get('Description'), application_id=data.get('AppId'),
-                    created=data.get('CreateTime'), batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'),
-                    current_pipeline_id=data.get('CurrentPipelineId'), message=data.get('ErrorMessage') or None, pipelines=pipelines)
-
-    def with_tasks(self, order):
-        """Fill in the tasks of every batch that has started (DescribePipeline)."""
-        for pipeline in order['pipelines']:
-            if pipeline['tasks'] is None and pipeline['status'] not in (states.JOB_PENDING, states.JOB_WAITING_CONFIRMATION):
-                detail = self.call('DescribePipeline', 'GET', '/pop/v1/sam/changeorder/DescribePipeline', {'PipelineId': pipeline['id']}).get('Data') or {}
-                pipeline['tasks'] = [_task(task.get('TaskName'), task.get('Status'), task.get('Message'), task.get('ErrorCode'), task.get('ErrorMessage'))
-                                     for stage in detail.get('StageList') or [] for task in stage.get('TaskList') or []]
-                # SAE has no per-instance list in a batch: each instance's task names it ("Restart <instance id>").
-                pipeline['units'] = [_unit(str(task['name'] or '').split(), task['raw_status'], task['error_message'] or task['message'])
-                                     for task in pipeline['tasks']]
-        return order
-
-    def change_orders(self, app_id, limit):
-        """The newest ``limit`` change orders of an application (ListChangeOrders, as many pages as they take; all with None), newest first."""
-        orders = self.list_all(_SAE_CHANGE_ORDERS, '/pop/v1/sam/changeorder/ListChangeOrders', {'AppId': app_id}, 'ChangeOrderId', want=limit)
-        return [_order_summary('sae', order, 'sae_change_order') for order in orders]
-
-    def waiting_pipeline(self, order):
-        return order.get('current_pipeline_id')
-
-    def confirm_batch(self, pipeline_id):
-        self.call('ConfirmPipelineBatch', 'GET', '/pop/v1/sam/changeorder/ConfirmPipelineBatch', {'PipelineId': pipeline_id, 'Confirm': 'true'},
-                  read=False)
-
-    def abort(self, change_order_id):
-        """Stop the order and roll back what its batches changed (AbortChangeOrder with Rollback)."""
-        self.call('AbortChangeOrder', 'PUT', '/pop/v1/sam/changeorder/AbortChangeOrder', {'ChangeOrderId': change_order_id, 'Rollback': 'true'})
-
-
-class Edas(AlibabaApi):
-
-    def application(self, app_id):
-        info = self.call('QueryApplicationStatus', 'GET', '/pop/v5/app/app_status', {'AppId': app_id}).get('AppInfo') or {}
-        eccs = []
-        for ecc in _as_list(info.get('EccList'), 'Ecc'):
-            raw = ecc.get('AppState')
-            # No restart time here (CreateTime and UpdateTime do not move): ``restart_times`` reads it from the change orders.
-            eccs.append(dict(id=ecc.get('EccId'), name=ecc.get('Ip') or ecc.get('EccId'), kind='ecc', application_id=app_id,
-                             state=states.normalize_state('edas_ecc', raw), raw_state=raw, health=states.normalize_health('edas_ecc', raw),
-                             raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip'), restarted_at=None))
-        application = info.get('Application') or {}
-        return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
-
-    def recent_change_order(self, app_id):
-        """The newest change order of the application and whether it still runs (EDAS runs one at a time)."""
-        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
-        orders = [dict(id=order.get('ChangeOrderId'), created=str(order.get('CreateTime') or ''),
-                       status=states.normalize_job_status('edas_change_order', order.get('Status')))
-                  for order in _as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
-        # Orders of the same second are not ordered by CreateTime: one that has not ended is the one that matters.
-        running = [order for order in orders if order['status'] not in states.JOB_TERMINAL]
-        return max(running or orders, key=lambda order: order['created'], default=None)
-
-    def last_change_order_id(self, app_id):
-        """The id of the application's newest change order (ListRecentChangeOrder): every accepted action moves it."""
-        recent = self.recent_change_order(app_id)
-        return recent['id'] if recent else None
-
-    def restart_times(self, app_id, eccs, wanted=True):
-        """Set ``restarted_at`` of the ECCs (all, or those whose id is in ``wanted``) from the application's change orders.
-
-        An ECC carries no restart time; a change order does, per instance: the FinishTime of its successful steps
-        (GetChangeOrderInfo ``StageList``). One ListRecentChangeOrder, then the orders that restart ECCs newest first, each
-        read only while an ECC asked about has no time yet. A time that is not epoch milliseconds is not guessed at (the
-        ECC counts as not restarted: restarted again rather than skipped).
-        """
-        pending = [ecc for ecc in eccs if wanted is True or ecc['id'] in wanted]
-        for order in self.change_orders(app_id, None):
-            if not pending:
-                break
-            if order['status'] in (states.JOB_PENDING, states.JOB_WAITING_APPROVAL) or \
-                    (order['type'] and not any(word in str(order['type']) for word in _EDAS_RESTARTING_ORDERS)):
-                continue
-            finished = _instance_finish_times(self._order_info(order['id']))
-            for ecc in list(pending):
-                # Orders of an application run one at a time: the newest order that restarted an ECC holds its last restart.
-                moment = finished.get(ecc['id']) or finished.get(ecc.get('ip'))
-                if moment:
-                    ecc['restarted_at'] = moment
-                    pending.remove(ecc)
-        return eccs
-
-    def act(self, action, app_id, ecc_ids):
-        name, path = _EDAS_ACTION[action]
-        return self.call(name, 'POST', '/pop/v5/changeorder/' + path, {'AppId': app_id, 'EccInfo': ','.join(ecc_ids)}).get('ChangeOrderId')
-
-    def abort(self, change_order_id):
-        """Stop the order before its next batch (AbortChangeOrder)."""
-        self.call('AbortChangeOrder', 'PUT', '/pop/v5/changeorder/change_order_abort', {'ChangeOrderId': change_order_id})
-
-    def _order_info(self, change_order_id):
-        return self.call('GetChangeOrderInfo', 'POST', '/pop/v5/changeorder/change_order_info', {'ChangeOrderId': change_order_id},
-                         read=True).get('changeOrderInfo') or {}
-
-    def change_order(self, change_order_id):
-        """The order with its batches and their tasks, all in the one answer of GetChangeOrderInfo."""
-        data = self._order_info(change_order_id)
-        raw = data.get('Status')
-        pipelines = []
-        for pipeline in _as_list(data.get('PipelineInfoList'), 'PipelineInfo'):
-            tasks = [_task(task.get('TaskName'), task.get('TaskStatus'), task.get('TaskMessage'), task.get('TaskErrorCode'), task.get('TaskErrorMessage'))
-                     for stage in _as_list(pipeline.get('StageDetailList'), 'StageDetailDTO')
-                     for task in _as_list(stage.get('TaskList'), 'TaskInfoDTO')]
-            # Per-instance progress lives in the stage results; a failed step's message is the instance's error.
-            units = {}
-            for instance, step in _instance_steps(pipeline):
-                failed = str(step.get('Status')) in ('3', '10')
-                tasks.append(_task(instance.get('InstanceName') or instance.get('InstanceIp'),
-                                   step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
-                keys = (instance.get('InstanceName'), instance.get('InstanceIp'), instance.get('PodName'))
-                unit = units.setdefault(keys, _unit(keys, instance.get('Status'), None))
-                if instance.get('Status') in (None, ''):
-                    # No status of its own: its last step's says how far it got.
-                    unit.update(_unit(keys, step.get('Status'), None))
-                if failed or not unit['message']:
-                    unit['message'] = step.get('StageMessage') or unit['message']
-            pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
-                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks,
-                                  units=list(units.values())))
-        status = states.normalize_job_status('edas_change_order', raw)
-        return dict(id=change_order_id, platform='edas', raw_status=raw, status=status, ended=status in states.JOB_TERMINAL,
-                    type=data.get('CoType'), description=data.get('ChangeOrderDescription'), created=data.get('CreateTime'),
-                    batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'), message=data.get('Desc') or None, pipelines=pipelines)
-
-    def with_tasks(self, order):
-        return order
-
-    def change_orders(self, app_id, limit):
-        """The newest ``limit`` change orders of an application (ListRecentChangeOrder), newest first."""
-        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
-        orders = [_order_summary('edas', order, 'edas_change_order') for order in _as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
-        return sorted(orders, key=lambda order: str(order['created'] or ''), reverse=True)[:limit]
-
-    def waiting_pipeline(self, order):
-        waiting = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_WAITING_CONFIRMATION]
-        pending = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_PENDING]
-        return (waiting or pending or [None])[0]
-
-    def confirm_batch(self, pipeline_id):
-        self.call('ContinuePipeline', 'GET', '/pop/v5/changeorder/pipeline_batch_confirm', {'PipelineId': pipeline_id, 'Confirm': 'true'}, read=False)
-
-
-def _instance_steps(pipeline):
-    """``(instance, step)`` of every per-instance step of an EDAS pipeline (StageList -> InstanceDTOList -> InstanceStageDTOList)."""
-    for stage in _as_list(pipeline.get('StageList'), 'StageInfoDTO'):
-        for instance in _as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
-            for step in _as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
-                yield instance, step
-
-
-def _instance_finish_times(order_info):
-    """{InstanceName and InstanceIp: epoch seconds its last successful step finished} of one EDAS change order."""
-    finished = {}
-    for pipeline in _as_list(order_info.get('PipelineInfoList'), 'PipelineInfo'):
-        for instance, step in _instance_steps(pipeline):
-            moment = epoch_seconds(step.get('FinishTime')) if str(step.get('Status')) == _EDAS_STEP_SUCCEEDED else None
-            for key in (instance.get('InstanceName'), instance.get('InstanceIp')):
-                if moment and key and moment > finished.get(key, 0):
-                    finished[key] = moment
-    return finished
-
-
-def _task(name, raw_status, message, error_code, error_message):
+def order_task(name, raw_status, message, error_code, error_message):
     return dict(name=name, raw_status=raw_status, status=states.normalize_job_status('alibaba_task', raw_status), message=message or None,
                 error_code=error_code or None, error_message=error_message or None)
 
 
-def _unit(keys, raw_status, message):
+def order_unit(keys, raw_status, message):
     """One instance's part in a change order: the names it goes by (id, IP, pod), how its part ended, and its message."""
     return dict(keys=[str(key) for key in keys if key], raw_status=raw_status, status=states.normalize_job_status('alibaba_task', raw_status),
                 message=message or None)
@@ -389,7 +139,7 @@ def public_pipelines(pipelines):
     return [dict((key, value) for key, value in pipeline.items() if key != 'units') for pipeline in pipelines]
 
 
-def _order_summary(platform, order, kind):
+def order_summary(platform, order, kind):
     """A change order as both products list them (ListChangeOrders / ListRecentChangeOrder)."""
     return dict(id=order.get('ChangeOrderId'), platform=platform, application_id=order.get('AppId'), raw_status=order.get('Status'),
                 status=states.normalize_job_status(kind, order.get('Status')), type=order.get('CoTypeCode'),
@@ -450,7 +200,7 @@ def follow_change_order(api, change_order_id, deadline, auto_confirm=False, labe
     return public
 
 
-def _follow_orders(api, orders, deadline, auto_confirm, result):
+def follow_orders(api, orders, deadline, auto_confirm, result):
     """Follow each ``(order id, label)`` into ``result['change_orders']``; a failure carries the result so far to the task."""
     try:
         for order_id, label in orders:
@@ -468,7 +218,7 @@ def _follow_orders(api, orders, deadline, auto_confirm, result):
 # Operations: decide from one read, wait for an order already running, act once, follow the order
 # --------------------------------------------------------------------------------------------------
 
-def _wait_for_running_orders(api, views, deadline, reread):
+def wait_for_running_orders(api, views, deadline, reread):
     """SAE and EDAS run one change order per application: wait for one already running instead of colliding."""
     waited = []
     for view in views:
@@ -489,7 +239,7 @@ def _wait_for_running_orders(api, views, deadline, reread):
     return waited, ([reread(view['id']) for view in views] if waited else views)
 
 
-def _send_order(api, view, request):
+def send_order(api, view, request):
     """``request()`` starts one change order on ``view``'s application; return its id.
 
     An unknown outcome is settled by the application's newest change order, read before sending
@@ -499,165 +249,73 @@ def _send_order(api, view, request):
                        'new change order of %s' % view['label'])
 
 
-def sae_operation(api, params, check_mode):
-    """start/stop/restart (one batch order for all applications that need it), scale and rollback (per application)."""
-    deadline = Deadline(params['wait_timeout'])
-    action = params['action']
-    app_ids = api.application_ids(params['app_ids'], params['app_names'], params['namespace_id'])
-    if action in _SAE_BATCH and not params['namespace_id']:
-        raise PaasInputError('namespace_id is required to %s SAE applications (the batch APIs take it)' % action)
+class ChangeOrderFleet(Fleet):
+    """SAE and EDAS: a batch is one change order. A failed order is blamed on each target for its own part, as the order's
+    per-instance details tell it (restarted, failed with its message, or never reached); the order's own message is said
+    once, in ``order_messages``. A target the details do not name fails with the order."""
 
-    def read(app_id):
-        view = api.application(app_id)
-        view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
-        if action in ('scale', 'rollback'):
-            config = api.config(app_id)
-            view.update(replica=config.get('Replicas'), name=config.get('AppName'))
-        if action == 'rollback':
-            view['versions'], view['version'] = api.versions(app_id, config)
-        return view
+    api_class = None
+    targets_named = None
+    _listed = {}
 
-    views = [read(app_id) for app_id in app_ids]
-    waited, views = _wait_for_running_orders(api, views, deadline, read)
-    parameters = {'replica': params['replicas']} if action == 'scale' else {'version': params['version_id']} if action == 'rollback' else {}
-    decisions = [(view,) + decide(action, view, parameters, view.get('versions')) for view in views]
-    acting = [view for view, needed, dummy in decisions if needed]
-    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
-                  applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),
-                                     after=predict(action, view, parameters) if needed else summary(view)) for view, needed, reason in decisions])
-    if not acting or check_mode:
-        return result
-    if action in _SAE_BATCH:
-        # One order over every application: the first one's last change order tells whether it was started.
-        ids = [view['id'] for view in acting]
-        orders = [(_send_order(api, acting[0], partial(api.batch, action, params['namespace_id'], ids)), 'applications %s' % ', '.join(ids))]
-    elif action == 'scale':
-        orders = [(_send_order(api, view, partial(api.rescale, view['id'], params['replicas'], params['min_ready_instances'],
-                                                  params['min_ready_instance_ratio'])), view['label'])
-                  for view in acting]
-    else:
-        orders = [(_send_order(api, view, partial(api.rollback, view['id'], params['version_id'], params['min_ready_instances'],
-                                                  params['min_ready_instance_ratio'])), view['label'])
-                  for view in acting]
-    result['change_order_ids'] = [order_id for order_id, dummy in orders]
-    if params['wait']:
-        _follow_orders(api, orders, deadline, params['auto_confirm_batches'], result)
-        finals = dict((view['id'], read(view['id'])) for view in acting)
-        for entry in result['applications']:
-            if entry['id'] in finals:
-                entry['after'] = summary(finals[entry['id']])
-    return result
+    def __init__(self, connection, application_id):
+        if not application_id:
+            raise PaasInputError('%s belong to an application given by id: set application_id' % self.targets_named)
+        self.api = self.api_class(connection)
+        self.application_id = application_id
+        self._listed = {}
 
+    def targets(self, times_for=None):
+        views = self._targets(times_for)
+        # Kept for the blame of a failed order: the details name an instance by id or by IP.
+        self._listed = dict((view['id'], view) for view in views)
+        return views
 
-def edas_operation(api, params, check_mode, ecc_ids=None):
-    """start/stop/restart of each application's ECCs (all, or ``ecc_ids``) that need it: one change order per application."""
-    deadline = Deadline(params['wait_timeout'])
-    action = params['action']
-    app_ids = params['app_ids'] or []
-    if not app_ids:
-        raise PaasInputError('EDAS applications are given by id: set app_ids')
-    if ecc_ids and len(app_ids) != 1:
-        raise PaasInputError('ecc_ids belong to one application: give exactly one app id with them')
+    def _targets(self, times_for):
+        raise NotImplementedError
 
-    def read(app_id):
-        view = api.application(app_id)
-        recent = api.recent_change_order(app_id)
-        view['running_change_order_id'] = recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None
-        view['last_change_order_id'] = recent['id'] if recent else None
-        return view
+    def _run(self, ids, operation):
+        self.change_orders = []
+        self.order_messages = list(self.order_messages)
+        try:
+            result = operation()
+            failure = None
+        except PaasError as error:
+            result = getattr(error, 'result', None) or {}
+            failure = error
+        # A batch may run two orders (a start of its stopped targets, then the restart): abort may need both.
+        self.change_orders = list(self.change_orders) + ([order for order in result.get('change_orders') or [] if not order.get('terminal')] or
+                                                         [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure])
+        if failure is None:
+            return dict((target_id, None) for target_id in ids)
+        order = getattr(failure, 'order', None)
+        outcomes = target_outcomes(order, [self._listed.get(target_id) or dict(id=target_id) for target_id in ids]) if order else {}
+        if not outcomes:
+            # Nothing says how each target fared (no order read, or details that name none of them): each failed with it.
+            return dict((target_id, failure.msg) for target_id in ids)
+        said = [message for status, message in outcomes.values() if message]
+        rest = without(failure.messages, said)
+        self.order_messages.append(failure.header + (': ' + '; '.join(rest) if rest else ''))
+        found = {}
+        for target_id in ids:
+            status, message = outcomes.get(target_id, (None, None))
+            if status == states.JOB_SUCCEEDED:
+                found[target_id] = None
+            elif status == states.JOB_FAILED:
+                found[target_id] = message or 'its part of the change order failed'
+            elif status == 'not_reached':
+                found[target_id] = NotRestarted('not restarted: its change order ended before reaching it')
+            else:
+                found[target_id] = 'its change order failed; its own part is not reported'
+        return found
 
-    views = [read(app_id) for app_id in app_ids]
-    waited, views = _wait_for_running_orders(api, views, deadline, read)
-    result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
-                  applications=[], instances=[])
-    plans = []
-    for view in views:
-        eccs = view['eccs']
-        if ecc_ids:
-            unknown = sorted(set(ecc_ids) - set(ecc['id'] for ecc in eccs))
-            if unknown:
-                raise PaasInputError('%s has no ECC %s (known: %s)' % (view['label'], ', '.join(unknown), ', '.join(ecc['id'] for ecc in eccs)))
-            eccs = [ecc for ecc in eccs if ecc['id'] in ecc_ids]
-        entries = []
-        running = [ecc for ecc in eccs if str(ecc['raw_state']) in _EDAS_RUNNING]
-        for ecc in eccs:
-            ecc['label'] = 'ECC %s of %s' % (ecc['id'], view['label'])
-            if action == 'restart' and not ecc_ids and running and ecc not in running:
-                # Restarting an application restarts what runs; a stopped ECC stays stopped (start it to run it).
-                entries.append(dict(id=ecc['id'], changed=False, reason='ECC is %s: a restart leaves it so (use action=start)' % ecc['state'],
-                                    before=summary(ecc), after=summary(ecc)))
+    def abort(self):
+        aborted = []
+        for order in self.change_orders:
+            try:
+                self.api.abort(order['id'])
+                aborted.append(order['id'])
+            except PaasError:
+                # Already ended: nothing left to abort.
                 continue
-            # An ECC whose process runs (health check failing or not) needs no start.
-            current = dict(ecc, state=states.RUNNING if ecc in running and action == 'start' else ecc['state'])
-            needed, reason = decide(action, current, {})
-            entries.append(dict(id=ecc['id'], changed=needed, reason=reason, before=summary(ecc), after=predict(action, ecc, {}) if needed else summary(ecc)))
-        acting = [entry['id'] for entry in entries if entry['changed']]
-        result['applications'].append(dict(id=view['id'], name=view.get('name'), changed=bool(acting), ecc_ids=acting))
-        result['instances'].extend(entries)
-        if acting:
-            plans.append((view, acting))
-    result['changed'] = bool(plans)
-    if not plans or check_mode:
-        return result
-    for view, acting in plans:
-        # Without ecc_ids and with every ECC acting, EccInfo may stay empty ("all"); naming them is as good and explicit.
-        result['change_order_ids'].append(_send_order(api, view, partial(api.act, action, view['id'], acting)))
-    if params['wait']:
-        for (view, acting), order_id in zip(plans, result['change_order_ids']):
-            _follow_orders(api, [(order_id, view['label'])], deadline, params['auto_confirm_batches'], result)
-            final = dict((ecc['id'], ecc) for ecc in api.application(view['id'])['eccs'])
-            for entry in result['instances']:
-                if entry['id'] in final and entry['id'] in acting:
-                    entry['after'] = summary(final[entry['id']])
-    return result
-
-
-def sae_restart_instances(api, app_id, instance_ids, params, check_mode):
-    """Restart chosen instances of one SAE application with one change order (RestartInstances)."""
-    deadline = Deadline(params['wait_timeout'])
-    if params['action'] != 'restart':
-        raise PaasInputError('SAE instances can only be restarted; use paas.ops.app_operation to %s the application' % params['action'])
-
-    def read(dummy=None):
-        view = api.application(app_id)
-        view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
-        return view
-
-    waited, views = _wait_for_running_orders(api, [read()], deadline, read)
-    found = dict((instance['id'], instance) for instance in api.instances(app_id))
-    unknown = [instance_id for instance_id in instance_ids if instance_id not in found]
-    if unknown:
-        raise PaasInputError('application %s has no instance %s (known: %s)' % (app_id, ', '.join(unknown), ', '.join(sorted(found)) or 'none'))
-    entries = []
-    for instance_id in instance_ids:
-        instance = dict(found[instance_id], label='instance %s' % instance_id)
-        needed, reason = decide('restart', instance, {})
-        entries.append(dict(id=instance_id, changed=needed, failed=False, reason=reason, job_id=None, job=None,
-                            waited_for_job=waited[0] if waited else None, before=summary(instance), after=predict('restart', instance, {}),
-                            instance=public_view(instance)))
-    result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[], requests=api.action_requests)
-    if check_mode:
-        return result
-    order_id = _send_order(api, views[0], partial(api.restart_instances, app_id, instance_ids))
-    result['change_order_ids'] = [order_id]
-    for entry in entries:
-        entry['job_id'] = order_id
-    if params['wait']:
-        order = _follow_orders(api, [(order_id, 'application %s' % app_id)], deadline, params['auto_confirm_batches'], result)[0]
-        final = dict((instance['id'], instance) for instance in api.instances(app_id))
-        for entry in entries:
-            entry['job'] = order
-            if entry['id'] in final:
-                entry.update(after=summary(final[entry['id']]), instance=public_view(final[entry['id']]))
-    return result
-
-
-def edas_instance_action(api, app_id, ecc_ids, params, check_mode):
-    """start/stop/restart of chosen ECCs of one EDAS application, in the shape instance_action returns."""
-    outcome = edas_operation(api, dict(params, app_ids=[app_id]), check_mode, ecc_ids)
-    order_id = (outcome['change_order_ids'] or [None])[0]
-    order = (outcome['change_orders'] or [None])[0]
-    entries = [dict(entry, failed=False, job_id=order_id if entry['changed'] else None, job=order if entry['changed'] else None,
-                    waited_for_job=(outcome['waited_for_change_orders'] or [None])[0]) for entry in outcome['instances']]
-    return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'], change_orders=outcome['change_orders'],
-                requests=outcome['requests'])
+        return aborted

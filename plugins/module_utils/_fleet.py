@@ -16,30 +16,16 @@ report each target.
 
 from __future__ import annotations
 
-import calendar
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, _raise_if_failed, run_action, send_action
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import (Edas, Sae, edas_instance_action, sae_operation, sae_restart_instances,
-                                                                        target_outcomes, without)
-from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasError, PaasInputError, PaasJobError,
-                                                                       PaasThrottledError, PaasTransportError, PaasWaitTimeout)
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, rainbond_operation
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, component_view, instance_view
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 # Health values that let a restarted target pass the gate (none reported counts as passing: the state decides).
 _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
 _RESTARTING = frozenset([states.RESTARTING, states.UPGRADING, states.STARTING])
-# The state a ServiceStage batch action starts from (both end running: a start of a running target is not needed).
-_ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
-# At most this many actions in flight at once: a batch of 1,000 sent all together opened 1,000 connections at once and timed
-# out against the API (ServiceStage's gateway allows 200 calls a second); 32 at a time still sends a batch in seconds.
-_MAX_PARALLEL_SENDS = 32
-# Rainbond events that restart a component's pods.
-_RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
 
 
 class NotRestarted(str):
@@ -47,12 +33,11 @@ class NotRestarted(str):
     Neither restarted nor failed: the rollout counts it untouched, to restart on the next run."""
 
 
-def _wait_params(timeout, auto_confirm=True):
-    return dict(wait=True, wait_timeout=timeout, auto_confirm_batches=auto_confirm)
-
-
 class Fleet:
-    """Base: ``kind`` of target, ``targets(times_for)``, ``restart(ids, timeout, auto_confirm)`` -> ``{id: error message or None}``.
+    """Base: ``kind`` of target, ``targets(times_for)``, ``restart(ids, deadline, auto_confirm)`` -> ``{id: error message or None}``.
+
+    Each platform's adapter has its fleets (``_servicestage``, ``_sae``, ``_edas``, ``_rainbond``); the registry's
+    ``Platform.fleet(connection, params)`` says which one the options describe.
 
     ``targets(times_for)`` also finds the last restart of the targets in ``times_for`` (True: all) where the list does not
     carry it (Rainbond: one events call per component). ``start`` is ``restart``'s twin for stopped targets a rolling
@@ -65,10 +50,10 @@ class Fleet:
     # What the last restart's operations said once for all their targets (a failed change order's own message).
     order_messages = ()
 
-    def restart(self, ids, timeout, auto_confirm):
+    def restart(self, ids, deadline, auto_confirm):
         raise NotImplementedError
 
-    def start(self, ids, timeout, auto_confirm):
+    def start(self, ids, deadline, auto_confirm):
         raise PaasInputError('a stopped %s cannot be started on its own: %s' % (self.kind, ', '.join(ids)))
 
     def abort(self):
@@ -78,361 +63,6 @@ class Fleet:
     @property
     def requests(self):
         return getattr(self.api, 'action_requests', [])
-
-
-class ServiceStageFleet(Fleet):
-    """The v3 components of an application, or the v2 instances of one component; each target runs its own job."""
-
-    def __init__(self, connection, application, component=None):
-        self.api = ServiceStage(connection)
-        self.application_id = self.api.application_id(*application)
-        self.component_id = self.api.component_id(self.application_id, *component) if component and any(component) else None
-        self.kind = 'instance' if self.component_id else 'component'
-        # The last listing, by id: what restart() starts from (restart_batch lists the fleet just before it restarts).
-        self._listed = None
-
-    def targets(self, times_for=None):
-        return self._list()
-
-    def _list(self):
-        """One list call (ListInstances for v2 instances, ShowComponentsInApplication for v3 components): the views, also kept."""
-        if self.component_id:
-            items = self.api.list_instances(self.application_id, self.component_id)
-            views = [instance_view(item, self.application_id, self.component_id) for item in items]
-            # v2 list items also carry their last job's status (status_detail.last_job_status); v3 ones do not.
-            for view, item in zip(views, items):
-                view['last_job_status'] = (item.get('status_detail') or {}).get('last_job_status') or None
-        else:
-            views = [component_view(None, item, self.application_id) for item in self.api.list_components(self.application_id)]
-        self._listed = dict((view['id'], view) for view in views)
-        return views
-
-    def _target(self, target_id, view=None):
-        if self.component_id:
-            target = InstanceTarget(self.api, self.application_id, self.component_id, target_id)
-        else:
-            target = ComponentTarget(self.api, self.application_id, target_id)
-        if view and view.get('name'):
-            # As read() names it, so that messages read the same whichever way the target went.
-            target.label = '%s %s' % (self.kind, view['name'])
-        return target
-
-    def restart(self, ids, timeout, auto_confirm):
-        return self._act(ids, timeout, 'restart')
-
-    def start(self, ids, timeout, auto_confirm):
-        return self._act(ids, timeout, 'start')
-
-    def _act(self, ids, timeout, action):
-        """One ``action`` (restart, start) per target, sent together; then one list call per poll for the whole batch.
-
-        A target's job is read only when the list cannot tell its outcome: its entry names our job but shows a failure or an
-        unknown state (the job's task messages say what failed), or shows it running without our having seen it in a transition
-        (a RUNNING from before the job took effect is not an outcome). An entry that still names an earlier job is waited for.
-        Targets the list does not show in the state the action starts from (running for a restart, stopped for a start), and
-        those the platform refuses because a job of theirs is still running (409), go through run_action instead: it waits for
-        the job in flight, or refuses what the target's state does not allow. An unknown outcome is settled as run_action
-        settles it (send_action: the target's last job id moved or not).
-        """
-        deadline = Deadline(timeout)
-        if not self._listed or any(target_id not in self._listed for target_id in ids):
-            self._list()
-        before = dict((target_id, self._listed[target_id]) for target_id in ids)
-        targets = dict((target_id, self._target(target_id, before[target_id])) for target_id in ids)
-        quick = [target_id for target_id in ids if before[target_id]['state'] == _ACTS_FROM[action]]
-        careful = [target_id for target_id in ids if target_id not in quick]
-        outcomes = {}
-
-        def send(target_id):
-            target = targets[target_id]
-            try:
-                return target_id, send_action(lambda: target.act(action, {}), lambda: target.read().get('last_job_id'),
-                                              before[target_id].get('last_job_id'), 'new job on %s' % target.label), None
-            except PaasError as error:
-                return target_id, None, error
-
-        with ThreadPoolExecutor(max_workers=min(len(ids), _MAX_PARALLEL_SENDS)) as pool:
-            jobs = {}
-            for target_id, job_id, error in pool.map(send, quick):
-                if error is None and job_id:
-                    jobs[target_id] = job_id
-                elif isinstance(error, PaasAPIError) and error.status == 409:
-                    careful.append(target_id)
-                else:
-                    outcomes[target_id] = error.msg if error is not None else 'the restart of %s answered no job id' % targets[target_id].label
-            followed = [pool.submit(self._run_action, targets[target_id], action, deadline) for target_id in careful]
-            outcomes.update(self._follow(targets, before, jobs, deadline))
-            for target_id, future in zip(careful, followed):
-                outcomes[target_id] = future.result()
-        return dict((target_id, outcomes.get(target_id)) for target_id in ids)
-
-    @staticmethod
-    def _run_action(target, action, deadline):
-        try:
-            run_action(target, action, {}, True, deadline.remaining(), False)
-            return None
-        except PaasError as error:
-            return error.msg
-
-    def _follow(self, targets, before, jobs, deadline):
-        """Poll the list until every job in ``jobs`` (id -> job id) has an outcome; ``{id: error message or None}``."""
-        pending = dict(jobs)
-        moved = set()  # seen in a transition under our job
-        outcomes = {}
-
-        def judge(target_id, view):
-            """'done', 'wait', or 'job' (read the job: the list cannot tell)."""
-            job_id = pending[target_id]
-            if view is None:
-                return 'job'
-            if view.get('last_job_id') != job_id:
-                # Still the earlier job (the list lags the action): wait. Another new job: ours may have ended, ask it.
-                return 'wait' if view.get('last_job_id') == before[target_id].get('last_job_id') else 'job'
-            last_status = states.normalize_job_status('servicestage_job', view['last_job_status']) if view.get('last_job_status') else None
-            if last_status is not None and last_status in states.JOB_TERMINAL - states.JOB_SUCCESS:
-                return 'job'
-            if view['state'] == states.RUNNING:
-                return 'done' if target_id in moved and last_status in (None, states.JOB_SUCCEEDED) else 'job'
-            if view['state'] in states.TRANSITIONAL_STATES:
-                moved.add(target_id)
-                return 'wait'
-            return 'job'
-
-        def read():
-            views = dict((view['id'], view) for view in self._list())
-            for target_id in list(pending):
-                verdict = judge(target_id, views.get(target_id))
-                if verdict == 'done':
-                    outcomes[target_id] = None
-                    del pending[target_id]
-                elif verdict == 'job':
-                    self._read_job(targets[target_id], pending, outcomes, target_id)
-            return views
-
-        try:
-            wait_until(read, lambda views: not pending, deadline.remaining(), interval=0.5, backoff=1.5, max_interval=5.0,
-                       description='the jobs of %s' % ', '.join(sorted(jobs)))
-        except PaasWaitTimeout as error:
-            last = error.last or {}
-            for target_id in list(pending):
-                # Out of time: the job, read once, says how it ended if it did (a failure with its messages).
-                job_id = pending[target_id]
-                self._read_job(targets[target_id], pending, outcomes, target_id)
-                if target_id in pending:
-                    outcomes[target_id] = '%s; job %s on %s still not ended (last listed %s)' % (
-                        error.msg, job_id, targets[target_id].label, (last.get(target_id) or {}).get('raw_state'))
-        return outcomes
-
-    @staticmethod
-    def _read_job(target, pending, outcomes, target_id):
-        """Read the job of a target whose outcome the list cannot tell; settle the target once the job has ended."""
-        job_id = pending[target_id]
-        try:
-            job = target.job(job_id)
-        except (PaasTransportError, PaasThrottledError):
-            return  # read again at the next poll
-        except PaasError as error:
-            outcomes[target_id] = 'job %s on %s could not be read: %s' % (job_id, target.label, error.msg)
-            del pending[target_id]
-            return
-        if job['status'] not in states.JOB_TERMINAL:
-            if job['status'] in states.JOB_BLOCKED:
-                outcomes[target_id] = 'job %s on %s waits for someone to act (%s)' % (job_id, target.label, job.get('raw_status'))
-                del pending[target_id]
-            return
-        del pending[target_id]
-        try:
-            _raise_if_failed(target, job)
-            outcomes[target_id] = None
-        except PaasJobError as error:
-            outcomes[target_id] = error.msg
-
-
-class _ChangeOrderFleet(Fleet):
-    """SAE and EDAS: a batch is one change order. A failed order is blamed on each target for its own part, as the order's
-    per-instance details tell it (restarted, failed with its message, or never reached); the order's own message is said
-    once, in ``order_messages``. A target the details do not name fails with the order."""
-
-    api_class = None
-    targets_named = None
-    _listed = {}
-
-    def __init__(self, connection, application_id):
-        if not application_id:
-            raise PaasInputError('%s belong to an application given by id: set application_id' % self.targets_named)
-        self.api = self.api_class(connection)
-        self.application_id = application_id
-        self._listed = {}
-
-    def targets(self, times_for=None):
-        views = self._targets(times_for)
-        # Kept for the blame of a failed order: the details name an instance by id or by IP.
-        self._listed = dict((view['id'], view) for view in views)
-        return views
-
-    def _targets(self, times_for):
-        raise NotImplementedError
-
-    def _run(self, ids, operation):
-        self.change_orders = []
-        self.order_messages = list(self.order_messages)
-        try:
-            result = operation()
-            failure = None
-        except PaasError as error:
-            result = getattr(error, 'result', None) or {}
-            failure = error
-        # A batch may run two orders (a start of its stopped targets, then the restart): abort may need both.
-        self.change_orders = list(self.change_orders) + ([order for order in result.get('change_orders') or [] if not order.get('terminal')] or
-                                                         [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure])
-        if failure is None:
-            return dict((target_id, None) for target_id in ids)
-        order = getattr(failure, 'order', None)
-        outcomes = target_outcomes(order, [self._listed.get(target_id) or dict(id=target_id) for target_id in ids]) if order else {}
-        if not outcomes:
-            # Nothing says how each target fared (no order read, or details that name none of them): each failed with it.
-            return dict((target_id, failure.msg) for target_id in ids)
-        said = [message for status, message in outcomes.values() if message]
-        rest = without(failure.messages, said)
-        self.order_messages.append(failure.header + (': ' + '; '.join(rest) if rest else ''))
-        found = {}
-        for target_id in ids:
-            status, message = outcomes.get(target_id, (None, None))
-            if status == states.JOB_SUCCEEDED:
-                found[target_id] = None
-            elif status == states.JOB_FAILED:
-                found[target_id] = message or 'its part of the change order failed'
-            elif status == 'not_reached':
-                found[target_id] = NotRestarted('not restarted: its change order ended before reaching it')
-            else:
-                found[target_id] = 'its change order failed; its own part is not reported'
-        return found
-
-    def abort(self):
-        aborted = []
-        for order in self.change_orders:
-            try:
-                self.api.abort(order['id'])
-                aborted.append(order['id'])
-            except PaasError:
-                # Already ended: nothing left to abort.
-                continue
-        return aborted
-
-
-class SaeInstanceFleet(_ChangeOrderFleet):
-    kind = 'instance'
-    api_class = Sae
-    targets_named = 'SAE instances'
-
-    def _targets(self, times_for=None):
-        return self.api.instances(self.application_id)
-
-    def restart(self, ids, timeout, auto_confirm):
-        return self._run(ids, lambda: sae_restart_instances(self.api, self.application_id, ids, dict(_wait_params(timeout, auto_confirm), action='restart'),
-                                                            False))
-
-
-class SaeApplicationFleet(_ChangeOrderFleet):
-    """The applications of a namespace: a batch is one BatchRestartApplications order."""
-
-    kind = 'application'
-
-    def __init__(self, connection, namespace_id):  # pylint: disable=super-init-not-called
-        self.api = Sae(connection)
-        self.namespace_id = namespace_id
-        self.application_id = None
-
-    def _targets(self, times_for=None):
-        return self.api.applications(self.namespace_id)
-
-    def restart(self, ids, timeout, auto_confirm, action='restart'):
-        params = dict(_wait_params(timeout, auto_confirm), action=action, app_ids=list(ids), app_names=None, namespace_id=self.namespace_id)
-        return self._run(ids, lambda: sae_operation(self.api, params, False))
-
-    def start(self, ids, timeout, auto_confirm):
-        return self.restart(ids, timeout, auto_confirm, 'start')
-
-
-class EdasFleet(_ChangeOrderFleet):
-    kind = 'ecc'
-    api_class = Edas
-    targets_named = 'EDAS ECCs'
-
-    def _targets(self, times_for=None):
-        eccs = self.api.application(self.application_id)['eccs']
-        # An ECC has no restart time of its own: its change orders tell it (one list call, then the orders needed).
-        return self.api.restart_times(self.application_id, eccs, times_for) if times_for else eccs
-
-    def restart(self, ids, timeout, auto_confirm, action='restart'):
-        params = dict(_wait_params(timeout, auto_confirm), action=action)
-        return self._run(ids, lambda: edas_instance_action(self.api, self.application_id, list(ids), params, False))
-
-    def start(self, ids, timeout, auto_confirm):
-        return self.restart(ids, timeout, auto_confirm, 'start')
-
-
-class RainbondFleet(Fleet):
-    """The components of a Rainbond application; a batch is one ``upgrade`` (Rainbond has no restart)."""
-
-    kind = 'component'
-
-    def __init__(self, connection, team_id, region_name, application):
-        self.api = Rainbond(connection, team_id, region_name)
-        self.application_id = self.api.app_id(*application)
-
-    def targets(self, times_for=None):
-        views = self.api.components(self.application_id)
-        if times_for:
-            # The list has no restart time: the newest successful upgrade (or build) event of each component says it.
-            for view in views:
-                if times_for is not True and view['id'] not in times_for:
-                    continue
-                events = self.api.events(self.application_id, view['id'], 10)
-                done = [event for event in events if event['type'] in _RAINBOND_RESTART_EVENTS and event['status'] == states.JOB_SUCCEEDED]
-                view['restarted_at'] = _console_time(done[0]['ended']) if done else None
-        return views
-
-    def restart(self, ids, timeout, auto_confirm, action='upgrade'):
-        params = dict(_wait_params(timeout), action=action, app_ids=[self.application_id], app_names=None, service_ids=list(ids),
-                      component_names=None, replicas=None)
-        try:
-            entries = rainbond_operation(self.api, params, False)['components']
-        except PaasBatchError as error:
-            entries = error.result['components']
-        return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
-
-    def start(self, ids, timeout, auto_confirm):
-        return self.restart(ids, timeout, auto_confirm, 'start')
-
-
-def _console_time(text):
-    """Epoch seconds of a Rainbond console time, ``YYYY-MM-DD HH:MM:SS`` (read as UTC), or None."""
-    if not text:
-        return None
-    try:
-        return float(calendar.timegm(time.strptime(str(text)[:19].replace('T', ' '), '%Y-%m-%d %H:%M:%S')))
-    except ValueError:
-        return None
-
-
-def fleet_for(connection, params):
-    """The fleet the options describe."""
-    platform = params['platform']
-    application = (params.get('application_id'), params.get('application_name'))
-    if platform == 'servicestage':
-        if not any(application):
-            raise PaasInputError('servicestage: set application_id or application_name')
-        return ServiceStageFleet(connection, application, (params.get('component_id'), params.get('component_name')))
-    if platform == 'sae':
-        if params.get('namespace_id') and not params.get('application_id'):
-            return SaeApplicationFleet(connection, params['namespace_id'])
-        return SaeInstanceFleet(connection, params.get('application_id'))
-    if platform == 'edas':
-        return EdasFleet(connection, params.get('application_id'))
-    if not any(application):
-        raise PaasInputError('rainbond: set application_id or application_name')
-    return RainbondFleet(connection, params.get('team_id'), params.get('region_name'), application)
 
 
 def _down(views, except_ids=()):
@@ -522,13 +152,13 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
         _finish(result, entries, started, clock)
         return result
 
-    failures = fleet.start(stopped, deadline.remaining(), auto_confirm) if stopped else {}
+    failures = fleet.start(stopped, deadline, auto_confirm) if stopped else {}
     for target_id in stopped:
         entries[target_id]['msg'] = 'was stopped: started'
     stopped_ids = set(stopped)
     others = [target_id for target_id in acting if target_id not in stopped_ids]
     if others:
-        failures.update(fleet.restart(others, deadline.remaining(), auto_confirm))
+        failures.update(fleet.restart(others, deadline, auto_confirm))
     for target_id in acting:
         if isinstance(failures.get(target_id), NotRestarted):
             # Sent, but never reached: nothing happened to it, and the next run restarts it.

@@ -25,10 +25,12 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.paas.ops.plugins.module_utils._action import REPLICA_BOUNDS
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, redact
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
+from ansible_collections.paas.ops.plugins.module_utils._action import diff_of
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, redact
 from ansible_collections.paas.ops.plugins.module_utils._http import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
 
 
 # Every option more than one module of the group takes, as a module that ignores it accepts it (no default: it is unused).
@@ -48,26 +50,12 @@ GROUP_ARGSPEC = dict(
     wait_timeout=dict(type='int'),
 )
 
-# Module options that mean something for some platforms only. Given (not at its default) with another platform, such an
-# option is refused, the same way by every module, rather than ignored: a task that names a component of an SAE
-# application, say, was meant for another platform. A module adds its own entries (``platform_options``) where one of
-# its options has a narrower meaning than elsewhere. Behaviour settings (wait, auto_confirm_batches) are not here: a
-# module_defaults group sets them for tasks of every platform.
-PLATFORM_OPTIONS = {
-    'application_name': ('servicestage', 'rainbond'),
-    'component_id': ('servicestage',),
-    'component_name': ('servicestage',),
-    'component_names': ('rainbond',),
-    'ecc_ids': ('edas',),
-    'hosts': ('servicestage',),
-    'min_ready_instance_ratio': ('sae',),
-    'min_ready_instances': ('sae',),
-    'namespace_id': ('sae',),
-    'replica': ('servicestage',),
-    'service_ids': ('rainbond',),
-    'version': ('servicestage',),
-    'version_id': ('sae',),
-}
+# Module options that mean something for some platforms only (each platform's entry in the registry names its own).
+# Given (not at its default) with another platform, such an option is refused, the same way by every module, rather than
+# ignored: a task that names a component of an SAE application, say, was meant for another platform. A module adds its
+# own entries (``platform_options``) where one of its options has a narrower meaning than elsewhere. Behaviour settings
+# (wait, auto_confirm_batches) are not here: a module_defaults group sets them for tasks of every platform.
+PLATFORM_OPTIONS = registry.platform_options()
 
 REPLICA_OPTIONS = ('replica', 'replicas')
 
@@ -91,8 +79,8 @@ def check_bounds(params, names):
         if (isinstance(value, float) and not math.isfinite(value)) or value < minimum or (value == minimum and not inclusive):
             raise PaasInputError('%s must be %s %s (%s), got %s' % (name, 'at least' if inclusive else 'more than', minimum, meaning, value))
     platform = params.get('platform')
-    if platform in REPLICA_BOUNDS and params.get('action') == 'scale':
-        low, high = REPLICA_BOUNDS[platform]
+    if platform in registry.PLATFORMS and params.get('action') == 'scale':
+        low, high = registry.PLATFORMS[platform].replica_bounds
         for name in REPLICA_OPTIONS:
             if name in names and params.get(name) is not None and not low <= params[name] <= high:
                 raise PaasInputError('%s: platform=%s scales to %d to %d instances, got %s%s' % (
@@ -124,7 +112,7 @@ class PaasModule:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         self.params = self.module.params
-        self._connections = {}
+        self._connection = None
 
     @property
     def check_mode(self):
@@ -134,11 +122,35 @@ class PaasModule:
     def diff_mode(self):
         return self.module._diff
 
-    def connection(self, platform=None):
-        platform = platform or self.params['platform']
-        if platform not in self._connections:
-            self._connections[platform] = Connection(self.params, platform, warn=self.module.warn, on_secret=self._register_secret)
-        return self._connections[platform]
+    @property
+    def platform(self):
+        """The registry entry of the platform the task drives."""
+        return registry.platform(self.params['platform'])
+
+    def connection(self):
+        if self._connection is None:
+            self._connection = registry.connection_for(self.params, self.params['platform'], warn=self.module.warn, on_secret=self._register_secret)
+        return self._connection
+
+    def lifecycle(self, kind, **extra):
+        """Run the task's action on the targets of ``kind`` with the platform's operation; the module's result (with the diff
+        of every target in diff mode, a failed batch's too)."""
+        operate = self.platform.kind(kind).operate
+        request = Request.from_options(self.params, self.check_mode)
+        try:
+            result = operate(self.connection(), request)
+        except PaasBatchError as error:
+            self._add_diff(error.result, kind)
+            raise
+        result.update(extra)
+        self._add_diff(result, kind)
+        return result
+
+    def _add_diff(self, result, kind):
+        if not self.diff_mode or not result:
+            return
+        entries = self.platform.kind(kind).entries
+        result['diff'] = diff_of(result[entries]) if entries else dict(before=result['before'], after=result['after'])
 
     def _register_secret(self, value):
         # Secrets obtained at run time (IAM tokens) are masked in every output like no_log options.

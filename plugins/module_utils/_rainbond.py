@@ -17,13 +17,31 @@ application's own status is never used (it reads ``closed`` while components are
 from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import REPLICA_BOUNDS, Deadline, decide, predict, summary, unsettled
+import calendar
+import time
+
+from ansible_collections.paas.ops.plugins.module_utils._action import decide, predict, summary, unsettled
+from ansible_collections.paas.ops.plugins.module_utils._auth import RainbondTokenAuth
+from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
+from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
+from ansible_collections.paas.ops.plugins.module_utils._http import RainbondDialect
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
-RAINBOND_ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
+ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
+# Instance counts a horizontal scale (``new_node``) takes, as Rainbond documents them.
+REPLICA_BOUNDS = (1, 100)
+ARGSPEC = dict(
+    rainbond_token=dict(type='str', no_log=True, aliases=['token'], **env('RAINBOND_TOKEN')),
+    # Every Rainbond path starts with the team and the region (cluster): part of where calls go, like the endpoint.
+    team_id=dict(type='str', **env('RAINBOND_TEAM')),
+    region_name=dict(type='str', **env('RAINBOND_REGION')),
+)
+# Components whose last successful event of one of these types was their last restart.
+_RAINBOND_RESTART_EVENTS = frozenset(['upgrade-service', 'build-service', 'restart-service'])
 _APPS = '/openapi/v1/teams/{team_id}/regions/{region_name}/apps'
 _APP = _APPS + '/{app_id}'
 _COMPONENT = _APP + '/services/{service_id}'
@@ -58,7 +76,10 @@ def component_view(item, app_id):
 class Rainbond:
     """The OpenAPI of one team in one region, over the shared client."""
 
-    def __init__(self, connection, team_id, region_name):
+    def __init__(self, connection, team_id=None, region_name=None):
+        # The team and the region are connection options (RAINBOND_TEAM, RAINBOND_REGION) unless given.
+        team_id = team_id or connection.params.get('team_id')
+        region_name = region_name or connection.params.get('region_name')
         if not team_id or not region_name:
             raise PaasInputError('rainbond needs team_id (the team id or name) and region_name (or RAINBOND_TEAM and RAINBOND_REGION)')
         self.client = connection.client()
@@ -200,7 +221,7 @@ def _decide(action, view, replicas):
     if action == 'upgrade' and view['state'] == states.STOPPED:
         raise PaasInputError('%s is %s: a rolling upgrade needs a running component; use action=start (or deploy)' % (view['label'], view['raw_state']))
     # The modules refuse this before anything is read (PaasModule); the operation keeps the same bound for its other callers.
-    low, high = REPLICA_BOUNDS['rainbond']
+    low, high = REPLICA_BOUNDS
     if action == 'scale' and not low <= replicas <= high:
         raise PaasInputError('Rainbond scales a component to %d to %d instances, got %s (use action=stop to run none)' % (low, high, replicas))
     return decide(action, view, {'replica': replicas} if action == 'scale' else {})
@@ -329,17 +350,17 @@ def _send(api, app_id, action, views, replicas):
     return accepted
 
 
-def rainbond_operation(api, params, check_mode):
+def rainbond_operation(api, request):
     """start / stop / upgrade / deploy / scale of an application's components, from what each component shows."""
-    deadline = Deadline(params['wait_timeout'])
-    action = params['action']
-    app_ids, app_names = params.get('app_ids') or [], params.get('app_names') or []
+    deadline = request.deadline
+    action = request.action
+    app_ids, app_names = request.target('app_ids') or [], request.target('app_names') or []
     if len(app_ids) + len(app_names) != 1:
         raise PaasInputError('Rainbond operates one application a task: give app_id or app_name')
     app_id = api.app_id(app_ids[0] if app_ids else None, app_names[0] if app_names else None)
-    replicas = params.get('replicas')
-    targets = select_components(api.components(app_id, reuse=True), params.get('service_ids'), params.get('component_names'))
-    views, waited = _settle(api, app_id, targets, deadline, params['wait'])
+    replicas = request.parameter('replicas')
+    targets = select_components(api.components(app_id, reuse=True), request.target('service_ids'), request.target('component_names'))
+    views, waited = _settle(api, app_id, targets, deadline, request.wait)
 
     entries, acting = [], []
     for view in views:
@@ -352,7 +373,7 @@ def rainbond_operation(api, params, check_mode):
             acting.append(view)
     result = dict(changed=bool(acting), app_id=app_id, components=entries, requests=api.action_requests,
                   waited_for_components=[entry['id'] for entry in entries if entry.pop('waited')])
-    if not acting or check_mode:
+    if not acting or request.check_mode:
         return result
 
     by_id = dict((entry['id'], entry) for entry in entries)
@@ -363,14 +384,14 @@ def rainbond_operation(api, params, check_mode):
         entry.update(event=None, previous_event_id=(view.get('last_event') or {}).get('id'), state_before=view['state'], replica_wanted=replicas,
                      wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
         entry['event'] = events.get(view['id'])
-        if entry['event'] is None and not params['wait']:
+        if entry['event'] is None and not request.wait:
             # Not waiting for it: read its events now, since a component without a new one was dropped.
             entry['event'] = _new_event(api, app_id, entry, 1)
             if entry['event'] is None:
                 entry.update(failed=True, dropped=True)
         if not entry['failed']:
             sent[view['id']] = entry
-    finals = _follow(api, app_id, action, sent, deadline) if params['wait'] and sent else {}
+    finals = _follow(api, app_id, action, sent, deadline) if request.wait and sent else {}
     for entry in entries:
         final = finals.get(entry['id'])
         if final is not None:
@@ -387,3 +408,66 @@ def rainbond_operation(api, params, check_mode):
     if failed:
         raise PaasBatchError('%d of %d components failed to %s: %s' % (len(failed), len(acting), action, '; '.join(messages)), result)
     return result
+
+
+class RainbondFleet(Fleet):
+    """The components of a Rainbond application; a batch is one ``upgrade`` (Rainbond has no restart)."""
+
+    kind = 'component'
+
+    def __init__(self, connection, application):
+        self.api = Rainbond(connection)
+        self.application_id = self.api.app_id(*application)
+
+    def targets(self, times_for=None):
+        views = self.api.components(self.application_id)
+        if times_for:
+            # The list has no restart time: the newest successful upgrade (or build) event of each component says it.
+            for view in views:
+                if times_for is not True and view['id'] not in times_for:
+                    continue
+                events = self.api.events(self.application_id, view['id'], 10)
+                done = [event for event in events if event['type'] in _RAINBOND_RESTART_EVENTS and event['status'] == states.JOB_SUCCEEDED]
+                view['restarted_at'] = _console_time(done[0]['ended']) if done else None
+        return views
+
+    def restart(self, ids, deadline, auto_confirm, action='upgrade'):
+        request = Request(action, targets=dict(app_ids=[self.application_id], service_ids=list(ids)), deadline=deadline)
+        try:
+            entries = rainbond_operation(self.api, request)['components']
+        except PaasBatchError as error:
+            entries = error.result['components']
+        return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
+
+    def start(self, ids, deadline, auto_confirm):
+        return self.restart(ids, deadline, auto_confirm, 'start')
+
+
+def _console_time(text):
+    """Epoch seconds of a Rainbond console time, ``YYYY-MM-DD HH:MM:SS`` (read as UTC), or None."""
+    if not text:
+        return None
+    try:
+        return float(calendar.timegm(time.strptime(str(text)[:19].replace('T', ' '), '%Y-%m-%d %H:%M:%S')))
+    except ValueError:
+        return None
+
+
+def api(connection):
+    return Rainbond(connection)
+
+
+def fleet(connection, params):
+    application = (params.get('application_id'), params.get('application_name'))
+    if not any(application):
+        raise PaasInputError('rainbond: set application_id or application_name')
+    return RainbondFleet(connection, application)
+
+
+def operate_applications(connection, request):
+    return rainbond_operation(Rainbond(connection), request)
+
+
+def client(connection):
+    required(connection.params, ['rainbond_token'], 'rainbond needs an access token')
+    return connection.new_client(RainbondDialect(), connection.endpoint(), RainbondTokenAuth(connection.params['rainbond_token']))

@@ -7,17 +7,23 @@
 """Huawei Cloud ServiceStage: the v3 component and v2 component-instance APIs and their jobs.
 
 Everything ServiceStage-specific lives here: paths, response shapes (v3 keys are lower-case, v2 job
-keys UPPER-CASE), name resolution, and the mapping of raw statuses to the shared vocabulary.
-Modules use ``ServiceStage`` and its ``ComponentTarget`` / ``InstanceTarget`` with ``_action.run_action``.
+keys UPPER-CASE), name resolution, the mapping of raw statuses to the shared vocabulary, the operations
+(``ComponentTarget`` / ``InstanceTarget`` run by ``_action.run_action``) and the fleet a rolling restart walks.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import epoch_seconds
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._action import (_raise_if_failed, action_parameters, epoch_seconds, public_view, run_action,
+                                                                       run_many, send_action)
+from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasError, PaasInputError, PaasJobError, PaasThrottledError,
+                                                                       PaasTransportError, PaasWaitTimeout)
+from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._paging import OFFSET, Paging, read_all
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 V3 = '/v3/{project_id}/cas'
 V2 = '/v2/{project_id}/cas'
@@ -33,6 +39,11 @@ _PAUSED_TASK = 'PAUSED'
 # the page. Without ``limit`` it does not page but answers at most 1,000 records, silently: so every list sends a limit.
 _PAGE_SIZE = 100
 _GRAY_STRATEGY = 'GRAYRELEASE'
+# The state a batch action starts from (both end running: a start of a running target is not needed).
+_ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
+# At most this many actions in flight at once: a batch of 1,000 sent all together opened 1,000 connections at once and timed
+# out against the API (ServiceStage's gateway allows 200 calls a second); 32 at a time still sends a batch in seconds.
+_MAX_PARALLEL_SENDS = 32
 
 
 def _get(mapping, key, default=None):
@@ -75,7 +86,7 @@ class ServiceStage:
 
     def __init__(self, connection):
         self.client = connection.client()
-        self.project_id = connection.project_id()
+        self.project_id = self.client.project_id
 
     def _path(self, template, **params):
         return build_path(template, dict(params, project_id=self.project_id))
@@ -120,6 +131,15 @@ class ServiceStage:
         template = (V3 if api == 'v3' else V2) + '/jobs/{job_id}'
         operation = 'ShowJobInfo' if api == 'v3' else 'ShowJobDetail'
         return job_view(job_id, self.get(operation, template, job_id=job_id))
+
+    def read_job(self, job_id, params):
+        """A job as change_order_info returns it, from the v3 or the v2 API (``servicestage_api``)."""
+        return self.job(job_id, params['servicestage_api'])
+
+    @staticmethod
+    def with_tasks(job):
+        """A job read already carries its tasks."""
+        return job
 
     # -- v2 instances ----------------------------------------------------------------------------
 
@@ -264,3 +284,207 @@ class InstanceTarget:
         if parameters:
             body['parameters'] = parameters
         return self.api.post('UpdateInstanceAction', self._base + '/action', body, **self._params).get('job_id')
+
+
+class ServiceStageFleet(Fleet):
+    """The v3 components of an application, or the v2 instances of one component; each target runs its own job."""
+
+    def __init__(self, connection, application, component=None):
+        self.api = ServiceStage(connection)
+        self.application_id = self.api.application_id(*application)
+        self.component_id = self.api.component_id(self.application_id, *component) if component and any(component) else None
+        self.kind = 'instance' if self.component_id else 'component'
+        # The last listing, by id: what restart() starts from (restart_batch lists the fleet just before it restarts).
+        self._listed = None
+
+    def targets(self, times_for=None):
+        return self._list()
+
+    def _list(self):
+        """One list call (ListInstances for v2 instances, ShowComponentsInApplication for v3 components): the views, also kept."""
+        if self.component_id:
+            items = self.api.list_instances(self.application_id, self.component_id)
+            views = [instance_view(item, self.application_id, self.component_id) for item in items]
+            # v2 list items also carry their last job's status (status_detail.last_job_status); v3 ones do not.
+            for view, item in zip(views, items):
+                view['last_job_status'] = (item.get('status_detail') or {}).get('last_job_status') or None
+        else:
+            views = [component_view(None, item, self.application_id) for item in self.api.list_components(self.application_id)]
+        self._listed = dict((view['id'], view) for view in views)
+        return views
+
+    def _target(self, target_id, view=None):
+        if self.component_id:
+            target = InstanceTarget(self.api, self.application_id, self.component_id, target_id)
+        else:
+            target = ComponentTarget(self.api, self.application_id, target_id)
+        if view and view.get('name'):
+            # As read() names it, so that messages read the same whichever way the target went.
+            target.label = '%s %s' % (self.kind, view['name'])
+        return target
+
+    def restart(self, ids, deadline, auto_confirm):
+        return self._act(ids, deadline, 'restart')
+
+    def start(self, ids, deadline, auto_confirm):
+        return self._act(ids, deadline, 'start')
+
+    def _act(self, ids, deadline, action):
+        """One ``action`` (restart, start) per target, sent together; then one list call per poll for the whole batch.
+
+        A target's job is read only when the list cannot tell its outcome: its entry names our job but shows a failure or an
+        unknown state (the job's task messages say what failed), or shows it running without our having seen it in a transition
+        (a RUNNING from before the job took effect is not an outcome). An entry that still names an earlier job is waited for.
+        Targets the list does not show in the state the action starts from (running for a restart, stopped for a start), and
+        those the platform refuses because a job of theirs is still running (409), go through run_action instead: it waits for
+        the job in flight, or refuses what the target's state does not allow. An unknown outcome is settled as run_action
+        settles it (send_action: the target's last job id moved or not).
+        """
+        if not self._listed or any(target_id not in self._listed for target_id in ids):
+            self._list()
+        before = dict((target_id, self._listed[target_id]) for target_id in ids)
+        targets = dict((target_id, self._target(target_id, before[target_id])) for target_id in ids)
+        quick = [target_id for target_id in ids if before[target_id]['state'] == _ACTS_FROM[action]]
+        careful = [target_id for target_id in ids if target_id not in quick]
+        outcomes = {}
+
+        def send(target_id):
+            target = targets[target_id]
+            try:
+                return target_id, send_action(lambda: target.act(action, {}), lambda: target.read().get('last_job_id'),
+                                              before[target_id].get('last_job_id'), 'new job on %s' % target.label), None
+            except PaasError as error:
+                return target_id, None, error
+
+        with ThreadPoolExecutor(max_workers=min(len(ids), _MAX_PARALLEL_SENDS)) as pool:
+            jobs = {}
+            for target_id, job_id, error in pool.map(send, quick):
+                if error is None and job_id:
+                    jobs[target_id] = job_id
+                elif isinstance(error, PaasAPIError) and error.status == 409:
+                    careful.append(target_id)
+                else:
+                    outcomes[target_id] = error.msg if error is not None else 'the restart of %s answered no job id' % targets[target_id].label
+            followed = [pool.submit(self._run_action, targets[target_id], action, deadline) for target_id in careful]
+            outcomes.update(self._follow(targets, before, jobs, deadline))
+            for target_id, future in zip(careful, followed):
+                outcomes[target_id] = future.result()
+        return dict((target_id, outcomes.get(target_id)) for target_id in ids)
+
+    @staticmethod
+    def _run_action(target, action, deadline):
+        try:
+            run_action(target, action, {}, True, deadline, False)
+            return None
+        except PaasError as error:
+            return error.msg
+
+    def _follow(self, targets, before, jobs, deadline):
+        """Poll the list until every job in ``jobs`` (id -> job id) has an outcome; ``{id: error message or None}``."""
+        pending = dict(jobs)
+        moved = set()  # seen in a transition under our job
+        outcomes = {}
+
+        def judge(target_id, view):
+            """'done', 'wait', or 'job' (read the job: the list cannot tell)."""
+            job_id = pending[target_id]
+            if view is None:
+                return 'job'
+            if view.get('last_job_id') != job_id:
+                # Still the earlier job (the list lags the action): wait. Another new job: ours may have ended, ask it.
+                return 'wait' if view.get('last_job_id') == before[target_id].get('last_job_id') else 'job'
+            last_status = states.normalize_job_status('servicestage_job', view['last_job_status']) if view.get('last_job_status') else None
+            if last_status is not None and last_status in states.JOB_TERMINAL - states.JOB_SUCCESS:
+                return 'job'
+            if view['state'] == states.RUNNING:
+                return 'done' if target_id in moved and last_status in (None, states.JOB_SUCCEEDED) else 'job'
+            if view['state'] in states.TRANSITIONAL_STATES:
+                moved.add(target_id)
+                return 'wait'
+            return 'job'
+
+        def read():
+            views = dict((view['id'], view) for view in self._list())
+            for target_id in list(pending):
+                verdict = judge(target_id, views.get(target_id))
+                if verdict == 'done':
+                    outcomes[target_id] = None
+                    del pending[target_id]
+                elif verdict == 'job':
+                    self._read_job(targets[target_id], pending, outcomes, target_id)
+            return views
+
+        try:
+            wait_until(read, lambda views: not pending, deadline.remaining(), interval=0.5, backoff=1.5, max_interval=5.0,
+                       description='the jobs of %s' % ', '.join(sorted(jobs)))
+        except PaasWaitTimeout as error:
+            last = error.last or {}
+            for target_id in list(pending):
+                # Out of time: the job, read once, says how it ended if it did (a failure with its messages).
+                job_id = pending[target_id]
+                self._read_job(targets[target_id], pending, outcomes, target_id)
+                if target_id in pending:
+                    outcomes[target_id] = '%s; job %s on %s still not ended (last listed %s)' % (
+                        error.msg, job_id, targets[target_id].label, (last.get(target_id) or {}).get('raw_state'))
+        return outcomes
+
+    @staticmethod
+    def _read_job(target, pending, outcomes, target_id):
+        """Read the job of a target whose outcome the list cannot tell; settle the target once the job has ended."""
+        job_id = pending[target_id]
+        try:
+            job = target.job(job_id)
+        except (PaasTransportError, PaasThrottledError):
+            return  # read again at the next poll
+        except PaasError as error:
+            outcomes[target_id] = 'job %s on %s could not be read: %s' % (job_id, target.label, error.msg)
+            del pending[target_id]
+            return
+        if job['status'] not in states.JOB_TERMINAL:
+            if job['status'] in states.JOB_BLOCKED:
+                outcomes[target_id] = 'job %s on %s waits for someone to act (%s)' % (job_id, target.label, job.get('raw_status'))
+                del pending[target_id]
+            return
+        del pending[target_id]
+        try:
+            _raise_if_failed(target, job)
+            outcomes[target_id] = None
+        except PaasJobError as error:
+            outcomes[target_id] = error.msg
+
+
+def api(connection):
+    return ServiceStage(connection)
+
+
+def fleet(connection, params):
+    application = (params.get('application_id'), params.get('application_name'))
+    if not any(application):
+        raise PaasInputError('servicestage: set application_id or application_name')
+    return ServiceStageFleet(connection, application, (params.get('component_id'), params.get('component_name')))
+
+
+def operate_component(connection, request):
+    api = ServiceStage(connection)
+    application_id = api.application_id(request.target('application_id'), request.target('application_name'))
+    component_id = api.component_id(application_id, request.target('component_id'), request.target('component_name'))
+    target = ComponentTarget(api, application_id, component_id)
+    outcome = run_action(target, request.action, action_parameters(request.action, request.parameters, connection.warn), request.wait,
+                         request.deadline, request.check_mode)
+    result = dict(changed=outcome['changed'], application_id=application_id, component_id=component_id, action=request.action,
+                  reason=outcome['reason'], job_id=outcome['job_id'], job=outcome['job'], waited_for_job=outcome['waited_for_job'],
+                  before=outcome['before'], after=outcome['after'], component=public_view(outcome['target_state']))
+    if 'elapsed' in outcome:
+        result['elapsed'] = outcome['elapsed']
+    return result
+
+
+def operate_instances(connection, request):
+    api = ServiceStage(connection)
+    application_id = api.application_id(request.target('application_id'), request.target('application_name'))
+    component_id = api.component_id(application_id, request.target('component_id'), request.target('component_name'))
+    targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in request.target('instance_ids')]
+    result = dict(application_id=application_id, component_id=component_id)
+    result.update(run_many(targets, request.action, action_parameters(request.action, request.parameters, connection.warn), request.wait,
+                           request.deadline, request.check_mode, request.concurrency))
+    return result

@@ -234,7 +234,7 @@ error:
 import re
 from urllib.parse import unquote
 
-from ansible_collections.paas.ops.plugins.module_utils._connection import PLATFORMS
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._http import ApiRequest, build_path
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
@@ -260,7 +260,6 @@ def _dot_segment(path):
 
 def send(paas):
     params = paas.params
-    platform = PLATFORMS[params['platform']]
     method = params['method']
     read_only = params['read_only'] if params['read_only'] is not None else method in ('GET', 'HEAD')
     path_template = params['path']
@@ -272,16 +271,10 @@ def send(paas):
     if reserved:
         raise PaasInputError('headers may not set authentication or signing headers: %s' % ', '.join(reserved))
     headers = dict(params['headers'])
-    if platform.family == 'alibaba':
-        if not params['api_action']:
-            raise PaasInputError('%s needs api_action (the API name sent as x-acs-action)' % platform.name)
-        headers['x-acs-action'] = params['api_action']
-        headers['x-acs-version'] = params['api_version'] or platform.api_version
-
     path_params = dict(params['path_params'])
     connection = paas.connection()
-    if platform.family == 'huawei' and '{project_id}' in path_template and 'project_id' not in path_params:
-        path_params['project_id'] = connection.project_id()
+    # What the family's raw requests need: Alibaba's x-acs-action and x-acs-version, Huawei's project id in the path.
+    paas.platform.family.raw_request(connection, headers, path_params, params)
     unused = sorted(set(path_params) - set(re.findall(r'\{([A-Za-z_][A-Za-z0-9_]*)\}', path_template)))
     if unused:
         raise PaasInputError('path_params not used by path: %s' % ', '.join(unused))
@@ -314,7 +307,7 @@ def send(paas):
 def main():
     paas = PaasModule(
         argument_spec=dict(
-            platform=dict(type='str', required=True, choices=sorted(PLATFORMS)),
+            platform=dict(type='str', required=True, choices=sorted(registry.PLATFORMS)),
             method=dict(type='str', default='GET', choices=['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']),
             path=dict(type='str', required=True),
             path_params=dict(type='dict', default={}),
@@ -325,8 +318,6 @@ def main():
             api_version=dict(type='str'),
             read_only=dict(type='bool'),
         ),
-        # x-acs-version is an Alibaba header; the other platforms version their APIs in the path.
-        platform_options={'api_version': ('sae', 'edas')},
         supports_check_mode=True,
     )
     paas.run(send)

@@ -372,54 +372,22 @@ waited_for_components:
   sample: []
 '''
 
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
 from ansible_collections.paas.ops.plugins.module_utils._action import WAIT_ARGSPEC
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import EDAS_ACTIONS, SAE_ACTIONS, Edas, Sae, edas_operation, sae_operation
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS, Rainbond, rainbond_operation
 
-# The actions each platform has. Which options belong to which platform is shared by every module (_module.PLATFORM_OPTIONS).
-PLATFORM_ACTIONS = {'sae': SAE_ACTIONS, 'edas': EDAS_ACTIONS, 'rainbond': RAINBOND_ACTIONS}
-HINTS = {
-    ('rainbond', 'restart'): 'Rainbond has no restart: action=upgrade rolls the components with their current build',
-    ('edas', 'scale'): 'EDAS applications are scaled in the EDAS console or with paas.ops.api_request',
-    ('sae', 'upgrade'): 'for a rolling restart of an SAE application use action=restart',
-}
-NAMES = {'sae': 'SAE', 'edas': 'EDAS', 'rainbond': 'Rainbond'}
-
-
-def check_platform_action(params):
-    platform, action = params['platform'], params['action']
-    if action not in PLATFORM_ACTIONS[platform]:
-        hint = HINTS.get((platform, action), 'its actions are %s' % ', '.join(PLATFORM_ACTIONS[platform]))
-        raise PaasInputError('%s applications cannot be given action=%s: %s' % (NAMES[platform], action, hint))
-    if platform == 'edas' and params['app_names']:
-        raise PaasInputError('EDAS applications are given by id (app_ids)')
+KIND = 'application'
 
 
 def app_operation(paas):
-    params = paas.params
-    check_platform_action(params)
-    platform = params['platform']
-    if platform == 'sae':
-        result = sae_operation(Sae(paas.connection()), params, paas.check_mode)
-        entries = result['applications']
-    elif platform == 'edas':
-        result = edas_operation(Edas(paas.connection()), params, paas.check_mode, params['ecc_ids'])
-        entries = result['instances']
-    else:
-        result = rainbond_operation(Rainbond(paas.connection(), params['team_id'], params['region_name']), params, paas.check_mode)
-        entries = result['components']
-    result.update(platform=platform, action=params['action'])
-    if paas.diff_mode:
-        result['diff'] = dict(before=dict((e['id'], e['before']) for e in entries), after=dict((e['id'], e['after']) for e in entries))
-    return result
+    paas.platform.check_action(KIND, paas.params['action'], paas.params)
+    return paas.lifecycle(KIND, platform=paas.params['platform'], action=paas.params['action'])
 
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', required=True, choices=list(PLATFORM_ACTIONS)),
-        action=dict(type='str', required=True, choices=sorted(set(SAE_ACTIONS + EDAS_ACTIONS + RAINBOND_ACTIONS))),
+        platform=dict(type='str', required=True, choices=registry.names(kind=KIND)),
+        action=dict(type='str', required=True, choices=sorted(registry.actions(KIND))),
         app_ids=dict(type='list', elements='str', aliases=['app_id']),
         app_names=dict(type='list', elements='str', aliases=['app_name']),
         namespace_id=dict(type='str'),
@@ -433,9 +401,9 @@ def main():
         auto_confirm_batches=dict(type='bool', default=False),
         **WAIT_ARGSPEC
     )
-    # EDAS applications are not scaled by this module, so replicas is an SAE and Rainbond option here.
-    paas = PaasModule(argument_spec, platform_options={'replicas': ('sae', 'rainbond')}, mutually_exclusive=[('app_ids', 'app_names')],
-                      required_one_of=[('app_ids', 'app_names')],
+    # replicas is an option of the platforms whose applications scale here (not EDAS).
+    paas = PaasModule(argument_spec, platform_options={'replicas': tuple(registry.names(kind=KIND, action='scale'))},
+                      mutually_exclusive=[('app_ids', 'app_names')], required_one_of=[('app_ids', 'app_names')],
                       required_if=[('action', 'scale', ['replicas']), ('action', 'rollback', ['version_id'])], supports_check_mode=True)
     paas.run(app_operation)
 

@@ -242,15 +242,16 @@ requests:
 
 import time
 
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError
-from ansible_collections.paas.ops.plugins.module_utils._fleet import fleet_for, restart_batch
+from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
 
 
 def batch_restart(paas):
     params = paas.params
-    fleet = fleet_for(paas.connection(), params)
+    fleet = paas.platform.fleet(paas.connection(), params)
     result = restart_batch(fleet, params['targets'], timeout=params['batch_timeout'], max_unavailable=params['max_unavailable'],
                            restarted_after=params['restarted_after'], health_gate=params['health_gate'],
                            auto_confirm=params['auto_confirm_batches'], check_mode=paas.check_mode, abort_on_failure=params['abort_on_failure'],
@@ -279,7 +280,7 @@ def _diff(entries):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', required=True, choices=['servicestage', 'sae', 'edas', 'rainbond']),
+        platform=dict(type='str', required=True, choices=list(registry.PLATFORMS)),
         targets=dict(type='list', elements='str', required=True),
         namespace_id=dict(type='str'),
         max_unavailable=dict(type='int'),

@@ -225,33 +225,28 @@ elapsed:
   sample: 12.5
 '''
 
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, public_order
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStage
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 
 def change_order_info(paas):
     params = paas.params
-    if params['platform'] == 'servicestage':
-        api = ServiceStage(paas.connection())
-
-        def read():
-            return api.job(params['job_id'], params['servicestage_api'])
-    else:
-        orders = Sae(paas.connection()) if params['platform'] == 'sae' else Edas(paas.connection())
+    api = paas.platform.api(paas.connection())
+    latest = None
+    if paas.platform.change_orders:
         if params['limit'] < 1:
             raise PaasInputError('limit must be 1 or more, got %d' % params['limit'])
         if params['application_id']:
-            latest = orders.change_orders(params['application_id'], params['limit'])
+            latest = api.change_orders(params['application_id'], params['limit'])
             if not params['wait_for_completion'] or not latest:
                 return dict(changed=False, change_orders=latest)
             params['job_id'] = latest[0]['id']
 
-        def read():
-            return public_order(orders.change_order(params['job_id']))
+    def read():
+        return api.read_job(params['job_id'], params)
 
     result = dict(changed=False)
     if params['wait_for_completion']:
@@ -259,10 +254,9 @@ def change_order_info(paas):
         job, result['elapsed'] = outcome.value, round(outcome.elapsed, 3)
     else:
         job = read()
-    if params['platform'] != 'servicestage':
-        job = orders.with_tasks(job)
-        if params['application_id']:
-            result['change_orders'] = [job] + latest[1:]
+    job = api.with_tasks(job)
+    if latest:
+        result['change_orders'] = [job] + latest[1:]
     job['terminal'] = job['status'] in states.JOB_TERMINAL
     result['change_order'] = job
     return result
@@ -271,7 +265,7 @@ def change_order_info(paas):
 def main():
     paas = PaasModule(
         argument_spec=dict(
-            platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
+            platform=dict(type='str', default='servicestage', choices=registry.names(jobs=True)),
             job_id=dict(type='str', aliases=['change_order_id']),
             application_id=dict(type='str'),
             limit=dict(type='int', default=10),
@@ -280,7 +274,7 @@ def main():
             wait_timeout=dict(type='int', default=600),
         ),
         # Here application_id lists change orders, which only SAE and EDAS have.
-        platform_options={'application_id': ('sae', 'edas'), 'limit': ('sae', 'edas'), 'servicestage_api': ('servicestage',)},
+        platform_options=dict((option, tuple(registry.names(change_orders=True))) for option in ('application_id', 'limit')),
         mutually_exclusive=[('job_id', 'application_id')],
         required_one_of=[('job_id', 'application_id')],
         supports_check_mode=True,

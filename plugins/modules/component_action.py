@@ -246,39 +246,22 @@ elapsed:
   sample: 21.4
 '''
 
-from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC, action_parameters, public_view, run_action
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
+from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
-    APPLICATION_ARGSPEC,
-    COMPONENT_ACTIONS,
-    COMPONENT_ARGSPEC,
-    ID_OR_NAME,
-    ComponentTarget,
-    ServiceStage,
-)
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
+
+KIND = 'component'
 
 
 def component_action(paas):
-    params = paas.params
-    api = ServiceStage(paas.connection())
-    application_id = api.application_id(params['application_id'], params['application_name'])
-    component_id = api.component_id(application_id, params['component_id'], params['component_name'])
-    target = ComponentTarget(api, application_id, component_id)
-    outcome = run_action(target, params['action'], action_parameters(params, paas.module.warn), params['wait'], params['wait_timeout'], paas.check_mode)
-    result = dict(changed=outcome['changed'], application_id=application_id, component_id=component_id, action=params['action'],
-                  reason=outcome['reason'], job_id=outcome['job_id'], job=outcome['job'], waited_for_job=outcome['waited_for_job'],
-                  before=outcome['before'], after=outcome['after'], component=public_view(outcome['target_state']))
-    if 'elapsed' in outcome:
-        result['elapsed'] = outcome['elapsed']
-    if paas.diff_mode:
-        result['diff'] = outcome['diff']
-    return result
+    return paas.lifecycle(KIND)
 
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=['servicestage']),
-        action=dict(type='str', required=True, choices=list(COMPONENT_ACTIONS)),
+        platform=dict(type='str', default='servicestage', choices=registry.names(kind=KIND)),
+        action=dict(type='str', required=True, choices=registry.actions(KIND)),
         replica=dict(type='int'),
         hosts=dict(type='list', elements='str'),
         version=dict(type='str'),

@@ -261,53 +261,23 @@ action:
   sample: restart
 '''
 
-from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC, action_parameters, run_many
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_instance_action, sae_restart_instances
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
+from ansible_collections.paas.ops.plugins.module_utils._action import REQUIRED_PARAMETERS, WAIT_ARGSPEC
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import (
-    APPLICATION_ARGSPEC,
-    COMPONENT_ARGSPEC,
-    ID_OR_NAME,
-    INSTANCE_ACTIONS,
-    InstanceTarget,
-    ServiceStage,
-)
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
+
+KIND = 'instance'
 
 
 def instance_action(paas):
-    params = paas.params
-    platform = params['platform']
-    result = dict(action=params['action'], platform=platform)
-    if platform == 'servicestage':
-        api = ServiceStage(paas.connection())
-        application_id = api.application_id(params['application_id'], params['application_name'])
-        component_id = api.component_id(application_id, params['component_id'], params['component_name'])
-        targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in params['instance_ids']]
-        result.update(application_id=application_id, component_id=component_id)
-        result.update(run_many(targets, params['action'], action_parameters(params, paas.module.warn), params['wait'], params['wait_timeout'],
-                               paas.check_mode, params['concurrency'], paas.diff_mode))
-        return result
-    if not params['application_id']:
-        raise PaasInputError('%s instances belong to an application given by id: set application_id' % platform)
-    if len(set(params['instance_ids'])) != len(params['instance_ids']):
-        raise PaasInputError('give each instance once')
-    if platform == 'sae':
-        outcome = sae_restart_instances(Sae(paas.connection()), params['application_id'], params['instance_ids'], params, paas.check_mode)
-    else:
-        outcome = edas_instance_action(Edas(paas.connection()), params['application_id'], params['instance_ids'], params, paas.check_mode)
-    result.update(outcome, application_id=params['application_id'])
-    if paas.diff_mode:
-        result['diff'] = dict(before=dict((e['id'], e['before']) for e in outcome['instances']),
-                              after=dict((e['id'], e['after']) for e in outcome['instances']))
-    return result
+    return paas.lifecycle(KIND, action=paas.params['action'], platform=paas.params['platform'])
 
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas']),
+        platform=dict(type='str', default='servicestage', choices=registry.names(kind=KIND)),
         instance_ids=dict(type='list', elements='str', required=True),
-        action=dict(type='str', required=True, choices=list(INSTANCE_ACTIONS)),
+        action=dict(type='str', required=True, choices=registry.actions(KIND)),
         replica=dict(type='int'),
         hosts=dict(type='list', elements='str'),
         version=dict(type='str'),
@@ -315,10 +285,7 @@ def main():
         auto_confirm_batches=dict(type='bool', default=False),
         **APPLICATION_ARGSPEC, **COMPONENT_ARGSPEC, **WAIT_ARGSPEC
     )
-    # A ServiceStage instance belongs to a component; SAE instances and EDAS ECCs belong to the application.
-    required_if = REQUIRED_PARAMETERS + [('platform', 'servicestage', ('component_id', 'component_name'), True),
-                                         ('platform', 'servicestage', ('application_id', 'application_name'), True)]
-    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_if=required_if, supports_check_mode=True)
+    paas = PaasModule(argument_spec, mutually_exclusive=ID_OR_NAME, required_if=REQUIRED_PARAMETERS + registry.required_if(KIND), supports_check_mode=True)
     paas.run(instance_action)
 
 

@@ -252,9 +252,8 @@ application_id:
 
 import fnmatch
 
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._fleet import fleet_for
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
 from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
 
@@ -264,10 +263,7 @@ FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'raw_health', 'r
 
 def instance_info(paas):
     params = paas.params
-    if params['platform'] in ('sae', 'edas') and not params['application_id'] and not (params['platform'] == 'sae' and params['namespace_id']):
-        raise PaasInputError('%s applications are given by id: set application_id%s'
-                             % (params['platform'], ' (or namespace_id to list its applications)' if params['platform'] == 'sae' else ''))
-    fleet = fleet_for(paas.connection(), params)
+    fleet = paas.platform.fleet(paas.connection(), params)
     return listing(params, fleet.application_id, fleet.targets(times_for=True if params['restart_times'] else None))
 
 
@@ -282,7 +278,7 @@ def listing(params, application_id, views):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=['servicestage', 'sae', 'edas', 'rainbond']),
+        platform=dict(type='str', default='servicestage', choices=list(registry.PLATFORMS)),
         name=dict(type='str'),
         states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
         namespace_id=dict(type='str'),

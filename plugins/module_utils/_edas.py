@@ -1,0 +1,286 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""EDAS: application, ECC and change-order reads, the operations on an application's ECCs, and the fleet of ECCs a
+rolling restart walks.
+
+An ECC keeps no restart time: ``Edas.restart_times`` reads it from the change orders (one ListRecentChangeOrder, then
+GetChangeOrderInfo of the restart orders needed: the ECC's step FinishTime), only when asked.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, predict, summary
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, as_list, follow_orders, order_summary,
+                                                                        send_order, order_task, order_unit, wait_for_running_orders)
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+
+ACTIONS = ('start', 'stop', 'restart')
+_EDAS_ACTION = {'start': ('StartApplication', 'co_start'), 'stop': ('StopApplication', 'co_stop'), 'restart': ('RestartApplication', 'co_restart')}
+# EDAS Ecc.AppState values that mean the process runs (3: running, health check failing).
+_EDAS_RUNNING = frozenset(['3', '7'])
+# Change-order types (CoTypeCode) that put a new process on the ECCs they touch: a restart for a rolling restart to skip.
+_EDAS_RESTARTING_ORDERS = ('Restart', 'Deploy', 'Rollback', 'Reset')
+# A successful instance step (InstanceStageDTO Status).
+_EDAS_STEP_SUCCEEDED = '2'
+# EDAS serves some regions from a shared host (alibabacloud-edas20170801 Client endpoint map).
+ENDPOINT_OVERRIDES = dict(
+    [(region, 'https://edas.aliyuncs.com') for region in ('cn-chengdu', 'cn-huhehaote', 'cn-wuhan')]
+    + [(region, 'https://edas.ap-northeast-1.aliyuncs.com')
+       for region in ('ap-south-1', 'ap-southeast-3', 'ap-southeast-5', 'eu-west-1', 'me-east-1', 'us-west-1')]
+)
+
+
+class Edas(AlibabaApi):
+
+    def application(self, app_id):
+        info = self.call('QueryApplicationStatus', 'GET', '/pop/v5/app/app_status', {'AppId': app_id}).get('AppInfo') or {}
+        eccs = []
+        for ecc in as_list(info.get('EccList'), 'Ecc'):
+            raw = ecc.get('AppState')
+            # No restart time here (CreateTime and UpdateTime do not move): ``restart_times`` reads it from the change orders.
+            eccs.append(dict(id=ecc.get('EccId'), name=ecc.get('Ip') or ecc.get('EccId'), kind='ecc', application_id=app_id,
+                             state=states.normalize_state('edas_ecc', raw), raw_state=raw, health=states.normalize_health('edas_ecc', raw),
+                             raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip'), restarted_at=None))
+        application = info.get('Application') or {}
+        return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
+
+    def recent_change_order(self, app_id):
+        """The newest change order of the application and whether it still runs (EDAS runs one at a time)."""
+        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
+        orders = [dict(id=order.get('ChangeOrderId'), created=str(order.get('CreateTime') or ''),
+                       status=states.normalize_job_status('edas_change_order', order.get('Status')))
+                  for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
+        # Orders of the same second are not ordered by CreateTime: one that has not ended is the one that matters.
+        running = [order for order in orders if order['status'] not in states.JOB_TERMINAL]
+        return max(running or orders, key=lambda order: order['created'], default=None)
+
+    def last_change_order_id(self, app_id):
+        """The id of the application's newest change order (ListRecentChangeOrder): every accepted action moves it."""
+        recent = self.recent_change_order(app_id)
+        return recent['id'] if recent else None
+
+    def restart_times(self, app_id, eccs, wanted=True):
+        """Set ``restarted_at`` of the ECCs (all, or those whose id is in ``wanted``) from the application's change orders.
+
+        An ECC carries no restart time; a change order does, per instance: the FinishTime of its successful steps
+        (GetChangeOrderInfo ``StageList``). One ListRecentChangeOrder, then the orders that restart ECCs newest first, each
+        read only while an ECC asked about has no time yet. A time that is not epoch milliseconds is not guessed at (the
+        ECC counts as not restarted: restarted again rather than skipped).
+        """
+        pending = [ecc for ecc in eccs if wanted is True or ecc['id'] in wanted]
+        for order in self.change_orders(app_id, None):
+            if not pending:
+                break
+            if order['status'] in (states.JOB_PENDING, states.JOB_WAITING_APPROVAL) or \
+                    (order['type'] and not any(word in str(order['type']) for word in _EDAS_RESTARTING_ORDERS)):
+                continue
+            finished = _instance_finish_times(self._order_info(order['id']))
+            for ecc in list(pending):
+                # Orders of an application run one at a time: the newest order that restarted an ECC holds its last restart.
+                moment = finished.get(ecc['id']) or finished.get(ecc.get('ip'))
+                if moment:
+                    ecc['restarted_at'] = moment
+                    pending.remove(ecc)
+        return eccs
+
+    def act(self, action, app_id, ecc_ids):
+        name, path = _EDAS_ACTION[action]
+        return self.call(name, 'POST', '/pop/v5/changeorder/' + path, {'AppId': app_id, 'EccInfo': ','.join(ecc_ids)}).get('ChangeOrderId')
+
+    def abort(self, change_order_id):
+        """Stop the order before its next batch (AbortChangeOrder)."""
+        self.call('AbortChangeOrder', 'PUT', '/pop/v5/changeorder/change_order_abort', {'ChangeOrderId': change_order_id})
+
+    def _order_info(self, change_order_id):
+        return self.call('GetChangeOrderInfo', 'POST', '/pop/v5/changeorder/change_order_info', {'ChangeOrderId': change_order_id},
+                         read=True).get('changeOrderInfo') or {}
+
+    def change_order(self, change_order_id):
+        """The order with its batches and their tasks, all in the one answer of GetChangeOrderInfo."""
+        data = self._order_info(change_order_id)
+        raw = data.get('Status')
+        pipelines = []
+        for pipeline in as_list(data.get('PipelineInfoList'), 'PipelineInfo'):
+            tasks = [order_task(task.get('TaskName'), task.get('TaskStatus'), task.get('TaskMessage'), task.get('TaskErrorCode'), task.get('TaskErrorMessage'))
+                     for stage in as_list(pipeline.get('StageDetailList'), 'StageDetailDTO')
+                     for task in as_list(stage.get('TaskList'), 'TaskInfoDTO')]
+            # Per-instance progress lives in the stage results; a failed step's message is the instance's error.
+            units = {}
+            for instance, step in _instance_steps(pipeline):
+                failed = str(step.get('Status')) in ('3', '10')
+                tasks.append(order_task(instance.get('InstanceName') or instance.get('InstanceIp'),
+                                   step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
+                keys = (instance.get('InstanceName'), instance.get('InstanceIp'), instance.get('PodName'))
+                unit = units.setdefault(keys, order_unit(keys, instance.get('Status'), None))
+                if instance.get('Status') in (None, ''):
+                    # No status of its own: its last step's says how far it got.
+                    unit.update(order_unit(keys, step.get('Status'), None))
+                if failed or not unit['message']:
+                    unit['message'] = step.get('StageMessage') or unit['message']
+            pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
+                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks,
+                                  units=list(units.values())))
+        status = states.normalize_job_status('edas_change_order', raw)
+        return dict(id=change_order_id, platform='edas', raw_status=raw, status=status, ended=status in states.JOB_TERMINAL,
+                    type=data.get('CoType'), description=data.get('ChangeOrderDescription'), created=data.get('CreateTime'),
+                    batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'), message=data.get('Desc') or None, pipelines=pipelines)
+
+    def with_tasks(self, order):
+        return order
+
+    def change_orders(self, app_id, limit):
+        """The newest ``limit`` change orders of an application (ListRecentChangeOrder), newest first."""
+        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
+        orders = [order_summary('edas', order, 'edas_change_order') for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
+        return sorted(orders, key=lambda order: str(order['created'] or ''), reverse=True)[:limit]
+
+    def waiting_pipeline(self, order):
+        waiting = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_WAITING_CONFIRMATION]
+        pending = [p['id'] for p in order['pipelines'] if p['status'] == states.JOB_PENDING]
+        return (waiting or pending or [None])[0]
+
+    def confirm_batch(self, pipeline_id):
+        self.call('ContinuePipeline', 'GET', '/pop/v5/changeorder/pipeline_batch_confirm', {'PipelineId': pipeline_id, 'Confirm': 'true'}, read=False)
+
+
+def _instance_steps(pipeline):
+    """``(instance, step)`` of every per-instance step of an EDAS pipeline (StageList -> InstanceDTOList -> InstanceStageDTOList)."""
+    for stage in as_list(pipeline.get('StageList'), 'StageInfoDTO'):
+        for instance in as_list((stage.get('StageResultDTO') or {}).get('InstanceDTOList'), 'InstanceDTO'):
+            for step in as_list(instance.get('InstanceStageDTOList'), 'InstanceStageDTO'):
+                yield instance, step
+
+
+def _instance_finish_times(order_info):
+    """{InstanceName and InstanceIp: epoch seconds its last successful step finished} of one EDAS change order."""
+    finished = {}
+    for pipeline in as_list(order_info.get('PipelineInfoList'), 'PipelineInfo'):
+        for instance, step in _instance_steps(pipeline):
+            moment = epoch_seconds(step.get('FinishTime')) if str(step.get('Status')) == _EDAS_STEP_SUCCEEDED else None
+            for key in (instance.get('InstanceName'), instance.get('InstanceIp')):
+                if moment and key and moment > finished.get(key, 0):
+                    finished[key] = moment
+    return finished
+
+
+def edas_operation(api, request, app_ids, ecc_ids=None):
+    """start/stop/restart of each application's ECCs (all, or ``ecc_ids``) that need it: one change order per application."""
+    deadline = request.deadline
+    action = request.action
+    app_ids = app_ids or []
+    if not app_ids:
+        raise PaasInputError('EDAS applications are given by id: set app_ids')
+    if ecc_ids and len(app_ids) != 1:
+        raise PaasInputError('ecc_ids belong to one application: give exactly one app id with them')
+
+    def read(app_id):
+        view = api.application(app_id)
+        recent = api.recent_change_order(app_id)
+        view['running_change_order_id'] = recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None
+        view['last_change_order_id'] = recent['id'] if recent else None
+        return view
+
+    views = [read(app_id) for app_id in app_ids]
+    waited, views = wait_for_running_orders(api, views, deadline, read)
+    result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
+                  applications=[], instances=[])
+    plans = []
+    for view in views:
+        eccs = view['eccs']
+        if ecc_ids:
+            unknown = sorted(set(ecc_ids) - set(ecc['id'] for ecc in eccs))
+            if unknown:
+                raise PaasInputError('%s has no ECC %s (known: %s)' % (view['label'], ', '.join(unknown), ', '.join(ecc['id'] for ecc in eccs)))
+            eccs = [ecc for ecc in eccs if ecc['id'] in ecc_ids]
+        entries = []
+        running = [ecc for ecc in eccs if str(ecc['raw_state']) in _EDAS_RUNNING]
+        for ecc in eccs:
+            ecc['label'] = 'ECC %s of %s' % (ecc['id'], view['label'])
+            if action == 'restart' and not ecc_ids and running and ecc not in running:
+                # Restarting an application restarts what runs; a stopped ECC stays stopped (start it to run it).
+                entries.append(dict(id=ecc['id'], changed=False, reason='ECC is %s: a restart leaves it so (use action=start)' % ecc['state'],
+                                    before=summary(ecc), after=summary(ecc)))
+                continue
+            # An ECC whose process runs (health check failing or not) needs no start.
+            current = dict(ecc, state=states.RUNNING if ecc in running and action == 'start' else ecc['state'])
+            needed, reason = decide(action, current, {})
+            entries.append(dict(id=ecc['id'], changed=needed, reason=reason, before=summary(ecc), after=predict(action, ecc, {}) if needed else summary(ecc)))
+        acting = [entry['id'] for entry in entries if entry['changed']]
+        result['applications'].append(dict(id=view['id'], name=view.get('name'), changed=bool(acting), ecc_ids=acting))
+        result['instances'].extend(entries)
+        if acting:
+            plans.append((view, acting))
+    result['changed'] = bool(plans)
+    if not plans or request.check_mode:
+        return result
+    for view, acting in plans:
+        # Without ecc_ids and with every ECC acting, EccInfo may stay empty ("all"); naming them is as good and explicit.
+        result['change_order_ids'].append(send_order(api, view, partial(api.act, action, view['id'], acting)))
+    if request.wait:
+        for (view, acting), order_id in zip(plans, result['change_order_ids']):
+            follow_orders(api, [(order_id, view['label'])], deadline, request.auto_confirm, result)
+            final = dict((ecc['id'], ecc) for ecc in api.application(view['id'])['eccs'])
+            for entry in result['instances']:
+                if entry['id'] in final and entry['id'] in acting:
+                    entry['after'] = summary(final[entry['id']])
+    return result
+
+
+def edas_instance_action(api, app_id, ecc_ids, request):
+    """start/stop/restart of chosen ECCs of one EDAS application, in the shape instance_action returns."""
+    outcome = edas_operation(api, request, [app_id], ecc_ids)
+    order_id = (outcome['change_order_ids'] or [None])[0]
+    order = (outcome['change_orders'] or [None])[0]
+    entries = [dict(entry, failed=False, job_id=order_id if entry['changed'] else None, job=order if entry['changed'] else None,
+                    waited_for_job=(outcome['waited_for_change_orders'] or [None])[0]) for entry in outcome['instances']]
+    return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'], change_orders=outcome['change_orders'],
+                requests=outcome['requests'])
+
+
+class EdasFleet(ChangeOrderFleet):
+    kind = 'ecc'
+    api_class = Edas
+    targets_named = 'EDAS ECCs'
+
+    def _targets(self, times_for=None):
+        eccs = self.api.application(self.application_id)['eccs']
+        # An ECC has no restart time of its own: its change orders tell it (one list call, then the orders needed).
+        return self.api.restart_times(self.application_id, eccs, times_for) if times_for else eccs
+
+    def restart(self, ids, deadline, auto_confirm, action='restart'):
+        request = Request(action, deadline=deadline, auto_confirm=auto_confirm)
+        return self._run(ids, lambda: edas_instance_action(self.api, self.application_id, list(ids), request))
+
+    def start(self, ids, deadline, auto_confirm):
+        return self.restart(ids, deadline, auto_confirm, 'start')
+
+
+def api(connection):
+    return Edas(connection)
+
+
+def fleet(connection, params):
+    return EdasFleet(connection, params.get('application_id'))
+
+
+def operate_applications(connection, request):
+    return edas_operation(Edas(connection), request, request.target('app_ids'), request.target('ecc_ids'))
+
+
+def operate_instances(connection, request):
+    app_id, ecc_ids = request.target('application_id'), request.target('instance_ids')
+    if not app_id:
+        raise PaasInputError('edas instances belong to an application given by id: set application_id')
+    if len(set(ecc_ids)) != len(ecc_ids):
+        raise PaasInputError('give each instance once')
+    result = edas_instance_action(Edas(connection), app_id, ecc_ids, request)
+    result['application_id'] = app_id
+    return result

@@ -1,0 +1,110 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""The Huawei Cloud family: its connection options, how a client authenticates (AK/SK signing, a given IAM token, or an
+IAM password login) and which project it works in.
+
+The client carries ``project_id``: given, looked up by region the way huaweicloudsdkcore does, or read from the scope of
+the token a password login obtained. ServiceStage's adapter (``_servicestage.py``) puts it into every path.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.paas.ops.plugins.module_utils._auth import HuaweiAkSkAuth, HuaweiTokenAuth, NoAuth
+from ansible_collections.paas.ops.plugins.module_utils._connection import endpoint_url, env, region_label, required
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAPIError, PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._http import HuaweiDialect
+
+ARGSPEC = dict(
+    huawei_access_key=dict(type='str', no_log=False, **env('HUAWEICLOUD_SDK_AK', 'HW_ACCESS_KEY')),
+    huawei_secret_key=dict(type='str', no_log=True, **env('HUAWEICLOUD_SDK_SK', 'HW_SECRET_KEY')),
+    huawei_security_token=dict(type='str', no_log=True, **env('HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HW_SECURITY_TOKEN')),
+    huawei_project_id=dict(type='str', **env('HUAWEICLOUD_SDK_PROJECT_ID', 'HW_PROJECT_ID')),
+    huawei_region=dict(type='str', **env('HUAWEICLOUD_SDK_REGION', 'HW_REGION_NAME')),
+    huawei_domain_name=dict(type='str', **env('HUAWEICLOUD_SDK_DOMAIN_NAME', 'HW_DOMAIN_NAME')),
+    huawei_user_name=dict(type='str', **env('HUAWEICLOUD_SDK_USER_NAME', 'HW_USER_NAME')),
+    huawei_password=dict(type='str', no_log=True, **env('HUAWEICLOUD_SDK_PASSWORD', 'HW_PASSWORD')),
+    huawei_auth_token=dict(type='str', no_log=True, **env('HUAWEICLOUD_SDK_AUTH_TOKEN', 'HW_AUTH_TOKEN')),
+    huawei_iam_endpoint=dict(type='str', **env('HUAWEICLOUD_SDK_IAM_ENDPOINT')),
+)
+
+
+def iam_endpoint(params):
+    """IAM lives on its own host; against a single gateway (or the emulator) ``endpoint`` serves both."""
+    for option in ('huawei_iam_endpoint', 'endpoint'):
+        if params.get(option):
+            return endpoint_url(option, params[option])
+    region = params.get('huawei_region')
+    return 'https://iam.%s.myhuaweicloud.com' % region_label('huawei_region', region) if region else 'https://iam.myhuaweicloud.com'
+
+
+def client(connection):
+    """The authenticated client of ``connection``, with its ``project_id``."""
+    params = connection.params
+    name = connection.platform.name
+    scope = dict(project_id=params.get('huawei_project_id'))
+    if params.get('huawei_access_key') or params.get('huawei_secret_key'):
+        required(params, ['huawei_access_key', 'huawei_secret_key'], '%s AK/SK signing' % name)
+        auth = HuaweiAkSkAuth(params['huawei_access_key'], params['huawei_secret_key'], params.get('huawei_security_token'))
+        api = connection.new_client(HuaweiDialect(), connection.endpoint(), auth)
+        auth.project_id = scope['project_id'] = scope['project_id'] or _lookup_project_id(connection, api.auth)
+    elif params.get('huawei_auth_token'):
+        if not scope['project_id']:
+            raise PaasInputError('%s: with huawei_auth_token, set huawei_project_id too' % name)
+        api = connection.new_client(HuaweiDialect(), connection.endpoint(), HuaweiTokenAuth(token=params['huawei_auth_token']))
+    elif params.get('huawei_password') or params.get('huawei_user_name'):
+        required(params, ['huawei_user_name', 'huawei_password', 'huawei_domain_name'], '%s IAM password login' % name)
+        if not (scope['project_id'] or params.get('huawei_region')):
+            raise PaasInputError('%s IAM password login: set huawei_project_id or huawei_region to scope the token' % name)
+        api = connection.new_client(HuaweiDialect(), connection.endpoint(), HuaweiTokenAuth(login=lambda: _password_login(connection, scope)))
+        # Log in now, so that a bad password fails before any other request is built.
+        api.extra_secrets.append(api.auth.token)
+    else:
+        raise PaasInputError('%s needs credentials: huawei_access_key and huawei_secret_key, or huawei_auth_token, '
+                             'or huawei_user_name, huawei_password and huawei_domain_name' % name)
+    api.project_id = scope['project_id']
+    return api
+
+
+def _lookup_project_id(connection, auth):
+    """What huaweicloudsdkcore does without a project id: the one project named after the region."""
+    region = connection.params.get('huawei_region')
+    name = connection.platform.name
+    if not region:
+        raise PaasInputError('%s: set huawei_project_id, or huawei_region to look the project up' % name)
+    iam = connection.new_client(HuaweiDialect('iam'), iam_endpoint(connection.params), auth)
+    projects = (iam.request('GET', '/v3/projects', query={'name': region}, operation='KeystoneListProjects').data or {}).get('projects') or []
+    if len(projects) != 1:
+        raise PaasInputError('%s: found %d IAM projects named %r; set huawei_project_id' % (name, len(projects), region))
+    return projects[0]['id']
+
+
+def _password_login(connection, scope):
+    """Log in to IAM with the user's password; the token's scope names the project when none was given."""
+    params = connection.params
+    wanted = {'project': {'id': scope['project_id']}} if scope['project_id'] else {'project': {'name': params['huawei_region']}}
+    body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+        'domain': {'name': params['huawei_domain_name']}, 'name': params['huawei_user_name'], 'password': params['huawei_password']}}},
+        'scope': wanted}}
+    iam = connection.new_client(HuaweiDialect('iam'), iam_endpoint(params), NoAuth())
+    iam.extra_secrets.append(params['huawei_password'])
+    # Logging in changes nothing, so it is retried like a read.
+    response = iam.request('POST', '/v3/auth/tokens', query={'nocatalog': 'true'}, json_body=body, read=True,
+                           operation='KeystoneCreateUserTokenByPassword')
+    token = response.headers.get('X-Subject-Token') or response.headers.get('x-subject-token')
+    if not token:
+        raise PaasAPIError('iam', response.status, None, 'the token response has no X-Subject-Token header', response.request_id,
+                           'KeystoneCreateUserTokenByPassword')
+    connection.on_secret(token)
+    if not scope['project_id']:
+        scope['project_id'] = ((response.data or {}).get('token') or {}).get('project', {}).get('id')
+    return token
+
+
+def raw_request(connection, headers, path_params, params):
+    """api_request: a path's ``{project_id}`` is the connection's project unless given."""
+    if '{project_id}' in params['path'] and 'project_id' not in path_params:
+        path_params['project_id'] = connection.client().project_id

@@ -1,0 +1,324 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""SAE (Serverless App Engine): application, instance and change-order reads, the operations on applications and
+instances, and the fleets a rolling restart walks (the instances of an application, the applications of a namespace).
+
+Every state change is a change order (``_alibaba.follow_change_order``). SAE names no running version id: it is the
+newest ListAppVersions entry whose package URL is the configuration's.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, predict, public_view, summary
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, follow_orders, order_summary, send_order, order_task,
+                                                                        order_unit, wait_for_running_orders)
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging
+
+ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
+INSTANCE_ACTIONS = ('restart',)
+_SAE_BATCH = {'start': 'BatchStartApplications', 'stop': 'BatchStopApplications', 'restart': 'BatchRestartApplications'}
+# How SAE's lists page (CurrentPage from 1, PageSize), with the largest page each takes and where its total is. The documented
+# maxima are 10,000 (ListApplications) and under 10^9 (DescribeApplicationInstances, whose default is 10); the others' are not
+# documented, so they are asked for 100 at a time. DescribeApplicationGroups gives no total: its list ends on a short page.
+_SAE_APPLICATIONS = Paging('ListApplications', PAGE, 'PageSize', 'CurrentPage', 10000, items=('Data', 'Applications'), total=('Data', 'TotalSize'))
+_SAE_INSTANCES = Paging('DescribeApplicationInstances', PAGE, 'PageSize', 'CurrentPage', 999999999, items=('Data', 'Instances'),
+                        total=('Data', 'TotalSize'))
+_SAE_GROUPS = Paging('DescribeApplicationGroups', PAGE, 'PageSize', 'CurrentPage', 100, items=('Data',))
+_SAE_CHANGE_ORDERS = Paging('ListChangeOrders', PAGE, 'PageSize', 'CurrentPage', 100, items=('Data', 'ChangeOrderList'), total=('Data', 'TotalSize'))
+# The page size asked of the lists whose documented maximum is far larger: pages of 1,000 keep a big fleet to a few calls
+# (SAE allows 60 a minute) and each answer small.
+_SAE_BIG_PAGE = 1000
+
+
+class Sae(AlibabaApi):
+
+    def applications(self, namespace_id):
+        """Every application of a namespace (ListApplications, all pages), with a state from its instance counts."""
+        found = []
+        for app in self.list_all(_SAE_APPLICATIONS, '/pop/v1/sam/app/listApplications', {'NamespaceId': namespace_id}, 'AppId', _SAE_BIG_PAGE):
+            wanted, running = int(app.get('Instances') or 0), int(app.get('RunningInstances') or 0)
+            # One call for the whole namespace: the counts say it (DescribeApplicationStatus would cost one call per app).
+            state = states.STOPPED if not running else states.RUNNING if running >= wanted else states.DEGRADED
+            found.append(dict(id=app.get('AppId'), name=app.get('AppName'), kind='application', application_id=app.get('AppId'),
+                              state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running))
+        return found
+
+    def application_ids(self, app_ids, app_names, namespace_id):
+        if app_ids:
+            return list(app_ids)
+        if not namespace_id:
+            raise PaasInputError('namespace_id is needed to find applications by name')
+        known = {}
+        for app in self.applications(namespace_id):
+            known.setdefault(app['name'], []).append(app['id'])
+        missing = [name for name in app_names if len(known.get(name, [])) != 1]
+        if missing:
+            raise PaasInputError('no single application named %s in namespace %s (known: %s)'
+                                 % (', '.join(missing), namespace_id, ', '.join(sorted(name for name in known if name)) or 'none'))
+        return [known[name][0] for name in app_names]
+
+    def application(self, app_id):
+        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id}).get('Data') or {}
+        raw = data.get('CurrentStatus')
+        running = bool(data.get('LastChangeOrderRunning'))
+        return dict(id=app_id, label='application %s' % app_id, state=states.normalize_state('sae_application', raw), raw_state=raw,
+                    running_instances=data.get('RunningInstances'), last_change_order_id=data.get('LastChangeOrderId') or None,
+                    change_order_running=running)
+
+    def last_change_order_id(self, app_id):
+        """The application's last change order (DescribeApplicationStatus LastChangeOrderId): every accepted action moves it."""
+        return self.application(app_id)['last_change_order_id']
+
+    def config(self, app_id):
+        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
+
+    def versions(self, app_id, config):
+        """``(version ids oldest first, the id of the version running)`` of an application.
+
+        No SAE read names the running version id: it is the newest version whose package
+        (``BuildPackageUrl`` / ``WarUrl``) is the one the configuration deploys (``ImageUrl`` /
+        ``PackageUrl``); None when no version matches.
+        """
+        found = self.call('ListAppVersions', 'GET', '/pop/v1/sam/app/listAppVersions', {'AppId': app_id}).get('Data') or []
+        ordered = sorted((version for version in found if version.get('Id')), key=lambda version: int(version.get('CreateTime') or 0))
+        deployed = set(url for url in (config.get('ImageUrl'), config.get('PackageUrl')) if url)
+        current = [version['Id'] for version in ordered if deployed & set([version.get('BuildPackageUrl'), version.get('WarUrl')])]
+        return [version['Id'] for version in ordered], (current[-1] if current else None)
+
+    def batch(self, action, namespace_id, app_ids):
+        data = self.call(_SAE_BATCH[action], 'PUT', '/pop/v1/sam/app/%sApplications' % ('batch' + action.capitalize()),
+                         {'NamespaceId': namespace_id, 'AppIds': ','.join(app_ids)})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def rescale(self, app_id, replicas, min_ready_instances=None, min_ready_instance_ratio=None):
+        data = self.call('RescaleApplication', 'PUT', '/pop/v1/sam/app/rescaleApplication',
+                         {'AppId': app_id, 'Replicas': replicas, 'MinReadyInstances': min_ready_instances,
+                          'MinReadyInstanceRatio': min_ready_instance_ratio})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def rollback(self, app_id, version_id, min_ready_instances=None, min_ready_instance_ratio=None):
+        data = self.call('RollbackApplication', 'PUT', '/pop/v1/sam/app/rollbackApplication',
+                         {'AppId': app_id, 'VersionId': version_id, 'MinReadyInstances': min_ready_instances,
+                          'MinReadyInstanceRatio': min_ready_instance_ratio})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def restart_instances(self, app_id, instance_ids):
+        data = self.call('RestartInstances', 'PUT', '/pop/v1/sam/app/restartInstances', {'AppId': app_id, 'InstanceIds': ','.join(instance_ids)})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def instances(self, app_id):
+        """Every instance of the application, over all its groups and pages."""
+        groups = self.list_all(_SAE_GROUPS, '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}, 'GroupId')
+        found = []
+        for group in groups:
+            for instance in self.list_all(_SAE_INSTANCES, '/pop/v1/sam/app/describeApplicationInstances',
+                                          {'AppId': app_id, 'GroupId': group.get('GroupId')}, 'InstanceId', _SAE_BIG_PAGE):
+                raw = instance.get('InstanceContainerStatus')
+                found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
+                                  state=states.normalize_state('sae_instance', raw), raw_state=raw,
+                                  health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
+                                  raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
+                                  group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp'),
+                                  # A restarted instance is a new pod: its creation is its last restart.
+                                  restarted_at=epoch_seconds(instance.get('CreateTimeStamp'))))
+        return found
+
+    def change_order(self, change_order_id):
+        """The order with its batches; their tasks are read by ``with_tasks`` (one call per batch)."""
+        data = self.call('DescribeChangeOrder', 'GET', '/pop/v1/sam/changeorder/DescribeChangeOrder', {'ChangeOrderId': change_order_id}).get('Data') or {}
+        raw, sub = data.get('Status'), data.get('SubStatus')
+        pipelines = [dict(id=p.get('PipelineId'), name=p.get('PipelineName'), raw_status=p.get('Status'),
+                          status=states.normalize_job_status('sae_change_order', p.get('Status')), tasks=None) for p in data.get('Pipelines') or []]
+        # ``ended``: whether SAE itself considers the order over (SubStatus 1 counts as failed, yet the order still runs).
+        return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=states.normalize_job_status('sae_change_order', raw, sub),
+                    ended=states.normalize_job_status('sae_change_order', raw) in states.JOB_TERMINAL,
+                    type=data.get('CoTypeCode'), description=data.get('CoType') or data.get('Description'), application_id=data.get('AppId'),
+                    created=data.get('CreateTime'), batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'),
+                    current_pipeline_id=data.get('CurrentPipelineId'), message=data.get('ErrorMessage') or None, pipelines=pipelines)
+
+    def with_tasks(self, order):
+        """Fill in the tasks of every batch that has started (DescribePipeline)."""
+        for pipeline in order['pipelines']:
+            if pipeline['tasks'] is None and pipeline['status'] not in (states.JOB_PENDING, states.JOB_WAITING_CONFIRMATION):
+                detail = self.call('DescribePipeline', 'GET', '/pop/v1/sam/changeorder/DescribePipeline', {'PipelineId': pipeline['id']}).get('Data') or {}
+                pipeline['tasks'] = [order_task(task.get('TaskName'), task.get('Status'), task.get('Message'), task.get('ErrorCode'), task.get('ErrorMessage'))
+                                     for stage in detail.get('StageList') or [] for task in stage.get('TaskList') or []]
+                # SAE has no per-instance list in a batch: each instance's task names it ("Restart <instance id>").
+                pipeline['units'] = [order_unit(str(task['name'] or '').split(), task['raw_status'], task['error_message'] or task['message'])
+                                     for task in pipeline['tasks']]
+        return order
+
+    def change_orders(self, app_id, limit):
+        """The newest ``limit`` change orders of an application (ListChangeOrders, as many pages as they take; all with None), newest first."""
+        orders = self.list_all(_SAE_CHANGE_ORDERS, '/pop/v1/sam/changeorder/ListChangeOrders', {'AppId': app_id}, 'ChangeOrderId', want=limit)
+        return [order_summary('sae', order, 'sae_change_order') for order in orders]
+
+    def waiting_pipeline(self, order):
+        return order.get('current_pipeline_id')
+
+    def confirm_batch(self, pipeline_id):
+        self.call('ConfirmPipelineBatch', 'GET', '/pop/v1/sam/changeorder/ConfirmPipelineBatch', {'PipelineId': pipeline_id, 'Confirm': 'true'},
+                  read=False)
+
+    def abort(self, change_order_id):
+        """Stop the order and roll back what its batches changed (AbortChangeOrder with Rollback)."""
+        self.call('AbortChangeOrder', 'PUT', '/pop/v1/sam/changeorder/AbortChangeOrder', {'ChangeOrderId': change_order_id, 'Rollback': 'true'})
+
+
+def sae_operation(api, request):
+    """start/stop/restart (one batch order for all applications that need it), scale and rollback (per application)."""
+    deadline = request.deadline
+    action = request.action
+    app_ids = api.application_ids(request.target('app_ids'), request.target('app_names'), request.target('namespace_id'))
+    if action in _SAE_BATCH and not request.target('namespace_id'):
+        raise PaasInputError('namespace_id is required to %s SAE applications (the batch APIs take it)' % action)
+
+    def read(app_id):
+        view = api.application(app_id)
+        view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
+        if action in ('scale', 'rollback'):
+            config = api.config(app_id)
+            view.update(replica=config.get('Replicas'), name=config.get('AppName'))
+        if action == 'rollback':
+            view['versions'], view['version'] = api.versions(app_id, config)
+        return view
+
+    views = [read(app_id) for app_id in app_ids]
+    waited, views = wait_for_running_orders(api, views, deadline, read)
+    parameters = {'replica': request.parameter('replicas')} if action == 'scale' else {'version': request.parameter('version_id')} if action == 'rollback' else {}
+    decisions = [(view,) + decide(action, view, parameters, view.get('versions')) for view in views]
+    acting = [view for view, needed, dummy in decisions if needed]
+    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
+                  applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),
+                                     after=predict(action, view, parameters) if needed else summary(view)) for view, needed, reason in decisions])
+    if not acting or request.check_mode:
+        return result
+    if action in _SAE_BATCH:
+        # One order over every application: the first one's last change order tells whether it was started.
+        ids = [view['id'] for view in acting]
+        orders = [(send_order(api, acting[0], partial(api.batch, action, request.target('namespace_id'), ids)), 'applications %s' % ', '.join(ids))]
+    elif action == 'scale':
+        orders = [(send_order(api, view, partial(api.rescale, view['id'], request.parameter('replicas'), request.parameter('min_ready_instances'),
+                                                  request.parameter('min_ready_instance_ratio'))), view['label'])
+                  for view in acting]
+    else:
+        orders = [(send_order(api, view, partial(api.rollback, view['id'], request.parameter('version_id'), request.parameter('min_ready_instances'),
+                                                  request.parameter('min_ready_instance_ratio'))), view['label'])
+                  for view in acting]
+    result['change_order_ids'] = [order_id for order_id, dummy in orders]
+    if request.wait:
+        follow_orders(api, orders, deadline, request.auto_confirm, result)
+        finals = dict((view['id'], read(view['id'])) for view in acting)
+        for entry in result['applications']:
+            if entry['id'] in finals:
+                entry['after'] = summary(finals[entry['id']])
+    return result
+
+
+def sae_restart_instances(api, app_id, instance_ids, request):
+    """Restart chosen instances of one SAE application with one change order (RestartInstances)."""
+    deadline = request.deadline
+    if request.action != 'restart':
+        raise PaasInputError('SAE instances can only be restarted; use paas.ops.app_operation to %s the application' % request.action)
+
+    def read(dummy=None):
+        view = api.application(app_id)
+        view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
+        return view
+
+    waited, views = wait_for_running_orders(api, [read()], deadline, read)
+    found = dict((instance['id'], instance) for instance in api.instances(app_id))
+    unknown = [instance_id for instance_id in instance_ids if instance_id not in found]
+    if unknown:
+        raise PaasInputError('application %s has no instance %s (known: %s)' % (app_id, ', '.join(unknown), ', '.join(sorted(found)) or 'none'))
+    entries = []
+    for instance_id in instance_ids:
+        instance = dict(found[instance_id], label='instance %s' % instance_id)
+        needed, reason = decide('restart', instance, {})
+        entries.append(dict(id=instance_id, changed=needed, failed=False, reason=reason, job_id=None, job=None,
+                            waited_for_job=waited[0] if waited else None, before=summary(instance), after=predict('restart', instance, {}),
+                            instance=public_view(instance)))
+    result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[], requests=api.action_requests)
+    if request.check_mode:
+        return result
+    order_id = send_order(api, views[0], partial(api.restart_instances, app_id, instance_ids))
+    result['change_order_ids'] = [order_id]
+    for entry in entries:
+        entry['job_id'] = order_id
+    if request.wait:
+        order = follow_orders(api, [(order_id, 'application %s' % app_id)], deadline, request.auto_confirm, result)[0]
+        final = dict((instance['id'], instance) for instance in api.instances(app_id))
+        for entry in entries:
+            entry['job'] = order
+            if entry['id'] in final:
+                entry.update(after=summary(final[entry['id']]), instance=public_view(final[entry['id']]))
+    return result
+
+
+class SaeInstanceFleet(ChangeOrderFleet):
+    kind = 'instance'
+    api_class = Sae
+    targets_named = 'SAE instances'
+
+    def _targets(self, times_for=None):
+        return self.api.instances(self.application_id)
+
+    def restart(self, ids, deadline, auto_confirm):
+        request = Request('restart', deadline=deadline, auto_confirm=auto_confirm)
+        return self._run(ids, lambda: sae_restart_instances(self.api, self.application_id, ids, request))
+
+
+class SaeApplicationFleet(ChangeOrderFleet):
+    """The applications of a namespace: a batch is one BatchRestartApplications order."""
+
+    kind = 'application'
+
+    def __init__(self, connection, namespace_id):  # pylint: disable=super-init-not-called
+        self.api = Sae(connection)
+        self.namespace_id = namespace_id
+        self.application_id = None
+
+    def _targets(self, times_for=None):
+        return self.api.applications(self.namespace_id)
+
+    def restart(self, ids, deadline, auto_confirm, action='restart'):
+        request = Request(action, targets=dict(app_ids=list(ids), namespace_id=self.namespace_id), deadline=deadline, auto_confirm=auto_confirm)
+        return self._run(ids, lambda: sae_operation(self.api, request))
+
+    def start(self, ids, deadline, auto_confirm):
+        return self.restart(ids, deadline, auto_confirm, 'start')
+
+
+def api(connection):
+    return Sae(connection)
+
+
+def fleet(connection, params):
+    """The applications of a namespace (namespace_id without application_id), or the instances of an application."""
+    if params.get('namespace_id') and not params.get('application_id'):
+        return SaeApplicationFleet(connection, params['namespace_id'])
+    return SaeInstanceFleet(connection, params.get('application_id'))
+
+
+def operate_applications(connection, request):
+    return sae_operation(Sae(connection), request)
+
+
+def operate_instances(connection, request):
+    app_id, instance_ids = request.target('application_id'), request.target('instance_ids')
+    if not app_id:
+        raise PaasInputError('sae instances belong to an application given by id: set application_id')
+    if len(set(instance_ids)) != len(instance_ids):
+        raise PaasInputError('give each instance once')
+    result = sae_restart_instances(Sae(connection), app_id, instance_ids, request)
+    result['application_id'] = app_id
+    return result
