@@ -77,23 +77,33 @@ class AlibabaApi:
         self.client = connection.client()
         # Request ids of the calls that changed something, for the task result (what support asks for first).
         self.action_requests = []
+        # The last answer of each read since this task last changed anything, for a caller that may reuse it: a rolling
+        # restart lists the targets just before the operation reads the same (reuse=True).
+        self._reads = {}
 
-    def call(self, action, method, path, query=None, read=None):
+    def call(self, action, method, path, query=None, read=None, reuse=False):
         # Empty parameters are left out: the two official SDKs sign them differently.
         query = dict((key, value) for key, value in (query or {}).items() if value not in (None, ''))
+        changes = read is False or (read is None and method not in ('GET', 'HEAD'))
+        key = (action, tuple(sorted(query.items())))
+        if reuse and not changes and key in self._reads:
+            return self._reads[key]
         headers = {'x-acs-action': action, 'x-acs-version': self.version}
         response = self.client.request(method, path, query=query, headers=headers, read=read, operation=action)
-        if read is False or (read is None and method not in ('GET', 'HEAD')):
+        if changes:
+            self._reads.clear()
             self.action_requests.append(dict(operation=action, request_id=response.request_id))
+        else:
+            self._reads[key] = response.data or {}
         return response.data or {}
 
     def read_job(self, change_order_id, params=None):
         """A change order as change_order_info returns it."""
         return public_order(self.change_order(change_order_id))
 
-    def list_all(self, paging, path, query, key, page_size=None, want=None):
+    def list_all(self, paging, path, query, key, page_size=None, want=None, reuse=False):
         """Every item of a paged list (``paging``: how it pages), read page by page to its end; ``key`` names an item's id field."""
-        return read_all(lambda page: self.call(paging.name, 'GET', path, dict(query, **page)), paging, page_size=page_size,
+        return read_all(lambda page: self.call(paging.name, 'GET', path, dict(query, **page), reuse=reuse), paging, page_size=page_size,
                         key=lambda item: item.get(key) if isinstance(item, dict) else None, want=want)
 
 

@@ -40,8 +40,8 @@ ENDPOINT_OVERRIDES = dict(
 
 class Edas(AlibabaApi):
 
-    def application(self, app_id):
-        info = self.call('QueryApplicationStatus', 'GET', '/pop/v5/app/app_status', {'AppId': app_id}).get('AppInfo') or {}
+    def application(self, app_id, reuse=False):
+        info = self.call('QueryApplicationStatus', 'GET', '/pop/v5/app/app_status', {'AppId': app_id}, reuse=reuse).get('AppInfo') or {}
         eccs = []
         for ecc in as_list(info.get('EccList'), 'Ecc'):
             raw = ecc.get('AppState')
@@ -52,9 +52,12 @@ class Edas(AlibabaApi):
         application = info.get('Application') or {}
         return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
 
-    def recent_change_order(self, app_id):
+    def _recent_change_orders(self, app_id, reuse=False):
+        return self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True, reuse=reuse)
+
+    def recent_change_order(self, app_id, reuse=False):
         """The newest change order of the application and whether it still runs (EDAS runs one at a time)."""
-        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
+        data = self._recent_change_orders(app_id, reuse)
         orders = [dict(id=order.get('ChangeOrderId'), created=str(order.get('CreateTime') or ''),
                        status=states.normalize_job_status('edas_change_order', order.get('Status')))
                   for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
@@ -138,7 +141,7 @@ class Edas(AlibabaApi):
 
     def change_orders(self, app_id, limit):
         """The newest ``limit`` change orders of an application (ListRecentChangeOrder), newest first."""
-        data = self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True)
+        data = self._recent_change_orders(app_id)
         orders = [order_summary('edas', order, 'edas_change_order') for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
         return sorted(orders, key=lambda order: str(order['created'] or ''), reverse=True)[:limit]
 
@@ -181,14 +184,16 @@ def edas_operation(api, request, app_ids, ecc_ids=None):
     if ecc_ids and len(app_ids) != 1:
         raise PaasInputError('ecc_ids belong to one application: give exactly one app id with them')
 
-    def read(app_id):
-        view = api.application(app_id)
-        recent = api.recent_change_order(app_id)
+    def read(app_id, reuse=False):
+        view = api.application(app_id, reuse)
+        recent = api.recent_change_order(app_id, reuse)
         view['running_change_order_id'] = recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None
         view['last_change_order_id'] = recent['id'] if recent else None
         return view
 
-    views = [read(app_id) for app_id in app_ids]
+    # What a rolling restart listed just before (QueryApplicationStatus, ListRecentChangeOrder for restart times) is
+    # not read again; after a wait, everything is.
+    views = [read(app_id, reuse=True) for app_id in app_ids]
     waited, views = wait_for_running_orders(api, views, deadline, read)
     result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
                   applications=[], instances=[])

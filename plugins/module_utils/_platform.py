@@ -134,6 +134,10 @@ PLATFORMS = dict((platform.name, platform) for platform in (
              fleet=_rainbond.fleet, api=_rainbond.api, options=('application_name', 'component_names', 'service_ids')),
 ))
 
+# The platform of the modules that default to one (component_action, instance_action, instance_info, change_order_info):
+# ServiceStage, the first they served.
+DEFAULT_PLATFORM = 'servicestage'
+
 FAMILIES = dict((platform.family.name, platform.family) for platform in PLATFORMS.values())
 
 # Every module accepts the connection options of every family, so that one module_defaults group holds them all.

@@ -115,13 +115,13 @@ class Sae(AlibabaApi):
         data = self.call('RestartInstances', 'PUT', '/pop/v1/sam/app/restartInstances', {'AppId': app_id, 'InstanceIds': ','.join(instance_ids)})
         return (data.get('Data') or {}).get('ChangeOrderId')
 
-    def instances(self, app_id):
-        """Every instance of the application, over all its groups and pages."""
-        groups = self.list_all(_SAE_GROUPS, '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}, 'GroupId')
+    def instances(self, app_id, reuse=False):
+        """Every instance of the application, over all its groups and pages (``reuse``: as last read, if nothing changed since)."""
+        groups = self.list_all(_SAE_GROUPS, '/pop/v1/sam/app/describeApplicationGroups', {'AppId': app_id}, 'GroupId', reuse=reuse)
         found = []
         for group in groups:
             for instance in self.list_all(_SAE_INSTANCES, '/pop/v1/sam/app/describeApplicationInstances',
-                                          {'AppId': app_id, 'GroupId': group.get('GroupId')}, 'InstanceId', _SAE_BIG_PAGE):
+                                          {'AppId': app_id, 'GroupId': group.get('GroupId')}, 'InstanceId', _SAE_BIG_PAGE, reuse=reuse):
                 raw = instance.get('InstanceContainerStatus')
                 found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
                                   state=states.normalize_state('sae_instance', raw), raw_state=raw,
@@ -236,7 +236,8 @@ def sae_restart_instances(api, app_id, instance_ids, request):
         return view
 
     waited, views = wait_for_running_orders(api, [read()], deadline, read)
-    found = dict((instance['id'], instance) for instance in api.instances(app_id))
+    # A rolling restart listed the instances just before: that listing is not read again.
+    found = dict((instance['id'], instance) for instance in api.instances(app_id, reuse=True))
     unknown = [instance_id for instance_id in instance_ids if instance_id not in found]
     if unknown:
         raise PaasInputError('application %s has no instance %s (known: %s)' % (app_id, ', '.join(unknown), ', '.join(sorted(found)) or 'none'))

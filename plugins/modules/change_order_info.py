@@ -265,7 +265,7 @@ def change_order_info(paas):
 def main():
     paas = PaasModule(
         argument_spec=dict(
-            platform=dict(type='str', default='servicestage', choices=registry.names(jobs=True)),
+            platform=dict(type='str', default=registry.DEFAULT_PLATFORM, choices=registry.names(jobs=True)),
             job_id=dict(type='str', aliases=['change_order_id']),
             application_id=dict(type='str'),
             limit=dict(type='int', default=10),

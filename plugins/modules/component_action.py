@@ -260,7 +260,7 @@ def component_action(paas):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=registry.names(kind=KIND)),
+        platform=dict(type='str', default=registry.DEFAULT_PLATFORM, choices=registry.names(kind=KIND)),
         action=dict(type='str', required=True, choices=registry.actions(KIND)),
         replica=dict(type='int'),
         hosts=dict(type='list', elements='str'),

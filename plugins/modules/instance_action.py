@@ -275,7 +275,7 @@ def instance_action(paas):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=registry.names(kind=KIND)),
+        platform=dict(type='str', default=registry.DEFAULT_PLATFORM, choices=registry.names(kind=KIND)),
         instance_ids=dict(type='list', elements='str', required=True),
         action=dict(type='str', required=True, choices=registry.actions(KIND)),
         replica=dict(type='int'),

@@ -278,7 +278,7 @@ def listing(params, application_id, views):
 
 def main():
     argument_spec = dict(
-        platform=dict(type='str', default='servicestage', choices=list(registry.PLATFORMS)),
+        platform=dict(type='str', default=registry.DEFAULT_PLATFORM, choices=list(registry.PLATFORMS)),
         name=dict(type='str'),
         states=dict(type='list', elements='str', choices=list(TARGET_STATES)),
         namespace_id=dict(type='str'),
