@@ -22,8 +22,6 @@ from urllib.parse import quote, unquote
 
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 
-EMPTY_SHA256 = hashlib.sha256(b'').hexdigest()
-
 
 def rfc3986(value):
     """Percent-encode everything but RFC 3986 unreserved characters (the vendors' ``quote(safe='~')``)."""
