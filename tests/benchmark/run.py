@@ -119,7 +119,7 @@ def use_collections(collections_path):
 def tools():
     """EmulatorProcess and the ansible-playbook helpers of the integration tests (imported once the collection is set up)."""
     from ansible_collections.paas.ops.tests.integration import ansible_cli  # pylint: disable=import-outside-toplevel
-    from ansible_collections.paas.ops.tests.integration.conftest import EmulatorProcess  # pylint: disable=import-outside-toplevel
+    from ansible_collections.paas.ops.tests.emulator_fixtures import EmulatorProcess  # pylint: disable=import-outside-toplevel
     return EmulatorProcess, ansible_cli
 
 
