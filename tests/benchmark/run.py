@@ -7,7 +7,7 @@
                                             [--platforms rainbond,servicestage]
                                             [--collections-path DIR] [--run-timeout 900]
 
-Every part starts its own emulator (tests/integration/conftest.py's EmulatorProcess) at time factor 1.0, so job
+Every part starts its own emulator (tests/emulator_fixtures.py's EmulatorProcess) at time factor 1.0, so job
 durations are real seconds and the physical lower bound means something, and runs real ``ansible-playbook``:
 
 overhead   the role (rolling_collection.yml) upgrading the 60 components of the bench world's Rainbond app in batches
