@@ -60,8 +60,3 @@ _setup()
 # in a conftest.py pytest loads before it starts collecting). Loaded after _setup(): the module is imported by its
 # name in the ansible_collections tree, the one the tests import it by, so that there is a single copy of it.
 pytest_plugins = ['ansible_collections.paas.ops.tests.emulator_fixtures']
-
-# Until the merge: tests/integration/test_http_answers.py, edited on another branch meanwhile, still imports the
-# emulator test helpers by their old module name. The merge changes its import to tests.emulator and drops this.
-sys.modules['ansible_collections.paas.ops.tests.integration.test_emulator_core'] = importlib.import_module(
-    'ansible_collections.paas.ops.tests.emulator.test_emulator_core')
