@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Top-level pytest set-up shared by tests/unit and tests/integration.
+"""Top-level pytest set-up shared by every test folder (tests/unit, tests/emulator, tests/integration, tests/packaging).
 
 Tests import the collection as ``ansible_collections.paas.ops`` and run ``ansible-playbook``
 with ``ANSIBLE_COLLECTIONS_PATH``. ``./scripts/test`` runs them from a copy of the checkout at
@@ -55,3 +55,8 @@ def _setup():
 
 
 _setup()
+
+# The emulator fixtures, in one module that every folder's tests see (a pytest_plugins list is only allowed here,
+# in a conftest.py pytest loads before it starts collecting). Loaded after _setup(): the module is imported by its
+# name in the ansible_collections tree, the one the tests import it by, so that there is a single copy of it.
+pytest_plugins = ['ansible_collections.paas.ops.tests.emulator_fixtures']

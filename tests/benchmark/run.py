@@ -7,7 +7,7 @@
                                             [--platforms rainbond,servicestage]
                                             [--collections-path DIR] [--run-timeout 900]
 
-Every part starts its own emulator (tests/integration/conftest.py's EmulatorProcess) at time factor 1.0, so job
+Every part starts its own emulator (tests/emulator_fixtures.py's EmulatorProcess) at time factor 1.0, so job
 durations are real seconds and the physical lower bound means something, and runs real ``ansible-playbook``:
 
 overhead   the role (rolling_collection.yml) upgrading the 60 components of the bench world's Rainbond app in batches
@@ -119,7 +119,7 @@ def use_collections(collections_path):
 def tools():
     """EmulatorProcess and the ansible-playbook helpers of the integration tests (imported once the collection is set up)."""
     from ansible_collections.paas.ops.tests.integration import ansible_cli  # pylint: disable=import-outside-toplevel
-    from ansible_collections.paas.ops.tests.integration.conftest import EmulatorProcess  # pylint: disable=import-outside-toplevel
+    from ansible_collections.paas.ops.tests.emulator_fixtures import EmulatorProcess  # pylint: disable=import-outside-toplevel
     return EmulatorProcess, ansible_cli
 
 

@@ -11,8 +11,8 @@ import json
 import os
 import re
 
+from ansible_collections.paas.ops.tests.emulator_fixtures import EMULATOR_DIR
 from ansible_collections.paas.ops.tests.integration.ansible_cli import run_playbook
-from ansible_collections.paas.ops.tests.integration.conftest import EMULATOR_DIR
 
 ROLLING_WORLD = os.path.join(EMULATOR_DIR, 'worlds', 'rolling.yml')
 STOREFRONT = '5ae00000-0000-4000-8000-000000000001'

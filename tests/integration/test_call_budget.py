@@ -17,8 +17,8 @@ import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.paas.ops.tests.emulator_fixtures import EMULATOR_DIR
 from ansible_collections.paas.ops.tests.integration.ansible_cli import run_module
-from ansible_collections.paas.ops.tests.integration.conftest import EMULATOR_DIR
 
 FLEET_WORLD = os.path.join(EMULATOR_DIR, 'worlds', 'fleet.yml')
 KEY = dict(alibaba_access_key_id='LTAIdemoAccessKeyId01', alibaba_access_key_secret='demoAlibabaAccessKeySecret01',

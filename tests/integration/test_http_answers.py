@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from ansible_collections.paas.ops.tests.integration.ansible_cli import demo_world, run_module
-from ansible_collections.paas.ops.tests.integration.test_emulator_core import hw_get, rb_get, sae_get
+from ansible_collections.paas.ops.tests.emulator.test_emulator_core import hw_get, rb_get, sae_get
 
 DEMO = demo_world()
 ALIBABA, HUAWEI, RAINBOND = DEMO['alibaba'], DEMO['huawei'], DEMO['rainbond']

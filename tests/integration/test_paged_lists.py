@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from ansible_collections.paas.ops.tests.emulator.test_emulator_alibaba import sae, sae_data
+from ansible_collections.paas.ops.tests.emulator.test_emulator_servicestage import call, ok
+from ansible_collections.paas.ops.tests.emulator_fixtures import EmulatorProcess
 from ansible_collections.paas.ops.tests.integration.ansible_cli import demo_world, run_module
-from ansible_collections.paas.ops.tests.integration.conftest import EmulatorProcess
 from ansible_collections.paas.ops.tests.integration.rolling_world import ROLLING_WORLD, rollout
-from ansible_collections.paas.ops.tests.integration.test_emulator_alibaba import sae, sae_data
-from ansible_collections.paas.ops.tests.integration.test_emulator_servicestage import call, ok
 
 BIG_APPLICATION = '55b16000-0000-4000-8000-000000000001'
 BIG_COMPONENTS = ['55b1c000-0000-4000-8000-%012d' % n for n in range(1, 2501)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from ansible_collections.paas.ops.tests.emulator_fixtures import DEFAULT_WORLD
 from ansible_collections.paas.ops.tests.integration.ansible_cli import demo_world, run_module, run_playbook
-from ansible_collections.paas.ops.tests.integration.conftest import DEFAULT_WORLD
 
 RAINBOND = demo_world()['rainbond']
 WEB, API, WORKER, GATEWAY = ('3f6d1e2a9b8c4d7e8f0a1b2c3d4e5f60', '7c2e9a1b4d5f4e6a8b9c0d1e2f3a4b5c', '9e8d7c6b5a4f43e2a1b0c9d8e7f6a5b4',

@@ -10,6 +10,8 @@ import tempfile
 
 import pytest
 
+from ansible_collections.paas.ops.tests.unit.fakes import make_connection
+
 
 @pytest.fixture(autouse=True)
 def private_call_budgets(tmp_path, monkeypatch):
@@ -20,3 +22,13 @@ def private_call_budgets(tmp_path, monkeypatch):
     60 calls a minute and the tests would sleep for the quota.
     """
     monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+
+
+@pytest.fixture
+def connection():
+    """``connection(platform, session=None, warn=None, on_secret=None, **options)`` -> a ``_connection.Connection``.
+
+    The options not given have their argspec defaults; ``session`` is the fake network (``fakes.FakeSession``).
+    Helpers outside a test, which cannot ask for a fixture, call ``fakes.make_connection`` itself.
+    """
+    return make_connection

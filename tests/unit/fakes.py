@@ -2,7 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""A scripted stand-in for ``requests.Session``: the network is the only thing unit tests fake."""
+"""A scripted stand-in for ``requests.Session``: the network is the only thing unit tests fake.
+
+``make_connection`` builds the real ``Connection`` the modules build, over such a session.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,16 @@ import threading
 from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
+
+from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
+
+
+def make_connection(platform, session=None, warn=None, on_secret=None, **options):
+    """The ``Connection`` a module of ``platform`` builds when it is given only ``options``: every other connection
+    option has its argspec default, as AnsibleModule would leave it (the ``connection`` fixture returns this)."""
+    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
+    params.update(options)
+    return Connection(params, platform, warn=warn, on_secret=on_secret, session=session)
 
 
 class FakeResponse:

@@ -15,10 +15,9 @@ import requests
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_operation, follow_change_order, sae_operation, sae_restart_instances
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import EdasFleet, restart_batch
-from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
+from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 STATUS = '/pop/v1/sam/app/describeApplicationStatus$'
 ORDER = '/pop/v1/sam/changeorder/DescribeChangeOrder$'
@@ -31,10 +30,12 @@ def no_sleeping(monkeypatch):
 
 def adapter(kind, routes):
     session = RoutedSession(routes)
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(endpoint='http://emu', alibaba_access_key_id='ak', alibaba_access_key_secret='secret', alibaba_region_id='cn-hangzhou')
-    connection = Connection(params, kind, session=session)
-    return (Sae if kind == 'sae' else Edas)(connection), session
+    return (Sae if kind == 'sae' else Edas)(alibaba_connection(kind, session)), session
+
+
+def alibaba_connection(kind, session):
+    return make_connection(kind, session=session, endpoint='http://emu', alibaba_access_key_id='ak', alibaba_access_key_secret='secret',
+                           alibaba_region_id='cn-hangzhou')
 
 
 def sae(data):
@@ -888,10 +889,8 @@ def test_edas_restart_times_do_not_guess_at_a_time_that_is_not_epoch_millisecond
 
 
 def edas_fleet(routes):
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(endpoint='http://emu', alibaba_access_key_id='ak', alibaba_access_key_secret='secret', alibaba_region_id='cn-hangzhou')
     session = RoutedSession(routes)
-    return EdasFleet(Connection(params, 'edas', session=session), 'e1'), session
+    return EdasFleet(alibaba_connection('edas', session), 'e1'), session
 
 
 def test_the_edas_fleet_reads_change_orders_only_when_restart_times_are_asked_for():

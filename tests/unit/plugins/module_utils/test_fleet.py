@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import RainbondFleet, fleet_for, restart_batch
+from ansible_collections.paas.ops.tests.unit.fakes import make_connection
 from ansible_collections.paas.ops.tests.unit.plugins.module_utils.test_rainbond import API, WEB, WORKER, FakeConsole, event
 
 EPOCH_10_00_05 = calendar.timegm(time.strptime('2026-12-01 10:00:05', '%Y-%m-%d %H:%M:%S'))
@@ -28,9 +28,8 @@ def no_sleeping(monkeypatch):
 
 def mall(*components, **options):
     fake = FakeConsole(*(components or ((WEB, 'web', 'running', 2), (API, 'api', 'closed', 3), (WORKER, 'worker', 'running', 1))), **options)
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(endpoint='http://rainbond', rainbond_token='tok')
-    return RainbondFleet(Connection(params, 'rainbond', session=fake.session), 'demo-team', 'demo-region', ('1', None)), fake
+    connection = make_connection('rainbond', session=fake.session, endpoint='http://rainbond', rainbond_token='tok')
+    return RainbondFleet(connection, 'demo-team', 'demo-region', ('1', None)), fake
 
 
 def outcomes(result):

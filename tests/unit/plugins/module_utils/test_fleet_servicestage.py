@@ -14,9 +14,8 @@ import pytest
 import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._fleet import ServiceStageFleet, restart_batch
-from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
+from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 P = 'p1'
 APP = 'app-1'
@@ -111,10 +110,10 @@ class FakeStage:
 
 
 def fleet_over(fake):
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK', huawei_project_id=P)
+    connection = make_connection('servicestage', session=fake.session, endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK',
+                                 huawei_project_id=P)
     component = ('comp-1', None) if fake.v2 else None
-    return ServiceStageFleet(Connection(params, 'servicestage', session=fake.session), (APP, None), component)
+    return ServiceStageFleet(connection, (APP, None), component)
 
 
 def outcomes(result):

@@ -339,20 +339,18 @@ def test_the_budget_is_spent_before_every_attempt_including_retries():
     assert spent == [[1, 'done'], [1, 'done']]
 
 
-def test_sae_clients_get_the_60_calls_a_minute_budget_of_their_endpoint_and_access_key():
-    from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(alibaba_access_key_id='ak', alibaba_access_key_secret='s', alibaba_region_id='cn-hangzhou')
+def test_sae_clients_get_the_60_calls_a_minute_budget_of_their_endpoint_and_access_key(connection):
+    params = dict(alibaba_access_key_id='ak', alibaba_access_key_secret='s', alibaba_region_id='cn-hangzhou')
 
     def budget(**changes):
-        return Connection(dict(params, **changes), 'sae', session=FakeSession()).client().budget
+        return connection('sae', session=FakeSession(), **dict(params, **changes)).client().budget
 
     assert budget().calls == 60 and budget().period == 60.0
     assert budget().path == budget().path and budget().path.endswith('.json')
     assert len({budget().path, budget(alibaba_region_id='cn-shanghai').path, budget(alibaba_access_key_id='ak2').path,
                 budget(alibaba_access_key_secret='other').path}) == 3  # the secret is no part of the key
     assert 'ak' not in os.path.basename(budget().path) and 'hangzhou' not in budget().path
-    assert Connection(params, 'edas', session=FakeSession()).client().budget is None
+    assert connection('edas', session=FakeSession(), **params).client().budget is None
 
 
 def shared_budgets(tmp_path, fake, *keys, calls=60):

@@ -19,12 +19,11 @@ import pytest
 import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasAPIError, PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils import _rainbond
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, event_view, rainbond_operation, select_components
-from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
+from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 BASE = '/openapi/v1/teams/demo-team/regions/demo-region/apps'
 TRANSIENT = {'start': 'starting', 'stop': 'stopping', 'upgrade': 'upgrade', 'deploy': 'upgrade', 'scale': 'starting'}
@@ -134,9 +133,8 @@ WEB, API, WORKER = 'a' * 32, 'b' * 32, 'c' * 32
 
 def console(*components, **options):
     fake = FakeConsole(*components, **options)
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(endpoint='http://rainbond', rainbond_token='tok')
-    return Rainbond(Connection(params, 'rainbond', session=fake.session), 'demo-team', 'demo-region'), fake
+    return Rainbond(make_connection('rainbond', session=fake.session, endpoint='http://rainbond', rainbond_token='tok'), 'demo-team',
+                    'demo-region'), fake
 
 
 def params(**values):
@@ -348,11 +346,9 @@ def test_applications_are_found_by_exact_name_and_ids_must_be_integers():
         rainbond_operation(api, params(app_ids=['1', '3']), check_mode=False)
 
 
-def test_team_and_region_are_required():
-    params_ = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params_.update(endpoint='http://rainbond', rainbond_token='tok')
+def test_team_and_region_are_required(connection):
     with pytest.raises(PaasInputError, match='team_id .the team id or name. and region_name'):
-        Rainbond(Connection(params_, 'rainbond', session=RoutedSession({})), 'demo-team', None)
+        Rainbond(connection('rainbond', session=RoutedSession({}), endpoint='http://rainbond', rainbond_token='tok'), 'demo-team', None)
 
 
 def test_ids_are_encoded_as_one_path_segment():

@@ -11,10 +11,9 @@ import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import run_action, run_many
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, job_view
-from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession
+from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 P = 'p1'
 COMPONENT = '/v3/p1/cas/applications/app-1/components/comp-1$'
@@ -29,9 +28,8 @@ def no_sleeping(monkeypatch):
 
 def api(routes):
     session = RoutedSession(routes)
-    params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
-    params.update(endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK', huawei_project_id=P)
-    return ServiceStage(Connection(params, 'servicestage', session=session)), session
+    return ServiceStage(make_connection('servicestage', session=session, endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK',
+                                        huawei_project_id=P)), session
 
 
 def component(status='RUNNING', replica=2, version='1.2.0', last_job=None, strategy=None):

@@ -20,9 +20,9 @@ import time
 from collections import Counter
 from datetime import datetime, timezone
 
-from ansible_collections.paas.ops.tests.integration import test_emulator_alibaba as alibaba
-from ansible_collections.paas.ops.tests.integration import test_emulator_rainbond as rainbond
-from ansible_collections.paas.ops.tests.integration import test_emulator_servicestage as servicestage
+from ansible_collections.paas.ops.tests.emulator import test_emulator_alibaba as alibaba
+from ansible_collections.paas.ops.tests.emulator import test_emulator_rainbond as rainbond
+from ansible_collections.paas.ops.tests.emulator import test_emulator_servicestage as servicestage
 
 SS_WEB, SS_WEB_INSTANCE = servicestage.WEB, servicestage.WEB_INSTANCE
 SS_API, SS_API_INSTANCE = servicestage.API, servicestage.API_INSTANCE

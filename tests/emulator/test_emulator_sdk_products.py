@@ -21,7 +21,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config, OpenApiRequest, Params
 from darabonba.runtime import RuntimeOptions
 
-from ansible_collections.paas.ops.tests.integration.test_emulator_sdks import lost_fields
+from ansible_collections.paas.ops.tests.emulator.test_emulator_sdks import lost_fields
 
 NAMESPACE = "cn-hangzhou:demo"
 WEB, API, WORKER, BATCH = ("6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a0%d" % n for n in (1, 2, 3, 4))

@@ -27,7 +27,7 @@ from alibabacloud_tea_openapi.models import Config
 from darabonba.policy.retry import RetryOptions
 from darabonba.runtime import RuntimeOptions
 
-from ansible_collections.paas.ops.tests.integration.test_emulator_sdks import lost_fields
+from ansible_collections.paas.ops.tests.emulator.test_emulator_sdks import lost_fields
 
 # From tests/emulator/worlds/default.yml.
 NAMESPACE = "cn-hangzhou:demo"

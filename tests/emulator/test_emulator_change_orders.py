@@ -12,7 +12,7 @@ from alibabacloud_edas20170801 import models as edas_models
 from alibabacloud_sae20190506 import models as sae_models
 from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
 
-from ansible_collections.paas.ops.tests.integration.test_emulator_sdk_products import (
+from ansible_collections.paas.ops.tests.emulator.test_emulator_sdk_products import (
     API, BATCH, NAMESPACE, NO_RETRIES, ORDERS, WEB, WORKER, edas_client, edas_eccs, edas_order, eventually, sae_client, sae_order, sae_status)
 
 CANARY, GATED = "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a05", "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a06"

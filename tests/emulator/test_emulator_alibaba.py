@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 
-from ansible_collections.paas.ops.tests.integration.test_emulator_core import STS_AK, STS_SK, STS_TOKEN, assert_alibaba_error, sae_get
+from ansible_collections.paas.ops.tests.emulator.test_emulator_core import STS_AK, STS_SK, STS_TOKEN, assert_alibaba_error, sae_get
 
 EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator")
 FLEET_WORLD = os.path.join(EMULATOR_DIR, "worlds", "fleet.yml")

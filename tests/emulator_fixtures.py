@@ -3,6 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures that run the platform emulator (tests/emulator) as a real subprocess on 127.0.0.1.
 
+A pytest plugin (tests/conftest.py loads it), so that the emulator's own tests (tests/emulator), the collection's
+(tests/integration) and the packaging checks (tests/packaging) share one set of fixtures.
+
 Fixtures:
 
 ``emulator``
@@ -16,8 +19,12 @@ Fixtures:
 ``emulator_factory``
     ``emulator_factory(world=None, time_factor=None, tls=False, args=())`` starts a dedicated emulator
     (e.g. TLS, another world file, a real-time clock); everything it started is stopped after the test.
+``rolling_emulator``, ``fleet``
+    An emulator of the rolling world (worlds/rolling.yml) for one test module; ``fleet`` is it, reset before and
+    after the test.
 ``private_call_budgets`` (autouse)
-    ``TMPDIR`` is the test's ``tmp_path``, so the SAE call budget ledger of the ansible processes is the test's own.
+    ``TMPDIR`` is the test's ``tmp_path``, so the SAE call budget ledger of the ansible processes is the test's own
+    (tests/unit/conftest.py has its own fixture of that name for the in-process calls of the unit tests).
 
 An ``EmulatorProcess`` has ``.url``, ``.port``, ``.ca_path`` (TLS CA file or None), ``.pid``,
 ``.admin(method, path, json=None)`` (admin API call, returns decoded JSON; ``path`` relative to
@@ -39,7 +46,7 @@ import time
 import pytest
 import requests
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 EMULATOR_DIR = os.path.join(TESTS_DIR, "emulator")
 DEFAULT_WORLD = os.path.join(EMULATOR_DIR, "worlds", "default.yml")
 READY_LINE_PREFIX = "PAAS_EMULATOR_URL="

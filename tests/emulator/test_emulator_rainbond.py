@@ -19,7 +19,7 @@ import pytest
 import requests
 import yaml
 
-from ansible_collections.paas.ops.tests.integration.test_emulator_core import wait_for
+from ansible_collections.paas.ops.tests.emulator.test_emulator_core import wait_for
 
 TOKEN = "demoRainbondToken01"
 TEAM_ID = "e4a5b3c2d1f0e9d8c7b6a5f4e3d2c1b0"
