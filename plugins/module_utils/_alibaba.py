@@ -21,7 +21,7 @@ from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, NotRestarted
-from ansible_collections.paas.ops.plugins.module_utils._http import AlibabaDialect, CallBudget
+from ansible_collections.paas.ops.plugins.module_utils._http import CallBudget, Dialect, header_value, parse_seconds, snippet
 from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
@@ -32,6 +32,67 @@ ARGSPEC = dict(
     alibaba_region_id=dict(type='str', **env('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION')),
     alibaba_signature_version=dict(type='str', default='v3', choices=['v3', 'v1']),
 )
+
+
+
+class AlibabaDialect(Dialect):
+    """SAE and EDAS (ROA): ``{"Code", "Message", "RequestId"}``; EDAS may say 200 with a failing body Code."""
+
+    request_id_headers = ('x-acs-request-id',)
+    throttling_codes = frozenset(['Throttling', 'Throttling.User', 'Throttling.Api'])
+    # The codes Alibaba's gateway answers with 5xx (ServiceUnavailable at 503, InternalError at 500); inside a 200 they mean
+    # the same and are retried on reads the same way.
+    transient_codes = frozenset(['ServiceUnavailable', 'InternalError', 'ServiceUnavailableTemporary', 'ServiceTimeout'])
+    auth_codes = frozenset(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive',
+                            'IncompleteSignature', 'MissingAuthorization', 'InvalidSecurityToken.Expired',
+                            'InvalidSecurityToken.MismatchWithAccessKey', 'InvalidSecurityToken.Malformed',
+                            'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'Forbidden.RAM'])
+
+    def __init__(self, platform):
+        self.platform = platform
+
+    def request_id(self, headers, data):
+        if isinstance(data, dict):
+            body_id = data.get('RequestId') or data.get('requestId')
+            if body_id:
+                return body_id
+        return super().request_id(headers, data)
+
+    def error_fields(self, status, data, text):
+        if not isinstance(data, dict):
+            return (None, None, None) if 200 <= status < 300 else (str(status), snippet(text), None)
+        code = data.get('Code', data.get('code'))
+        message = data.get('Message', data.get('message'))
+        failed = not (200 <= status < 300) or data.get('Success') is False or (code is not None and str(code) not in ('200', ''))
+        if not failed:
+            return None, None, None
+        reported, beside = self.business_code(status, code, data.get('ErrorCode'))
+        return reported, message, beside
+
+    @staticmethod
+    def business_code(status, code, error_code):
+        """``(code reported, body code shown beside it)``.
+
+        SAE puts an operation's code in ``ErrorCode`` and an HTTP-like number in ``Code`` ({"Code": "400", "ErrorCode":
+        "Mamespace.Have.No.Applications"}); the gateway's own errors (throttling, signatures) put the name in ``Code``;
+        EDAS has only a numeric ``Code``. So: ``ErrorCode`` if given, else a ``Code`` that is a name, else the status.
+        """
+        error_code = str(error_code).strip() if error_code is not None else ''
+        code = str(code).strip() if code is not None else ''
+        numeric = code.lstrip('-').isdigit()
+        if error_code and error_code.upper() != 'NULL':  # "NULL" is what the API pages print for "none"
+            return error_code, (code or None) if code != error_code else None
+        if code and not numeric:
+            return code, None
+        return (code or str(status)), None
+
+    def is_envelope(self, data):
+        # Every SAE and EDAS answer carries its Code and RequestId (platform-apis.md 3.1, section 4).
+        return isinstance(data, dict) and any(key in data for key in ('Code', 'code', 'RequestId', 'requestId'))
+
+    def retry_after(self, headers):
+        # Alibaba's gateway says x-acs-retry-after; honour the standard header too.
+        return parse_seconds(header_value(headers, 'x-acs-retry-after', 'Retry-After'))
 
 
 def client(connection):

@@ -499,10 +499,10 @@ def _innermost(exc):
 
 
 # --------------------------------------------------------------------------------------------------
-# Dialects: how each platform family shapes errors, request ids and throttling
+# Dialects: how each platform family shapes errors, request ids and throttling (each family's file has its own)
 # --------------------------------------------------------------------------------------------------
 
-def _header(headers, *names):
+def header_value(headers, *names):
     for name in names:
         value = headers.get(name)
         if value:
@@ -510,7 +510,7 @@ def _header(headers, *names):
     return None
 
 
-def _parse_seconds(value):
+def parse_seconds(value):
     try:
         seconds = float(value)
     except (TypeError, ValueError):
@@ -527,7 +527,7 @@ class Dialect:
     auth_codes = frozenset()
 
     def request_id(self, headers, data):
-        return _header(headers, *self.request_id_headers)
+        return header_value(headers, *self.request_id_headers)
 
     transient_codes = frozenset()
 
@@ -558,137 +558,10 @@ class Dialect:
         return code in self.auth_codes
 
     def retry_after(self, headers):
-        return _parse_seconds(headers.get('Retry-After'))
+        return parse_seconds(headers.get('Retry-After'))
 
 
-class AlibabaDialect(Dialect):
-    """SAE and EDAS (ROA): ``{"Code", "Message", "RequestId"}``; EDAS may say 200 with a failing body Code."""
-
-    request_id_headers = ('x-acs-request-id',)
-    throttling_codes = frozenset(['Throttling', 'Throttling.User', 'Throttling.Api'])
-    # The codes Alibaba's gateway answers with 5xx (ServiceUnavailable at 503, InternalError at 500); inside a 200 they mean
-    # the same and are retried on reads the same way.
-    transient_codes = frozenset(['ServiceUnavailable', 'InternalError', 'ServiceUnavailableTemporary', 'ServiceTimeout'])
-    auth_codes = frozenset(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidAccessKeyId.Inactive',
-                            'IncompleteSignature', 'MissingAuthorization', 'InvalidSecurityToken.Expired',
-                            'InvalidSecurityToken.MismatchWithAccessKey', 'InvalidSecurityToken.Malformed',
-                            'InvalidTimeStamp.Expired', 'SignatureNonceUsed', 'Forbidden.RAM'])
-
-    def __init__(self, platform):
-        self.platform = platform
-
-    def request_id(self, headers, data):
-        if isinstance(data, dict):
-            body_id = data.get('RequestId') or data.get('requestId')
-            if body_id:
-                return body_id
-        return super().request_id(headers, data)
-
-    def error_fields(self, status, data, text):
-        if not isinstance(data, dict):
-            return (None, None, None) if 200 <= status < 300 else (str(status), _snippet(text), None)
-        code = data.get('Code', data.get('code'))
-        message = data.get('Message', data.get('message'))
-        failed = not (200 <= status < 300) or data.get('Success') is False or (code is not None and str(code) not in ('200', ''))
-        if not failed:
-            return None, None, None
-        reported, beside = self.business_code(status, code, data.get('ErrorCode'))
-        return reported, message, beside
-
-    @staticmethod
-    def business_code(status, code, error_code):
-        """``(code reported, body code shown beside it)``.
-
-        SAE puts an operation's code in ``ErrorCode`` and an HTTP-like number in ``Code`` ({"Code": "400", "ErrorCode":
-        "Mamespace.Have.No.Applications"}); the gateway's own errors (throttling, signatures) put the name in ``Code``;
-        EDAS has only a numeric ``Code``. So: ``ErrorCode`` if given, else a ``Code`` that is a name, else the status.
-        """
-        error_code = str(error_code).strip() if error_code is not None else ''
-        code = str(code).strip() if code is not None else ''
-        numeric = code.lstrip('-').isdigit()
-        if error_code and error_code.upper() != 'NULL':  # "NULL" is what the API pages print for "none"
-            return error_code, (code or None) if code != error_code else None
-        if code and not numeric:
-            return code, None
-        return (code or str(status)), None
-
-    def is_envelope(self, data):
-        # Every SAE and EDAS answer carries its Code and RequestId (platform-apis.md 3.1, section 4).
-        return isinstance(data, dict) and any(key in data for key in ('Code', 'code', 'RequestId', 'requestId'))
-
-    def retry_after(self, headers):
-        # Alibaba's gateway says x-acs-retry-after; honour the standard header too.
-        return _parse_seconds(_header(headers, 'x-acs-retry-after', 'Retry-After'))
-
-
-class HuaweiDialect(Dialect):
-    """ServiceStage / IAM: ``{"error_code", "error_msg"}`` and the other shapes huaweicloudsdkcore accepts."""
-
-    platform = 'servicestage'
-    throttling_codes = frozenset(['APIG.0308', 'APIGW.0308'])
-    auth_codes = frozenset(['APIGW.0301', 'APIG.0301', 'APIGW.0302', 'APIG.0302'])
-    _pairs = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
-
-    def __init__(self, platform='servicestage'):
-        self.platform = platform
-
-    def request_id(self, headers, data):
-        return super().request_id(headers, data) or (data.get('request_id') if isinstance(data, dict) else None)
-
-    def error_fields(self, status, data, text):
-        code, message = self._error_fields(status, data, text)
-        return code, message, None
-
-    def _error_fields(self, status, data, text):
-        if 200 <= status < 300:
-            return None, None
-        if isinstance(data, dict):
-            for candidate in [data] + [value for value in data.values() if isinstance(value, dict)]:
-                for code_key, message_key in self._pairs:
-                    if code_key in candidate or message_key in candidate:
-                        code = candidate.get(code_key)
-                        return (str(code) if code is not None else str(status)), candidate.get(message_key)
-            if 'encoded_authorization_message' in data:
-                return str(status), 'access denied (encoded_authorization_message present)'
-        return str(status), _snippet(text)
-
-
-class RainbondDialect(Dialect):
-    """Rainbond console OpenAPI: ``{"code", "msg", "msg_show"}`` or DRF's ``{"detail"}``."""
-
-    platform = 'rainbond'
-
-    def is_throttled(self, status, code):
-        # The OpenAPI has no rate limiter; a 409 whose code is just 409 means "too frequent, wait".
-        return status == 429 or (status == 409 and code == '409')
-
-    # The console's scale and close-components views answer 200 with an empty body (platform-apis.md 1.2).
-    _EMPTY_ANSWERS = re.compile(r'/services/[^/]+/telescopic/(horizontal|vertical)$|/apps/close$')
-
-    def documents_empty_answer(self, method, path):
-        return method == 'POST' and bool(self._EMPTY_ANSWERS.search(path))
-
-    def is_envelope(self, data):
-        # Lists are answered as bare JSON arrays, objects as objects.
-        return isinstance(data, (dict, list))
-
-    def error_fields(self, status, data, text):
-        code, message = self._error_fields(status, data, text)
-        return code, message, None
-
-    def _error_fields(self, status, data, text):
-        if 200 <= status < 300:
-            return None, None
-        if isinstance(data, dict):
-            code = data.get('code', status)
-            message = data.get('msg') or data.get('detail')
-            if data.get('msg_show') and data.get('msg_show') != message:
-                message = '%s (%s)' % (message, data['msg_show']) if message else data['msg_show']
-            return str(code), message
-        return str(status), _snippet(text)
-
-
-def _snippet(text, limit=300):
+def snippet(text, limit=300):
     if not text:
         return None
     text = ' '.join(text.split())

@@ -16,7 +16,7 @@ from __future__ import annotations
 from ansible_collections.paas.ops.plugins.module_utils._auth import HuaweiAkSkAuth, HuaweiTokenAuth, NoAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import endpoint_url, env, region_label, required
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAPIError, PaasInputError
-from ansible_collections.paas.ops.plugins.module_utils._http import HuaweiDialect
+from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
 
 ARGSPEC = dict(
     huawei_access_key=dict(type='str', no_log=False, **env('HUAWEICLOUD_SDK_AK', 'HW_ACCESS_KEY')),
@@ -30,6 +30,39 @@ ARGSPEC = dict(
     huawei_auth_token=dict(type='str', no_log=True, **env('HUAWEICLOUD_SDK_AUTH_TOKEN', 'HW_AUTH_TOKEN')),
     huawei_iam_endpoint=dict(type='str', **env('HUAWEICLOUD_SDK_IAM_ENDPOINT')),
 )
+
+
+
+class HuaweiDialect(Dialect):
+    """ServiceStage / IAM: ``{"error_code", "error_msg"}`` and the other shapes huaweicloudsdkcore accepts."""
+
+    platform = 'servicestage'
+    throttling_codes = frozenset(['APIG.0308', 'APIGW.0308'])
+    auth_codes = frozenset(['APIGW.0301', 'APIG.0301', 'APIGW.0302', 'APIG.0302'])
+    _pairs = (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message'))
+
+    def __init__(self, platform='servicestage'):
+        self.platform = platform
+
+    def request_id(self, headers, data):
+        return super().request_id(headers, data) or (data.get('request_id') if isinstance(data, dict) else None)
+
+    def error_fields(self, status, data, text):
+        code, message = self._error_fields(status, data, text)
+        return code, message, None
+
+    def _error_fields(self, status, data, text):
+        if 200 <= status < 300:
+            return None, None
+        if isinstance(data, dict):
+            for candidate in [data] + [value for value in data.values() if isinstance(value, dict)]:
+                for code_key, message_key in self._pairs:
+                    if code_key in candidate or message_key in candidate:
+                        code = candidate.get(code_key)
+                        return (str(code) if code is not None else str(status)), candidate.get(message_key)
+            if 'encoded_authorization_message' in data:
+                return str(status), 'access denied (encoded_authorization_message present)'
+        return str(status), snippet(text)
 
 
 def iam_endpoint(params):

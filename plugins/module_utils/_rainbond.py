@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 import calendar
+import re
 import time
 
 from ansible_collections.paas.ops.plugins.module_utils._action import decide, predict, summary, unsettled
 from ansible_collections.paas.ops.plugins.module_utils._auth import RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
-from ansible_collections.paas.ops.plugins.module_utils._http import RainbondDialect
+from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
@@ -55,6 +56,42 @@ _EVENTS_QUOTED = 3
 # Component events page with ``page`` (from 1) and ``page_size`` (default 10) and say their ``total``. The console sets no
 # largest page size; 100 is this collection's own, so that one answer stays small whatever is asked.
 _EVENTS = Paging('ListComponentEvents', PAGE, 'page_size', 'page', 100, items=('events',), total=('total',))
+
+
+
+class RainbondDialect(Dialect):
+    """Rainbond console OpenAPI: ``{"code", "msg", "msg_show"}`` or DRF's ``{"detail"}``."""
+
+    platform = 'rainbond'
+
+    def is_throttled(self, status, code):
+        # The OpenAPI has no rate limiter; a 409 whose code is just 409 means "too frequent, wait".
+        return status == 429 or (status == 409 and code == '409')
+
+    # The console's scale and close-components views answer 200 with an empty body (platform-apis.md 1.2).
+    _EMPTY_ANSWERS = re.compile(r'/services/[^/]+/telescopic/(horizontal|vertical)$|/apps/close$')
+
+    def documents_empty_answer(self, method, path):
+        return method == 'POST' and bool(self._EMPTY_ANSWERS.search(path))
+
+    def is_envelope(self, data):
+        # Lists are answered as bare JSON arrays, objects as objects.
+        return isinstance(data, (dict, list))
+
+    def error_fields(self, status, data, text):
+        code, message = self._error_fields(status, data, text)
+        return code, message, None
+
+    def _error_fields(self, status, data, text):
+        if 200 <= status < 300:
+            return None, None
+        if isinstance(data, dict):
+            code = data.get('code', status)
+            message = data.get('msg') or data.get('detail')
+            if data.get('msg_show') and data.get('msg_show') != message:
+                message = '%s (%s)' % (message, data['msg_show']) if message else data['msg_show']
+            return str(code), message
+        return str(status), snippet(text)
 
 
 def event_view(event):

@@ -32,7 +32,7 @@ import yaml
 from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, PLATFORMS
+from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC, PLATFORMS
 from ansible_collections.paas.ops.tests import awx_collection as tests_awx_collection
 from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT, demo_world, run_module, run_playbook
 

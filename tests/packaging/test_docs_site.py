@@ -22,7 +22,7 @@ import sys
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, PLATFORMS
+from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC, PLATFORMS
 from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTION_ROOT
 
 BUILD_SITE = os.path.join(COLLECTION_ROOT, 'tests', 'docs', 'build_site.py')

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC, Connection
+from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC, connection_for
 
 
 def make_connection(platform, session=None, warn=None, on_secret=None, **options):
@@ -24,7 +24,7 @@ def make_connection(platform, session=None, warn=None, on_secret=None, **options
     option has its argspec default, as AnsibleModule would leave it (the ``connection`` fixture returns this)."""
     params = {name: spec.get('default') for name, spec in CONNECTION_ARGSPEC.items()}
     params.update(options)
-    return Connection(params, platform, warn=warn, on_secret=on_secret, session=session)
+    return connection_for(params, platform, warn=warn, on_secret=on_secret, session=session)
 
 
 class FakeResponse:

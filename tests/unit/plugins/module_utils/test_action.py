@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict, send_action
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasOutcomeUnknownError, PaasTransportError
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import RAINBOND_ACTIONS
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import ACTIONS as RAINBOND_ACTIONS
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import COMPONENT_ACTIONS, INSTANCE_ACTIONS
 
 
@@ -111,14 +111,14 @@ def test_predictions(action, current, parameters, expected):
 ])
 def test_only_the_parameters_an_action_takes_are_sent(action, expected, warning):
     warnings = []
-    params = dict(action=action, replica=3, hosts=['ecs-1'], version='1.1.0')
-    assert action_parameters(params, warnings.append) == expected
+    given = dict(replica=3, hosts=['ecs-1'], version='1.1.0')
+    assert action_parameters(action, given, warnings.append) == expected
     assert warnings == [warning]
 
 
 def test_no_warning_without_extra_parameters():
     warnings = []
-    assert action_parameters(dict(action='start', replica=None, hosts=None, version=None), warnings.append) == {}
+    assert action_parameters('start', dict(replica=None, hosts=None, version=None), warnings.append) == {}
     assert warnings == []
 
 

@@ -14,9 +14,13 @@ import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import Edas, Sae, edas_operation, follow_change_order, sae_operation, sae_restart_instances
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import follow_change_order
+from ansible_collections.paas.ops.plugins.module_utils import _edas, _sae
+from ansible_collections.paas.ops.plugins.module_utils._edas import Edas, EdasFleet
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._sae import Sae
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError, PaasOutcomeUnknownError
-from ansible_collections.paas.ops.plugins.module_utils._fleet import EdasFleet, restart_batch
+from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 STATUS = '/pop/v1/sam/app/describeApplicationStatus$'
@@ -57,6 +61,19 @@ def params(**values):
                 min_ready_instance_ratio=None, version_id=None, wait=True, wait_timeout=60, auto_confirm_batches=False)
     base.update(values)
     return base
+
+
+# The operations as a module calls them: its options become one Request.
+def sae_operation(api, options, check_mode):
+    return _sae.sae_operation(api, Request.from_options(options, check_mode))
+
+
+def sae_restart_instances(api, app_id, instance_ids, options, check_mode):
+    return _sae.sae_restart_instances(api, app_id, instance_ids, Request.from_options(options, check_mode))
+
+
+def edas_operation(api, options, check_mode, ecc_ids=None):
+    return _edas.edas_operation(api, Request.from_options(options, check_mode), options['app_ids'], ecc_ids)
 
 
 def test_sae_batch_restart_acts_on_running_apps_with_one_order():

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import _unit, target_outcomes, without
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import order_unit as _unit, target_outcomes, without
 
 
 def order(units, ended=True):

@@ -13,7 +13,8 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiAkSkAuth, HuaweiTokenAuth, RainbondTokenAuth
-from ansible_collections.paas.ops.plugins.module_utils._connection import CONNECTION_ARGSPEC
+from ansible_collections.paas.ops.plugins.module_utils._huawei import iam_endpoint
+from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAuthError, PaasInputError
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, FakeSession
 
@@ -36,9 +37,9 @@ def test_alibaba_endpoints_follow_the_region(connection, platform, region, expec
 def test_huawei_endpoints(connection):
     conn = connection('servicestage', huawei_region='cn-north-4')
     assert conn.endpoint() == 'https://servicestage.cn-north-4.myhuaweicloud.com'
-    assert conn.iam_endpoint() == 'https://iam.cn-north-4.myhuaweicloud.com'
+    assert iam_endpoint(conn.params) == 'https://iam.cn-north-4.myhuaweicloud.com'
     emulated = connection('servicestage', endpoint='http://127.0.0.1:8080/', huawei_region='cn-north-4')
-    assert emulated.endpoint() == emulated.iam_endpoint() == 'http://127.0.0.1:8080'
+    assert emulated.endpoint() == iam_endpoint(emulated.params) == 'http://127.0.0.1:8080'
 
 
 def test_an_endpoint_without_scheme_gets_https(connection):
@@ -121,7 +122,7 @@ def test_huawei_aksk_with_project_id_sends_nothing_up_front(connection):
     session = FakeSession()
     conn = connection('servicestage', huawei_region='cn-north-4', huawei_access_key='ak', huawei_secret_key='sk', huawei_project_id='p1',
                       session=session)
-    assert conn.project_id() == 'p1' and conn.client().auth.project_id == 'p1'
+    assert conn.client().project_id == 'p1' and conn.client().auth.project_id == 'p1'
     assert isinstance(conn.client().auth, HuaweiAkSkAuth) and session.calls == []
 
 
@@ -129,7 +130,7 @@ def test_huawei_aksk_looks_the_project_up_by_region_like_the_sdk(connection):
     session = FakeSession(FakeResponse(200, {'projects': [{'id': 'p-looked-up', 'name': 'cn-north-4'}]}))
     conn = connection('servicestage', endpoint='http://emu', huawei_region='cn-north-4', huawei_access_key='ak', huawei_secret_key='sk',
                       session=session)
-    assert conn.project_id() == 'p-looked-up'
+    assert conn.client().project_id == 'p-looked-up'
     call = session.calls[0]
     assert call['url'] == 'http://emu/v3/projects?name=cn-north-4'
     assert call['headers']['Authorization'].startswith('SDK-HMAC-SHA256 Access=ak, ')
@@ -150,7 +151,7 @@ def test_huawei_password_login_once_scoped_by_region_and_token_masked(connection
     conn = connection('servicestage', endpoint='http://emu', huawei_region='cn-north-4', huawei_domain_name='acme', huawei_user_name='ops',
                       huawei_password='pw', session=session, on_secret=secrets.append)
     client = conn.client()
-    assert conn.project_id() == 'p-from-token'
+    assert conn.client().project_id == 'p-from-token'
     assert isinstance(client.auth, HuaweiTokenAuth) and client.auth.token == 'iam-token-1'
     assert secrets == ['iam-token-1'] and 'iam-token-1' in client.secrets
     login = session.calls[0]
@@ -199,7 +200,7 @@ def test_a_region_that_is_not_a_region_name_is_refused_before_it_becomes_a_host(
 
 def test_the_iam_host_is_checked_too(connection):
     with pytest.raises(PaasInputError, match='huawei_region'):
-        connection('servicestage', huawei_region='cn-north-4@evil').iam_endpoint()
+        iam_endpoint(connection('servicestage', huawei_region='cn-north-4@evil').params)
 
 
 @pytest.mark.parametrize('region', ['cn-hangzhou', 'ap-southeast-1', 'cn-shanghai-finance-1', 'cn-north-2-gov-1', 'my-kualalumpur-1'])

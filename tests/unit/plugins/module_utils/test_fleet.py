@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError
-from ansible_collections.paas.ops.plugins.module_utils._fleet import RainbondFleet, fleet_for, restart_batch
+from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
+from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RainbondFleet
 from ansible_collections.paas.ops.tests.unit.fakes import make_connection
 from ansible_collections.paas.ops.tests.unit.plugins.module_utils.test_rainbond import API, WEB, WORKER, FakeConsole, event
 
@@ -28,8 +30,9 @@ def no_sleeping(monkeypatch):
 
 def mall(*components, **options):
     fake = FakeConsole(*(components or ((WEB, 'web', 'running', 2), (API, 'api', 'closed', 3), (WORKER, 'worker', 'running', 1))), **options)
-    connection = make_connection('rainbond', session=fake.session, endpoint='http://rainbond', rainbond_token='tok')
-    return RainbondFleet(connection, 'demo-team', 'demo-region', ('1', None)), fake
+    connection = make_connection('rainbond', session=fake.session, endpoint='http://rainbond', rainbond_token='tok', team_id='demo-team',
+                                 region_name='demo-region')
+    return RainbondFleet(connection, ('1', None)), fake
 
 
 def outcomes(result):
@@ -139,4 +142,4 @@ def test_unknown_and_repeated_targets_are_refused_before_anything_is_sent():
 ])
 def test_a_fleet_needs_its_application(params, message):
     with pytest.raises(PaasInputError, match=message):
-        fleet_for(None, params)
+        registry.platform(params['platform']).fleet(None, params)

@@ -14,7 +14,9 @@ import pytest
 import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
-from ansible_collections.paas.ops.plugins.module_utils._fleet import ServiceStageFleet, restart_batch
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
+from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import ServiceStageFleet
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 P = 'p1'
@@ -147,7 +149,7 @@ def test_an_entry_still_naming_the_earlier_job_is_not_taken_as_done():
                      after={WEB: [('RUNNING', 'job-old'), ('RUNNING', 'job-old'), ('RESTARTING', OURS), ('RUNNING', OURS)]})
     fleet = fleet_over(fake)
     fleet.targets()
-    assert fleet.restart([WEB], 60, True) == {WEB: None}
+    assert fleet.restart([WEB], Deadline(60), True) == {WEB: None}
     assert fake.count('list') == 1 + 4 and fake.count('job') == 0
 
 
@@ -157,7 +159,7 @@ def test_running_under_our_job_without_having_left_running_is_checked_with_the_j
                      jobs={ours(WEB): [('SUBMITTED', []), ('RUNNING', []), ('SUCCEEDED', [('restart', 'SUCCEEDED', '')])]})
     fleet = fleet_over(fake)
     fleet.targets()
-    assert fleet.restart([WEB], 60, True) == {WEB: None}
+    assert fleet.restart([WEB], Deadline(60), True) == {WEB: None}
     assert fake.count('job') == 3 and fake.count('list') == 1 + 3
 
 
@@ -166,7 +168,7 @@ def test_a_job_that_failed_while_the_list_shows_running_again_is_a_failure():
                      jobs={ours(WEB): [('FAILED', [('restart component web', 'FAILED', 'image pull failed')])]})
     fleet = fleet_over(fake)
     fleet.targets()
-    failures = fleet.restart([WEB], 60, True)
+    failures = fleet.restart([WEB], Deadline(60), True)
     assert 'ended failed (FAILED)' in failures[WEB] and 'image pull failed' in failures[WEB]
 
 
@@ -175,7 +177,7 @@ def test_a_stopped_target_is_refused_without_sending_and_the_others_restart():
     fake.session.routes.insert(0, ('GET', re.compile('/components/comp-2$'), [component_info('api', '', 'STOPPED')]))
     fleet = fleet_over(fake)
     fleet.targets()
-    failures = fleet.restart([WEB, API], 60, True)
+    failures = fleet.restart([WEB, API], Deadline(60), True)
     assert failures[WEB] is None and 'component api is STOPPED: a restart needs a running target; use action=start' in failures[API]
     assert fake.sent == [WEB]
 
@@ -188,7 +190,7 @@ def test_a_target_whose_job_is_still_running_is_refused_then_waited_for_and_rest
     fake.session.routes.insert(0, ('GET', re.compile('/components/comp-1$'), [component_info('web', 'job-scale')]))
     fleet = fleet_over(fake)
     fleet.targets()
-    assert fleet.restart([WEB], 60, True) == {WEB: None}
+    assert fleet.restart([WEB], Deadline(60), True) == {WEB: None}
     assert fake.sent == [WEB, WEB] and fake.session.count('GET', 'jobs/job-scale') == 2
 
 
@@ -206,7 +208,7 @@ def test_an_unknown_outcome_is_settled_by_the_last_job_id_adopted_resent_once_or
     fleet = fleet_over(fake)
     fleet.targets()
     fake.since[WEB] = 0  # the list shows web's late job from the first poll on
-    failures = fleet.restart([WEB, API, WORKER], 60, True)
+    failures = fleet.restart([WEB, API, WORKER], Deadline(60), True)
     assert failures[WEB] is None and failures[API] is None
     assert 'the outcome of UpdateComponentAction is unknown' in failures[WORKER] and 'not re-sent' in failures[WORKER]
     assert sorted(fake.sent) == sorted([WEB, API, API, WORKER])
@@ -216,7 +218,7 @@ def test_a_batch_that_does_not_end_in_time_says_which_job_is_still_running():
     fake = FakeStage({WEB: 'RUNNING'}, after={WEB: [('RESTARTING', OURS)]}, jobs={ours(WEB): [('RUNNING', [])]})
     fleet = fleet_over(fake)
     fleet.targets()
-    failures = fleet.restart([WEB], 0, True)
+    failures = fleet.restart([WEB], Deadline(0), True)
     assert 'job job-comp-1 on component web still not ended (last listed RESTARTING)' in failures[WEB]
     # Out of time, the job was read once.
     assert fake.count('job') == 1
@@ -227,7 +229,7 @@ def test_out_of_time_a_job_that_failed_while_the_list_still_shows_a_transition_r
                      jobs={ours(WEB): [('FAILED', [('restart component web', 'FAILED', 'quota exceeded')])]})
     fleet = fleet_over(fake)
     fleet.targets()
-    failures = fleet.restart([WEB], 0, True)
+    failures = fleet.restart([WEB], Deadline(0), True)
     assert 'ended failed (FAILED)' in failures[WEB] and 'quota exceeded' in failures[WEB]
 
 
@@ -237,7 +239,7 @@ def test_v2_instances_are_polled_with_list_instances_and_a_failed_last_job_statu
     fleet = fleet_over(fake)
     assert fleet.kind == 'instance'
     fleet.targets()
-    failures = fleet.restart(['ins-1'], 60, True)
+    failures = fleet.restart(['ins-1'], Deadline(60), True)
     assert 'health check failed' in failures['ins-1'] and fake.count('job') == 1
     assert fake.session.count('GET', '/v2/p1/cas/jobs/') == 1
 

@@ -27,6 +27,9 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import (
 )
 
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, FakeSession
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import AlibabaDialect
+from ansible_collections.paas.ops.plugins.module_utils._huawei import HuaweiDialect
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RainbondDialect
 
 REFUSED = requests.exceptions.ConnectionError(
     "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /x (Caused by NewConnectionError("
@@ -37,7 +40,7 @@ RESET_AFTER_SENDING = requests.exceptions.ConnectionError("('Connection aborted.
 def make_client(session, dialect=None, auth=None, retries=3, sleeps=None, warnings=None, verify=True):
     sleeps = [] if sleeps is None else sleeps
     warnings = [] if warnings is None else warnings
-    return _http.HttpClient(dialect or _http.HuaweiDialect(), 'https://api.example', auth or NoAuth(), timeout=7.5, verify=verify,
+    return _http.HttpClient(dialect or HuaweiDialect(), 'https://api.example', auth or NoAuth(), timeout=7.5, verify=verify,
                             retry=_http.RetryPolicy(retries=retries, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0),
                             warn=warnings.append, sleep=sleeps.append, session=session)
 
@@ -74,7 +77,7 @@ def test_retry_after_and_alibaba_retry_after_are_honoured():
                              headers={'x-acs-retry-after': '5'})
     session = FakeSession(throttled, FakeResponse(429, text='', headers={'Retry-After': '2'}), ok({'Code': '200', 'Data': {}}))
     sleeps = []
-    make_client(session, dialect=_http.AlibabaDialect('sae'), sleeps=sleeps).request('GET', '/pop/v1/x')
+    make_client(session, dialect=AlibabaDialect('sae'), sleeps=sleeps).request('GET', '/pop/v1/x')
     assert sleeps == [5.0, 2.0]
 
 
@@ -128,7 +131,7 @@ def test_an_alibaba_action_throttled_is_resent_with_a_new_signature():
     auth = AlibabaAuth('ak', 'secret', nonce=lambda: next(nonces))
     throttled = FakeResponse(400, {'Code': 'Throttling.User', 'Message': 'flow control'}, headers={'x-acs-retry-after': '1'})
     session = FakeSession(throttled, ok({'Code': '200', 'Data': {'ChangeOrderId': 'co-1'}}))
-    client = make_client(session, dialect=_http.AlibabaDialect('sae'), auth=auth)
+    client = make_client(session, dialect=AlibabaDialect('sae'), auth=auth)
     client.request('PUT', '/pop/v1/sam/app/batchRestartApplications', headers={'x-acs-action': 'A', 'x-acs-version': 'v'})
     first, second = session.calls
     assert first['headers']['x-acs-signature-nonce'] == 'n1' and second['headers']['x-acs-signature-nonce'] == 'n2'
@@ -148,7 +151,7 @@ def test_alibaba_error_body():
     body = {'RequestId': 'B7A3', 'HostId': 'sae.cn-hangzhou.aliyuncs.com', 'Code': 'SignatureDoesNotMatch',
             'Message': 'Specified signature is not matched with our calculation.'}
     with pytest.raises(PaasAuthError) as caught:
-        make_client(FakeSession(FakeResponse(400, body)), dialect=_http.AlibabaDialect('sae')).request('GET', '/pop/v1/x')
+        make_client(FakeSession(FakeResponse(400, body)), dialect=AlibabaDialect('sae')).request('GET', '/pop/v1/x')
     error = caught.value.details()
     assert (error['platform'], error['status'], error['code'], error['request_id']) == ('sae', 400, 'SignatureDoesNotMatch', 'B7A3')
     assert error['message'].startswith('Specified signature')
@@ -158,20 +161,20 @@ def test_alibaba_not_found_key_is_an_auth_error_and_header_request_id_is_used():
     response = FakeResponse(404, {'Code': 'InvalidAccessKeyId.NotFound', 'Message': 'Specified access key is not found.'},
                             headers={'x-acs-request-id': 'H1'})
     with pytest.raises(PaasAuthError) as caught:
-        make_client(FakeSession(response), dialect=_http.AlibabaDialect('edas')).request('GET', '/pop/v5/app/app_status')
+        make_client(FakeSession(response), dialect=AlibabaDialect('edas')).request('GET', '/pop/v5/app/app_status')
     assert caught.value.request_id == 'H1'
 
 
 def test_edas_business_error_in_a_200_body_is_an_error():
     response = FakeResponse(200, {'Code': 500, 'Message': 'application not found', 'RequestId': 'E1'})
     with pytest.raises(PaasAPIError) as caught:
-        make_client(FakeSession(response), dialect=_http.AlibabaDialect('edas')).request('GET', '/pop/v5/app/app_status')
+        make_client(FakeSession(response), dialect=AlibabaDialect('edas')).request('GET', '/pop/v5/app/app_status')
     assert caught.value.code == '500' and caught.value.message == 'application not found'
 
 
 def test_sae_success_body_is_success():
     response = FakeResponse(200, {'Code': '200', 'Success': True, 'Message': 'success', 'Data': {'AppId': 'a'}, 'RequestId': 'S1'})
-    result = make_client(FakeSession(response), dialect=_http.AlibabaDialect('sae')).request('GET', '/pop/v1/x')
+    result = make_client(FakeSession(response), dialect=AlibabaDialect('sae')).request('GET', '/pop/v1/x')
     assert result.data['Data'] == {'AppId': 'a'} and result.request_id == 'S1'
 
 
@@ -200,13 +203,13 @@ def test_huawei_not_found():
 ])
 def test_rainbond_error_shapes(status, body, code, message, error_type):
     with pytest.raises(error_type) as caught:
-        make_client(FakeSession(FakeResponse(status, body)), dialect=_http.RainbondDialect()).request('GET', '/openapi/v1/teams')
+        make_client(FakeSession(FakeResponse(status, body)), dialect=RainbondDialect()).request('GET', '/openapi/v1/teams')
     assert (caught.value.code, caught.value.message) == (code, message)
 
 
 def test_rainbond_too_frequent_409_is_throttling():
     session = FakeSession(FakeResponse(409, {'code': 409, 'msg': 'wait a moment please'}), ok([]))
-    make_client(session, dialect=_http.RainbondDialect()).request('POST', '/openapi/v1/x', json_body={'action': 'stop'})
+    make_client(session, dialect=RainbondDialect()).request('POST', '/openapi/v1/x', json_body={'action': 'stop'})
     assert len(session.calls) == 2
 
 
@@ -229,7 +232,7 @@ def test_timeout_tls_user_agent_and_no_redirects():
 
 
 def test_tls_is_verified_by_default():
-    client = _http.HttpClient(_http.HuaweiDialect(), 'https://api.example', NoAuth(), session=FakeSession())
+    client = _http.HttpClient(HuaweiDialect(), 'https://api.example', NoAuth(), session=FakeSession())
     assert client.verify is True
 
 
@@ -268,7 +271,7 @@ def test_secrets_never_reach_error_messages():
     body = {'Code': 'SignatureDoesNotMatch', 'Message': 'server string to sign is:GET\nx-acs-security-token:sts-SECRET-token\n'}
     auth = AlibabaAuth('ak', 'the-secret', 'sts-SECRET-token')
     with pytest.raises(PaasAuthError) as caught:
-        make_client(FakeSession(FakeResponse(400, body)), dialect=_http.AlibabaDialect('sae'), auth=auth).request('GET', '/pop/v1/x')
+        make_client(FakeSession(FakeResponse(400, body)), dialect=AlibabaDialect('sae'), auth=auth).request('GET', '/pop/v1/x')
     assert 'sts-SECRET-token' not in caught.value.msg and 'sts-SECRET-token' not in str(caught.value.details())
     assert '********' in caught.value.message
 
@@ -470,7 +473,7 @@ def test_the_signed_path_is_the_one_requests_and_urllib3_send(path):
 def test_a_literal_non_ascii_path_is_sent_and_signed_percent_encoded_utf8():
     session = FakeSession(ok({'Code': '200', 'RequestId': 'r'}))
     auth = AlibabaAuth('ak', 'secret', nonce=lambda: 'n')
-    make_client(session, dialect=_http.AlibabaDialect('sae'), auth=auth).request('GET', '/pop/v1/caf\u00e9', headers={'x-acs-action': 'A'})
+    make_client(session, dialect=AlibabaDialect('sae'), auth=auth).request('GET', '/pop/v1/caf\u00e9', headers={'x-acs-action': 'A'})
     assert session.calls[0]['url'] == 'https://api.example/pop/v1/caf%C3%A9'
 
 
@@ -489,7 +492,7 @@ SAE_CODES = [
 def test_an_sae_operation_error_reports_its_error_code_with_the_body_code_beside_it(code, status):
     body = {'RequestId': 'R-1', 'TraceId': 't', 'Code': str(status), 'ErrorCode': code, 'Success': False, 'Message': 'text of %s' % code}
     with pytest.raises(PaasAPIError) as caught:
-        make_client(FakeSession(FakeResponse(status, body)), dialect=_http.AlibabaDialect('sae')).request(
+        make_client(FakeSession(FakeResponse(status, body)), dialect=AlibabaDialect('sae')).request(
             'PUT', '/pop/v1/sam/app/batchStartApplications', operation='BatchStartApplications')
     error = caught.value
     assert (error.status, error.code, error.body_code, error.message) == (status, code, str(status), 'text of %s' % code)
@@ -507,14 +510,14 @@ def test_an_sae_operation_error_reports_its_error_code_with_the_body_code_beside
 ])
 def test_sae_code_precedence_error_code_then_a_named_code_then_the_status(body, code, body_code):
     with pytest.raises(PaasAPIError) as caught:
-        make_client(FakeSession(FakeResponse(400, body)), dialect=_http.AlibabaDialect('sae'), retries=0).request('PUT', '/pop/v1/x')
+        make_client(FakeSession(FakeResponse(400, body)), dialect=AlibabaDialect('sae'), retries=0).request('PUT', '/pop/v1/x')
     assert (caught.value.code, caught.value.body_code) == (code, body_code)
 
 
 def test_an_sae_error_code_in_a_200_is_an_error_with_the_http_status_and_code_beside_it():
     body = {'Code': '400', 'ErrorCode': 'InvalidApplication.NotFound', 'Success': False, 'Message': 'The current application does not exist.'}
     with pytest.raises(PaasAPIError) as caught:
-        make_client(FakeSession(FakeResponse(200, body)), dialect=_http.AlibabaDialect('sae')).request('GET', '/pop/v1/x')
+        make_client(FakeSession(FakeResponse(200, body)), dialect=AlibabaDialect('sae')).request('GET', '/pop/v1/x')
     assert (caught.value.status, caught.value.code, caught.value.body_code) == (200, 'InvalidApplication.NotFound', '400')
 
 
@@ -525,14 +528,14 @@ def test_an_alibaba_transient_code_in_a_200_is_retried_on_a_read_as_at_503(code)
     transient = FakeResponse(200, {'Code': code, 'Success': False, 'Message': 'try later', 'RequestId': 'T1'})
     session = FakeSession(transient, transient, ok({'Code': '200', 'Success': True, 'Data': {'A': 1}, 'RequestId': 'R'}))
     warnings = []
-    response = make_client(session, dialect=_http.AlibabaDialect('sae'), warnings=warnings).request('GET', '/pop/v1/x')
+    response = make_client(session, dialect=AlibabaDialect('sae'), warnings=warnings).request('GET', '/pop/v1/x')
     assert response.data['Data'] == {'A': 1} and len(session.calls) == 3 and len(warnings) == 2
 
 
 def test_an_alibaba_service_unavailable_in_a_200_for_an_action_is_an_unknown_outcome_as_at_503():
     transient = FakeResponse(200, {'Code': 'ServiceUnavailable', 'Success': False, 'Message': 'try later', 'RequestId': 'T1'})
     with pytest.raises(PaasOutcomeUnknownError):
-        make_client(FakeSession(transient), dialect=_http.AlibabaDialect('sae')).request('PUT', '/pop/v1/sam/app/restartInstances')
+        make_client(FakeSession(transient), dialect=AlibabaDialect('sae')).request('PUT', '/pop/v1/sam/app/restartInstances')
 
 
 # -- a 2xx that cannot be read -------------------------------------------------------------------------
@@ -546,8 +549,8 @@ UNREADABLE = [
     pytest.param(FakeResponse(200, text='null'), 'not the documented response', id='null'),
     pytest.param(FakeResponse(200, text='"ok"'), 'not the documented response', id='string'),
 ]
-DIALECTS = [pytest.param(_http.AlibabaDialect('sae'), id='sae'), pytest.param(_http.AlibabaDialect('edas'), id='edas'),
-            pytest.param(_http.HuaweiDialect(), id='servicestage'), pytest.param(_http.RainbondDialect(), id='rainbond')]
+DIALECTS = [pytest.param(AlibabaDialect('sae'), id='sae'), pytest.param(AlibabaDialect('edas'), id='edas'),
+            pytest.param(HuaweiDialect(), id='servicestage'), pytest.param(RainbondDialect(), id='rainbond')]
 
 
 @pytest.mark.parametrize('dialect', DIALECTS)
@@ -583,19 +586,19 @@ def test_an_unreadable_2xx_to_an_action_is_an_unknown_outcome_that_may_be_under_
 def test_the_request_id_of_an_unreadable_answer_is_in_the_message():
     garbage = FakeResponse(200, text='', headers={'x-acs-request-id': 'RID-9'})
     with pytest.raises(PaasAPIError) as caught:
-        make_client(FakeSession(garbage), dialect=_http.AlibabaDialect('sae'), retries=0).request('GET', '/pop/v1/x')
+        make_client(FakeSession(garbage), dialect=AlibabaDialect('sae'), retries=0).request('GET', '/pop/v1/x')
     assert 'request id RID-9' in caught.value.msg
 
 
 def test_a_json_object_without_the_alibaba_envelope_is_unreadable():
     with pytest.raises(PaasAPIError, match='not the documented response'):
-        make_client(FakeSession(FakeResponse(200, {'Applications': []})), dialect=_http.AlibabaDialect('sae'), retries=0).request('GET', '/x')
+        make_client(FakeSession(FakeResponse(200, {'Applications': []})), dialect=AlibabaDialect('sae'), retries=0).request('GET', '/x')
 
 
 @pytest.mark.parametrize('method,status,path,dialect', [
-    ('HEAD', 200, '/v3/p', _http.HuaweiDialect()), ('DELETE', 204, '/v3/p/x', _http.HuaweiDialect()),
-    ('POST', 200, '/openapi/v1/teams/t/regions/r/apps/1/services/s/telescopic/horizontal', _http.RainbondDialect()),
-    ('POST', 200, '/openapi/v1/teams/t/regions/r/apps/close', _http.RainbondDialect()),
+    ('HEAD', 200, '/v3/p', HuaweiDialect()), ('DELETE', 204, '/v3/p/x', HuaweiDialect()),
+    ('POST', 200, '/openapi/v1/teams/t/regions/r/apps/1/services/s/telescopic/horizontal', RainbondDialect()),
+    ('POST', 200, '/openapi/v1/teams/t/regions/r/apps/close', RainbondDialect()),
 ])
 def test_an_empty_answer_is_read_where_it_is_the_documented_one(method, status, path, dialect):
     response = make_client(FakeSession(FakeResponse(status, text='')), dialect=dialect).request(method, path)

@@ -22,7 +22,8 @@ from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasAPIError, PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils import _rainbond
-from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, event_view, rainbond_operation, select_components
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, event_view, select_components
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 BASE = '/openapi/v1/teams/demo-team/regions/demo-region/apps'
@@ -141,6 +142,11 @@ def params(**values):
     base = dict(action='start', app_ids=['1'], app_names=None, service_ids=None, component_names=None, replicas=None, wait=True, wait_timeout=60)
     base.update(values)
     return base
+
+
+def rainbond_operation(api, options, check_mode):
+    """The operation as a module calls it: its options become one Request."""
+    return _rainbond.rainbond_operation(api, Request.from_options(options, check_mode))
 
 
 def shop(**options):

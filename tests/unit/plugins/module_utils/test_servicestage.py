@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
-from ansible_collections.paas.ops.plugins.module_utils._action import run_action, run_many
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, diff_of, run_action, run_many
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, job_view
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
@@ -180,18 +180,18 @@ def test_many_instances_concurrently_each_on_its_own():
                             ('GET', '/v2/p1/cas/jobs/j2$'): [FakeResponse(200, {'job': {'EXECUTION_STATUS': 'SUCCEEDED'}, 'tasks': []})]})
     targets = [InstanceTarget(adapter, 'app-1', 'comp-1', 'ins-%d' % n) for n in (1, 2, 3)]
     with pytest.raises(PaasBatchError) as caught:
-        run_many(targets, 'start', {}, True, 60, False, concurrency=3, diff_mode=True)
+        run_many(targets, 'start', {}, True, Deadline(60), False, concurrency=3)
     entries = caught.value.result['instances']
     assert [(e['id'], e['changed'], e['failed']) for e in entries] == [('ins-1', False, False), ('ins-2', True, False), ('ins-3', False, True)]
     assert 'SVCSTG.00100412' in entries[2]['msg'] and caught.value.msg.startswith('1 of 3 instances failed')
-    assert caught.value.result['changed'] is True and caught.value.result['diff']['after']['ins-2']['state'] == 'running'
+    assert caught.value.result['changed'] is True and diff_of(entries)['after']['ins-2']['state'] == 'running'
     assert session.count('POST', '.') == 1
 
 
 def test_many_refuses_duplicates():
     adapter, dummy = api({})
     with pytest.raises(PaasInputError, match='duplicates ins-1'):
-        run_many([InstanceTarget(adapter, 'a', 'c', 'ins-1')] * 2, 'start', {}, True, 60, False, 2)
+        run_many([InstanceTarget(adapter, 'a', 'c', 'ins-1')] * 2, 'start', {}, True, Deadline(60), False, 2)
 
 
 def test_not_found_is_a_platform_error():
