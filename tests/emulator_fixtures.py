@@ -192,7 +192,7 @@ class EmulatorProcess:
 def private_call_budgets(tmp_path, monkeypatch):
     """The ansible processes of each test keep their SAE call budget ledger in the test's own temporary directory.
 
-    The ledger (``_http.CallBudget``) is shared by every process of the user that calls one endpoint with one
+    The ledger (``_retry.CallBudget``) is shared by every process of the user that calls one endpoint with one
     AccessKey, as SAE's quota is the user's. Tests share the session emulator, so without this the calls of all
     earlier tests would count against a later one, which would wait for the quota instead of testing its timing.
     """

@@ -21,7 +21,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError, PaasOutcomeUnknownError
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError
+from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 # Instance counts a scale may ask for where the platform documents 0 or more and no maximum (SAE RescaleApplication
@@ -170,42 +171,6 @@ def predict(action, view, parameters, versions=None):
     elif action in ('continue_deploy', 'check_gray_release') and view.get('paused_version'):
         after['version'] = view['paused_version']
     return after
-
-
-def send_action(send, read_marker, before, what):
-    """``send()`` an action once and return what it answered (the id of the job or change order it started).
-
-    After an unknown outcome (a 5xx, a connection reset) the platform's state settles it: ``read_marker()`` reads what every
-    accepted action moves (the target's last job id, the application's newest change order id), ``before`` is its value
-    read before sending. A marker that moved proves the action was accepted: its value is returned (the job to adopt) and
-    nothing is sent again. One that did not move proves it was not: it is sent once more. A request that timed out may
-    still be under way, so there an unmoved marker proves nothing; that, a second unknown outcome in a row and a marker that
-    cannot be read raise ``PaasOutcomeUnknownError``. ``what`` names what a moved marker shows, e.g. ``new job on component web``.
-    """
-    unknown = None
-    for attempt in (1, 2):
-        try:
-            return send()
-        except PaasOutcomeUnknownError as error:
-            unknown = error
-        sent = 'it was not re-sent' if attempt == 1 else 'it was sent twice'
-        try:
-            after = read_marker()
-        except PaasError as error:
-            raise unsettled(unknown, 'reading the state to settle it failed (%s); %s' % (error.msg, sent))
-        if after is not None and after != before:
-            return after
-        if unknown.under_way:
-            raise unsettled(unknown, 'it may still be under way (no %s yet); %s' % (what, sent))
-    raise unsettled(unknown, 'it was sent twice and neither attempt shows a %s' % what)
-
-
-def unsettled(error, why):
-    """The unknown-outcome error, its message saying why the state could not settle it."""
-    error.msg = '%s: the outcome of %s is unknown (%s): %s; read the current state before trying again%s' % (
-        error.platform, error.operation, error.reason, why, ' (request id %s)' % error.request_id if error.request_id else '')
-    error.args = (error.msg,)
-    return error
 
 
 def _job_marker(action, view):

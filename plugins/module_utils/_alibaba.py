@@ -16,13 +16,13 @@ order on each target for its own part. The products' own reads and operations ar
 from __future__ import annotations
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import send_action
 from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, NotRestarted
-from ansible_collections.paas.ops.plugins.module_utils._http import CallBudget, Dialect, header_value, parse_seconds, snippet
+from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, header_value, parse_seconds, snippet
 from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
+from ansible_collections.paas.ops.plugins.module_utils._retry import CallBudget, send_action
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 ARGSPEC = dict(
@@ -32,7 +32,6 @@ ARGSPEC = dict(
     alibaba_region_id=dict(type='str', **env('ALIBABA_CLOUD_REGION_ID', 'ALICLOUD_REGION')),
     alibaba_signature_version=dict(type='str', default='v3', choices=['v3', 'v1']),
 )
-
 
 
 class AlibabaDialect(Dialect):

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
-from ansible_collections.paas.ops.plugins.module_utils._http import HttpClient, RetryPolicy
+from ansible_collections.paas.ops.plugins.module_utils._http import HttpClient
+from ansible_collections.paas.ops.plugins.module_utils._retry import RetryPolicy
 
 
 def _non_empty_env(*names):

@@ -120,7 +120,7 @@ class Edas(AlibabaApi):
             for instance, step in _instance_steps(pipeline):
                 failed = str(step.get('Status')) in ('3', '10')
                 tasks.append(order_task(instance.get('InstanceName') or instance.get('InstanceIp'),
-                                   step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
+                                        step.get('Status'), step.get('StageMessage'), None, step.get('StageMessage') if failed else None))
                 keys = (instance.get('InstanceName'), instance.get('InstanceIp'), instance.get('PodName'))
                 unit = units.setdefault(keys, order_unit(keys, instance.get('Status'), None))
                 if instance.get('Status') in (None, ''):

@@ -15,15 +15,8 @@ outcome is unknown the client raises ``PaasOutcomeUnknownError`` so that the cal
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import os
-import random
 import re
-import stat
-import tempfile
-import threading
 import time
 import traceback
 from urllib.parse import quote, urlsplit
@@ -38,11 +31,7 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasTransportError,
     redact,
 )
-
-try:
-    import fcntl  # POSIX only: without it the call budget is kept per process
-except ImportError:
-    fcntl = None
+from ansible_collections.paas.ops.plugins.module_utils._retry import RetryPolicy, Retryable, cannot_heal, describe_exception, failed_before_sending
 
 try:
     import requests
@@ -146,185 +135,11 @@ class ApiResponse:
         self.request_id = request_id
 
 
-class RetryPolicy:
-    """Jittered exponential backoff with a cap; a server's Retry-After wins over the formula."""
-
-    def __init__(self, retries=4, base_delay=0.5, max_delay=20.0, max_retry_after=60.0, rand=random.random):
-        self.retries = retries
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.max_retry_after = max_retry_after
-        self._rand = rand
-
-    def delay(self, attempt, retry_after=None):
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_retry_after)
-        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
-        # "Full jitter" keeps many clients throttled at once from retrying in lockstep.
-        return ceiling / 2 + self._rand() * ceiling / 2
-
-
-class CallBudget:
-    """At most ``calls`` requests in any ``period`` seconds: a platform's per-user API quota, kept by the caller.
-
-    SAE allows 60 calls a minute per user; a module that reads 40 applications and then polls a change
-    order would otherwise be throttled. A call holds its slot from before it is sent until its answer
-    has arrived (``done``): the server counted it at some moment in between, so a slot is only free
-    again a full period after that answer, however long the network took.
-
-    The quota is the user's, not the process's: a rolling restart runs one module process per batch, and
-    tasks may run side by side. So with a ``key`` (the endpoint and the AccessKey id) the ledger of slots
-    is a file in ``directory`` (default: the temporary directory) that every process of this OS user
-    with the same key shares, locked with ``flock`` for each read-modify-write. Where that file cannot be
-    used (no ``fcntl``, no writable directory, a file that is not ours) the ledger is this process's own,
-    as without a key: the budget never fails a module. Thread-safe, since several targets may be handled
-    at once.
-    """
-
-    def __init__(self, calls, period=60.0, key=None, directory=None, clock=time.time, sleep=time.sleep):
-        self.calls = calls
-        self.period = period
-        # Wall-clock time, because the moments in a shared ledger must mean the same in every process.
-        self._clock = clock
-        self._sleep = sleep
-        self._name = None
-        if key is not None and fcntl is not None:
-            # Hashed, so that the file name shows neither endpoint nor AccessKey id; the uid is part of it
-            # so that users of one shared /tmp never contend for (or lock each other out of) one file.
-            identity = '\0'.join([str(os.geteuid())] + [str(part) for part in key])
-            self._name = 'paas-ops-budget-%s.json' % hashlib.sha256(identity.encode('utf-8')).hexdigest()[:32]
-        self._directory = directory
-        self._slots = {}  # the in-process ledger: slot id -> when it was sent, then when its answer came
-        self._lock = threading.Lock()
-
-    @property
-    def path(self):
-        """The shared ledger file, or None when the ledger is this process's own."""
-        if self._name is None:
-            return None
-        # Resolved on use, not at construction: gettempdir() itself fails when no temporary directory is usable.
-        return os.path.join(self._directory or tempfile.gettempdir(), self._name)
-
-    def acquire(self):
-        """Wait for a free slot and take it; pass the slot to ``done`` once the call has been answered."""
-        slot = os.urandom(8).hex()
-        while True:
-            wait = self._update(lambda slots, now: self._take(slots, slot, now))
-            if wait is None:
-                return slot
-            # Sleep holding no lock: other threads and processes must record their answers (done) meanwhile.
-            self._sleep(wait)
-
-    def done(self, slot):
-        self._update(lambda slots, now: slots.__setitem__(slot, now))
-
-    def _take(self, slots, slot, now):
-        """Take a slot and return None, or return how long to wait for one."""
-        for other, moment in list(slots.items()):
-            # A moment more than a period ahead means the clock was set back: forget it rather than stall.
-            if now - moment >= self.period or moment - now > self.period:
-                del slots[other]
-        if len(slots) < self.calls:
-            slots[slot] = now
-            return None
-        return min(self.period, self.period - (now - min(slots.values())))
-
-    def _update(self, change):
-        """Apply ``change(slots, now)`` to the ledger under both locks; return what it returns."""
-        with self._lock:  # flock alone would not do for threads: the in-process fallback needs it too
-            if self._name is not None:
-                try:
-                    return self._update_file(change)
-                except (OSError, ValueError):
-                    # From now on the ledger is this process's own (it keeps the slots last seen in the file):
-                    # switching back and forth would lose track of slots taken in between.
-                    self._name = None
-            return change(self._slots, self._clock())
-
-    def _update_file(self, change):
-        # 0600 because it is nobody else's business; O_NOFOLLOW and the owner check because in a shared /tmp
-        # another user may have put a link or a file of theirs under this name first.
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0)
-        descriptor = os.open(self.path, flags, 0o600)
-        with os.fdopen(descriptor, 'r+b') as handle:  # closing it releases the lock
-            info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-                raise OSError('the call budget file %s is not a file of this user' % self.path)
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            slots = _parse_ledger(handle.read())
-            now = self._clock()  # read under the lock, so that moments in the file only move forward
-            result = change(slots, now)
-            # Rewritten in place (a rename would swap the file others are waiting to lock); a write cut short
-            # leaves a torn file, which the next reader takes for an empty ledger.
-            handle.seek(0)
-            handle.truncate()
-            handle.write(json.dumps({'slots': slots}, sort_keys=True).encode('utf-8'))
-            handle.flush()
-        self._slots = slots
-        return result
-
-
-def _parse_ledger(raw):
-    """The slots of a ledger file; an empty, torn or foreign file is an empty ledger, never an error."""
-    try:
-        data = json.loads(raw.decode('utf-8')) if raw else {}
-    except ValueError:
-        return {}
-    slots = data.get('slots') if isinstance(data, dict) else None
-    if not isinstance(slots, dict):
-        return {}
-    return dict((str(slot), float(moment)) for slot, moment in slots.items()
-                if isinstance(moment, (int, float)) and not isinstance(moment, bool) and math.isfinite(moment))
-
-
-def _failed_before_sending(exc):
-    """True when the request cannot have reached the server (so even an action may be re-sent)."""
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.InvalidURL,
-                        requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, requests.exceptions.ProxyError,
-                        requests.exceptions.InvalidHeader)):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        # urllib3 says NewConnectionError / NameResolutionError when the TCP connect itself failed.
-        text = repr(exc)
-        return 'NewConnectionError' in text or 'NameResolutionError' in text or 'Failed to establish a new connection' in text
-    return False
-
-
-# getaddrinfo's answers that a name does not exist (EAI_NONAME, EAI_NODATA): unlike "Temporary failure in name
-# resolution" (EAI_AGAIN), asking again gives the same answer.
-_NO_SUCH_NAME = re.compile(r'Name or service not known|nodename nor servname provided|No address associated with hostname|'
-                           r'getaddrinfo failed|Errno -2\b|Errno -5\b|Errno 11001\b', re.I)
-_CERTIFICATE_FAILED = re.compile(r'CERTIFICATE_VERIFY_FAILED|certificate verify failed|hostname mismatch|doesn.t match', re.I)
-
-
-def _cannot_heal(exc):
-    """A reason when the failure is the same on every attempt (so it is not retried), else None.
-
-    A certificate that does not verify, a header or URL that requests refuses and a host name that does not exist are
-    properties of the request and the configuration, not of the moment: retrying only repeats the warning.
-    """
-    if isinstance(exc, requests.exceptions.SSLError) and _CERTIFICATE_FAILED.search(str(exc)):
-        detail = re.search(r"certificate verify failed: ([^('\"]+)", str(exc))
-        return 'TLS verification failed (%s); set ca_path to the CA bundle that signed the server certificate, ' \
-               'or fix the endpoint host name' % (detail.group(1).strip() if detail else _innermost(exc))
-    if isinstance(exc, requests.exceptions.InvalidHeader):
-        return 'invalid request header: %s' % exc
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
-        return 'invalid URL: %s' % exc
-    if isinstance(exc, requests.exceptions.ConnectionError) and 'NameResolutionError' in repr(exc) and _NO_SUCH_NAME.search(str(exc)):
-        host = re.search(r"host='([^']*)'", str(exc))
-        detail = re.search(r"\[Errno -?\d+\] ([^)\"']+)", str(exc))
-        return 'the host name %s does not exist (%s); check the endpoint and the region' % (
-            host.group(1) if host else '', detail.group(1).strip() if detail else 'DNS')
-    return None
-
-
 class HttpClient:
     """HTTP client for one platform and one set of credentials, for the length of one module run."""
 
     def __init__(self, dialect, base_url, auth, timeout=30.0, verify=True, retry=None, warn=None, sleep=time.sleep, session=None):
-        if not HAS_REQUESTS:
-            raise PaasInputError('the Python library "requests" is required')
+        # Without requests, PaasModule has already failed the module with missing_required_lib.
         self.dialect = dialect
         self.base_url = base_url
         self.auth = auth
@@ -362,7 +177,7 @@ class HttpClient:
         while True:
             try:
                 return self._attempt(method, path, query, body, headers, read, operation)
-            except _Retryable as retryable:
+            except Retryable as retryable:
                 if attempt >= self.retry.retries:
                     raise retryable.final.redacted(self.secrets)
                 delay = self.retry.delay(attempt, retryable.retry_after)
@@ -379,13 +194,13 @@ class HttpClient:
             response = self.session.request(request.method, request.url, headers=request.headers, data=request.body,
                                             timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
-            permanent = _cannot_heal(exc)
+            permanent = cannot_heal(exc)
             if permanent:
                 # Sent nowhere or refused by our own side: an action had no effect, a read would fail the same way again.
                 raise PaasTransportError(self.dialect.platform, operation, permanent).redacted(self.secrets)
-            reason = _describe_exception(exc)
-            if read or _failed_before_sending(exc):
-                raise _Retryable(reason, PaasTransportError(self.dialect.platform, operation, reason))
+            reason = describe_exception(exc)
+            if read or failed_before_sending(exc):
+                raise Retryable(reason, PaasTransportError(self.dialect.platform, operation, reason))
             raise PaasOutcomeUnknownError(self.dialect.platform, operation, reason,
                                           under_way=isinstance(exc, requests.exceptions.Timeout)).redacted(self.secrets)
         finally:
@@ -414,20 +229,20 @@ class HttpClient:
             # answer next time (a proxy or gateway in trouble); an action may have been taken, so it is settled by state.
             if read:
                 error = PaasAPIError(self.dialect.platform, status, None, unreadable, request_id, operation)
-                raise _Retryable('unreadable answer (HTTP %s)' % status, error, self.dialect.retry_after(response.headers))
+                raise Retryable('unreadable answer (HTTP %s)' % status, error, self.dialect.retry_after(response.headers))
             raise PaasOutcomeUnknownError(self.dialect.platform, operation, unreadable, status=status,
                                           request_id=request_id, under_way=True).redacted(self.secrets)
         if self.dialect.is_throttled(status, code):
             # A throttled request was refused before it did anything: re-sending an action is safe.
             retry_after = self.dialect.retry_after(response.headers)
             error = PaasThrottledError(self.dialect.platform, status, code, message, request_id, operation, body_code=body_code)
-            raise _Retryable('throttled (%s)' % (code or status), error, retry_after)
+            raise Retryable('throttled (%s)' % (code or status), error, retry_after)
         if status >= 500 or status == 0 or self.dialect.is_transient(code):
             # A transient code means the same whatever the HTTP status it came with (Alibaba sends some inside a 200).
             if read:
                 error = PaasAPIError(self.dialect.platform, status, code, message, request_id, operation, body_code=body_code)
-                raise _Retryable('HTTP %s %s' % (status, code or '') if code and code != str(status) else 'HTTP %s' % status,
-                                 error, self.dialect.retry_after(response.headers))
+                raise Retryable('HTTP %s %s' % (status, code or '') if code and code != str(status) else 'HTTP %s' % status,
+                                error, self.dialect.retry_after(response.headers))
             raise PaasOutcomeUnknownError(self.dialect.platform, operation, 'HTTP %s %s: %s' % (status, code or '', message or ''),
                                           status=status, code=code, request_id=request_id).redacted(self.secrets)
         if 300 <= status < 400:
@@ -466,36 +281,6 @@ class HttpClient:
 
 
 _NOT_JSON = object()  # a body that did not decode (``null`` decodes, to None)
-
-
-class _Retryable(Exception):
-    """Internal: this attempt failed in a way a retry may cure; ``final`` is raised when none are left."""
-
-    def __init__(self, reason, final, retry_after=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.final = final
-        self.retry_after = retry_after
-
-
-def _describe_exception(exc):
-    if isinstance(exc, requests.exceptions.SSLError):
-        return 'TLS verification failed (%s); set ca_path to the CA bundle that signed the server certificate' % _innermost(exc)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return 'connection timed out'
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return 'no response within the timeout'
-    return '%s: %s' % (type(exc).__name__, _innermost(exc))
-
-
-def _innermost(exc):
-    """The useful clause of a requests/urllib3 error, without the connection-pool preamble."""
-    text = str(exc)
-    if 'Caused by ' in text:
-        # "(Caused by NewConnectionError("HTTPConnection(host='h', port=1): Failed to establish ...: refused"))"
-        text = re.sub(r'^\w+\([\'"]?', '', text.split('Caused by ', 1)[1])
-        text = re.split(r'(?:>|\)): ', text, maxsplit=1)[-1]
-    return text.rstrip(')').strip(" '\"") or type(exc).__name__
 
 
 # --------------------------------------------------------------------------------------------------

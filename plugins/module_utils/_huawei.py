@@ -32,7 +32,6 @@ ARGSPEC = dict(
 )
 
 
-
 class HuaweiDialect(Dialect):
     """ServiceStage / IAM: ``{"error_code", "error_msg"}`` and the other shapes huaweicloudsdkcore accepts."""
 

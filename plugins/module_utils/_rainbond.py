@@ -21,7 +21,7 @@ import calendar
 import re
 import time
 
-from ansible_collections.paas.ops.plugins.module_utils._action import decide, predict, summary, unsettled
+from ansible_collections.paas.ops.plugins.module_utils._action import decide, predict, summary
 from ansible_collections.paas.ops.plugins.module_utils._auth import RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
@@ -30,6 +30,7 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchE
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
+from ansible_collections.paas.ops.plugins.module_utils._retry import unsettled
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
@@ -56,7 +57,6 @@ _EVENTS_QUOTED = 3
 # Component events page with ``page`` (from 1) and ``page_size`` (default 10) and say their ``total``. The console sets no
 # largest page size; 100 is this collection's own, so that one answer stays small whatever is asked.
 _EVENTS = Paging('ListComponentEvents', PAGE, 'page_size', 'page', 100, items=('events',), total=('total',))
-
 
 
 class RainbondDialect(Dialect):

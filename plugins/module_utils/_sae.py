@@ -194,7 +194,8 @@ def sae_operation(api, request):
 
     views = [read(app_id) for app_id in app_ids]
     waited, views = wait_for_running_orders(api, views, deadline, read)
-    parameters = {'replica': request.parameter('replicas')} if action == 'scale' else {'version': request.parameter('version_id')} if action == 'rollback' else {}
+    parameters = {'replica': request.parameter('replicas')} if action == 'scale' else \
+        {'version': request.parameter('version_id')} if action == 'rollback' else {}
     decisions = [(view,) + decide(action, view, parameters, view.get('versions')) for view in views]
     acting = [view for view, needed, dummy in decisions if needed]
     result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
@@ -206,13 +207,12 @@ def sae_operation(api, request):
         # One order over every application: the first one's last change order tells whether it was started.
         ids = [view['id'] for view in acting]
         orders = [(send_order(api, acting[0], partial(api.batch, action, request.target('namespace_id'), ids)), 'applications %s' % ', '.join(ids))]
-    elif action == 'scale':
-        orders = [(send_order(api, view, partial(api.rescale, view['id'], request.parameter('replicas'), request.parameter('min_ready_instances'),
-                                                  request.parameter('min_ready_instance_ratio'))), view['label'])
-                  for view in acting]
     else:
-        orders = [(send_order(api, view, partial(api.rollback, view['id'], request.parameter('version_id'), request.parameter('min_ready_instances'),
-                                                  request.parameter('min_ready_instance_ratio'))), view['label'])
+        # Scale and rollback: one order per application, with the platform's own batch settings passed on.
+        change = partial(api.rescale, replicas=request.parameter('replicas')) if action == 'scale' else \
+            partial(api.rollback, version_id=request.parameter('version_id'))
+        orders = [(send_order(api, view, partial(change, view['id'], min_ready_instances=request.parameter('min_ready_instances'),
+                                                 min_ready_instance_ratio=request.parameter('min_ready_instance_ratio'))), view['label'])
                   for view in acting]
     result['change_order_ids'] = [order_id for order_id, dummy in orders]
     if request.wait:

@@ -16,13 +16,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import (_raise_if_failed, action_parameters, epoch_seconds, public_view, run_action,
-                                                                       run_many, send_action)
+from ansible_collections.paas.ops.plugins.module_utils._action import _raise_if_failed, action_parameters, epoch_seconds, public_view, run_action, run_many
 from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasError, PaasInputError, PaasJobError, PaasThrottledError,
                                                                        PaasTransportError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._paging import OFFSET, Paging, read_all
+from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 V3 = '/v3/{project_id}/cas'

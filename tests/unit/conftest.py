@@ -15,7 +15,7 @@ from ansible_collections.paas.ops.tests.unit.fakes import make_connection
 
 @pytest.fixture(autouse=True)
 def private_call_budgets(tmp_path, monkeypatch):
-    """Each test gets its own temporary directory, so its own SAE call budget ledger (``_http.CallBudget``).
+    """Each test gets its own temporary directory, so its own SAE call budget ledger (``_retry.CallBudget``).
 
     The ledger is shared by every process of the user with the same endpoint and AccessKey; without this,
     the fake SAE calls of all tests (and of every other run on the machine) would add up to the real

@@ -14,7 +14,7 @@ import threading
 import pytest
 import requests
 
-from ansible_collections.paas.ops.plugins.module_utils import _http
+from ansible_collections.paas.ops.plugins.module_utils import _http, _retry
 from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiTokenAuth, NoAuth, RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasAPIError,
@@ -41,7 +41,7 @@ def make_client(session, dialect=None, auth=None, retries=3, sleeps=None, warnin
     sleeps = [] if sleeps is None else sleeps
     warnings = [] if warnings is None else warnings
     return _http.HttpClient(dialect or HuaweiDialect(), 'https://api.example', auth or NoAuth(), timeout=7.5, verify=verify,
-                            retry=_http.RetryPolicy(retries=retries, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0),
+                            retry=_retry.RetryPolicy(retries=retries, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0),
                             warn=warnings.append, sleep=sleeps.append, session=session)
 
 
@@ -65,9 +65,9 @@ def test_a_read_is_retried_until_it_succeeds(failure):
 
 
 def test_backoff_is_capped_and_jittered():
-    policy = _http.RetryPolicy(retries=10, base_delay=1.0, max_delay=8.0, rand=lambda: 0.0)
+    policy = _retry.RetryPolicy(retries=10, base_delay=1.0, max_delay=8.0, rand=lambda: 0.0)
     assert [policy.delay(n) for n in range(6)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
-    policy = _http.RetryPolicy(retries=10, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0)
+    policy = _retry.RetryPolicy(retries=10, base_delay=1.0, max_delay=8.0, rand=lambda: 1.0)
     assert [policy.delay(n) for n in range(6)] == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
     assert policy.delay(0, retry_after=3) == 3 and policy.delay(0, retry_after=600) == 60.0
 
@@ -309,7 +309,7 @@ class FakeTime:
 
 def test_call_budget_keeps_under_the_quota():
     fake = FakeTime()
-    budget = _http.CallBudget(3, period=60.0, clock=fake.clock, sleep=fake.sleep)
+    budget = _retry.CallBudget(3, period=60.0, clock=fake.clock, sleep=fake.sleep)
     for dummy in range(3):
         budget.acquire()
     assert fake.sleeps == []
@@ -324,7 +324,7 @@ def test_call_budget_keeps_under_the_quota():
 def test_a_call_holds_its_budget_slot_until_its_answer_came():
     """The server counts a call somewhere between sending and answering: the slot frees a period after the answer."""
     fake = FakeTime()
-    budget = _http.CallBudget(1, period=60.0, clock=fake.clock, sleep=fake.sleep)
+    budget = _retry.CallBudget(1, period=60.0, clock=fake.clock, sleep=fake.sleep)
     slot = budget.acquire()
     fake.now = 5.0  # a slow answer
     budget.done(slot)
@@ -357,7 +357,7 @@ def test_sae_clients_get_the_60_calls_a_minute_budget_of_their_endpoint_and_acce
 
 
 def shared_budgets(tmp_path, fake, *keys, calls=60):
-    return [_http.CallBudget(calls, period=60.0, key=key, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep) for key in keys]
+    return [_retry.CallBudget(calls, period=60.0, key=key, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep) for key in keys]
 
 
 def test_budgets_with_one_key_share_one_ledger_like_processes_of_one_user(tmp_path):
@@ -424,7 +424,7 @@ def test_without_a_usable_ledger_file_the_budget_keeps_to_the_process(tmp_path, 
     if obstacle == 'missing directory':
         directory = tmp_path / 'gone'
     if obstacle == 'no fcntl':
-        monkeypatch.setattr(_http, 'fcntl', None)
+        monkeypatch.setattr(_retry, 'fcntl', None)
     budget, other = shared_budgets(directory, fake, ('e', 'ak'), ('e', 'ak'), calls=2)
     if obstacle == 'directory in the way':
         os.mkdir(budget.path)
@@ -440,7 +440,7 @@ def test_a_ledger_file_of_another_user_is_not_trusted(tmp_path, monkeypatch):
     fake = FakeTime()
     (budget,) = shared_budgets(tmp_path, fake, ('e', 'ak'), calls=1)
     ledger = budget.path
-    monkeypatch.setattr(_http.os, 'geteuid', lambda: os.stat(str(tmp_path)).st_uid + 1)
+    monkeypatch.setattr(_retry.os, 'geteuid', lambda: os.stat(str(tmp_path)).st_uid + 1)
     budget.acquire()
     assert os.path.getsize(ledger) == 0 and budget.path is None  # neither read nor written: the process keeps its own
     budget.acquire()
@@ -449,7 +449,7 @@ def test_a_ledger_file_of_another_user_is_not_trusted(tmp_path, monkeypatch):
 
 def test_threads_of_one_process_share_the_file_ledger(tmp_path):
     sleeps = []
-    budget = _http.CallBudget(40, period=60.0, key=('e', 'ak'), directory=str(tmp_path), sleep=sleeps.append)
+    budget = _retry.CallBudget(40, period=60.0, key=('e', 'ak'), directory=str(tmp_path), sleep=sleeps.append)
     threads = [threading.Thread(target=lambda: [budget.done(budget.acquire()) for dummy in range(10)]) for dummy in range(4)]
     for thread in threads:
         thread.start()
