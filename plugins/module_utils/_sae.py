@@ -307,7 +307,10 @@ def fleet(connection, params):
     """The applications of a namespace (namespace_id without application_id), or the instances of an application."""
     if params.get('namespace_id') and not params.get('application_id'):
         return SaeApplicationFleet(connection, params['namespace_id'])
-    return SaeInstanceFleet(connection, params.get('application_id'))
+    if not params.get('application_id'):
+        raise PaasInputError('SAE instances belong to an application given by id: set application_id (or namespace_id for the applications of a '
+                             'namespace)')
+    return SaeInstanceFleet(connection, params['application_id'])
 
 
 def operate_applications(connection, request):
