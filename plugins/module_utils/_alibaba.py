@@ -94,6 +94,14 @@ class AlibabaDialect(Dialect):
         return parse_seconds(header_value(headers, 'x-acs-retry-after', 'Retry-After'))
 
 
+# Tasks of SAE pipelines (DescribePipeline TaskList Status) and EDAS stages (TaskInfoDTO TaskStatus, a string of the same ints):
+# 0 prepared, 1 executing, 2 succeeded, 3 failed, 5 pending retry (SAE), 6 terminated, 10 system failure (EDAS).
+TASK_STATUSES = states.Table('alibaba_task', {
+    '0': states.JOB_PENDING, '1': states.JOB_RUNNING, '2': states.JOB_SUCCEEDED, '3': states.JOB_FAILED, '5': states.JOB_RUNNING,
+    '6': states.JOB_ABORTED, '10': states.JOB_FAILED,
+})
+
+
 def client(connection):
     """The signed client of ``connection``; for a platform with a per-user call quota, with its ``CallBudget``."""
     params = connection.params
@@ -168,13 +176,13 @@ class AlibabaApi:
 
 
 def order_task(name, raw_status, message, error_code, error_message):
-    return dict(name=name, raw_status=raw_status, status=states.normalize_job_status('alibaba_task', raw_status), message=message or None,
+    return dict(name=name, raw_status=raw_status, status=TASK_STATUSES.normalize(raw_status), message=message or None,
                 error_code=error_code or None, error_message=error_message or None)
 
 
 def order_unit(keys, raw_status, message):
     """One instance's part in a change order: the names it goes by (id, IP, pod), how its part ended, and its message."""
-    return dict(keys=[str(key) for key in keys if key], raw_status=raw_status, status=states.normalize_job_status('alibaba_task', raw_status),
+    return dict(keys=[str(key) for key in keys if key], raw_status=raw_status, status=TASK_STATUSES.normalize(raw_status),
                 message=message or None)
 
 
@@ -209,10 +217,10 @@ def public_pipelines(pipelines):
     return [dict((key, value) for key, value in pipeline.items() if key != 'units') for pipeline in pipelines]
 
 
-def order_summary(platform, order, kind):
+def order_summary(platform, order, statuses):
     """A change order as both products list them (ListChangeOrders / ListRecentChangeOrder)."""
     return dict(id=order.get('ChangeOrderId'), platform=platform, application_id=order.get('AppId'), raw_status=order.get('Status'),
-                status=states.normalize_job_status(kind, order.get('Status')), type=order.get('CoTypeCode'),
+                status=statuses.normalize(order.get('Status')), type=order.get('CoTypeCode'),
                 description=order.get('CoType') or order.get('ChangeOrderDescription') or order.get('Description'),
                 created=order.get('CreateTime'), finished=order.get('FinishTime') or None, batch_count=order.get('BatchCount'),
                 batch_type=order.get('BatchType'), source=order.get('Source'))

@@ -30,6 +30,16 @@ _EDAS_RUNNING = frozenset(['3', '7'])
 _EDAS_RESTARTING_ORDERS = ('Restart', 'Deploy', 'Rollback', 'Reset')
 # A successful instance step (InstanceStageDTO Status).
 _EDAS_STEP_SUCCEEDED = '2'
+# QueryApplicationStatus Ecc.AppState: 0 agent offline, 1 stopped, 3 running but health check failed, 7 running.
+ECC_STATES = states.Table('edas_ecc', {'0': states.UNKNOWN, '1': states.STOPPED, '3': states.DEGRADED, '7': states.RUNNING})
+# The same AppState as health: 7 running (health check passing), 3 running but its health check URL fails.
+ECC_HEALTH = states.Table('edas_ecc', {'7': states.HEALTHY, '3': states.UNHEALTHY, '1': states.UNKNOWN, '0': states.UNKNOWN})
+# GetChangeOrderInfo / ListRecentChangeOrder Status (int); 7 = partially executed.
+CHANGE_ORDER_STATUSES = states.Table('edas_change_order', {
+    '0': states.JOB_PENDING, '1': states.JOB_RUNNING, '2': states.JOB_SUCCEEDED, '3': states.JOB_FAILED, '6': states.JOB_ABORTED,
+    '7': states.JOB_PARTIALLY_FAILED, '8': states.JOB_WAITING_CONFIRMATION, '9': states.JOB_RUNNING, '10': states.JOB_FAILED,
+})
+
 # EDAS serves some regions from a shared host (alibabacloud-edas20170801 Client endpoint map).
 ENDPOINT_OVERRIDES = dict(
     [(region, 'https://edas.aliyuncs.com') for region in ('cn-chengdu', 'cn-huhehaote', 'cn-wuhan')]
@@ -47,7 +57,7 @@ class Edas(AlibabaApi):
             raw = ecc.get('AppState')
             # No restart time here (CreateTime and UpdateTime do not move): ``restart_times`` reads it from the change orders.
             eccs.append(dict(id=ecc.get('EccId'), name=ecc.get('Ip') or ecc.get('EccId'), kind='ecc', application_id=app_id,
-                             state=states.normalize_state('edas_ecc', raw), raw_state=raw, health=states.normalize_health('edas_ecc', raw),
+                             state=ECC_STATES.normalize(raw), raw_state=raw, health=ECC_HEALTH.normalize(raw),
                              raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip'), restarted_at=None))
         application = info.get('Application') or {}
         return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
@@ -59,7 +69,7 @@ class Edas(AlibabaApi):
         """The newest change order of the application and whether it still runs (EDAS runs one at a time)."""
         data = self._recent_change_orders(app_id, reuse)
         orders = [dict(id=order.get('ChangeOrderId'), created=str(order.get('CreateTime') or ''),
-                       status=states.normalize_job_status('edas_change_order', order.get('Status')))
+                       status=CHANGE_ORDER_STATUSES.normalize(order.get('Status')))
                   for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
         # Orders of the same second are not ordered by CreateTime: one that has not ended is the one that matters.
         running = [order for order in orders if order['status'] not in states.JOB_TERMINAL]
@@ -129,9 +139,9 @@ class Edas(AlibabaApi):
                 if failed or not unit['message']:
                     unit['message'] = step.get('StageMessage') or unit['message']
             pipelines.append(dict(id=pipeline.get('PipelineId'), name=pipeline.get('PipelineName'), raw_status=pipeline.get('PipelineStatus'),
-                                  status=states.normalize_job_status('edas_change_order', pipeline.get('PipelineStatus')), tasks=tasks,
+                                  status=CHANGE_ORDER_STATUSES.normalize(pipeline.get('PipelineStatus')), tasks=tasks,
                                   units=list(units.values())))
-        status = states.normalize_job_status('edas_change_order', raw)
+        status = CHANGE_ORDER_STATUSES.normalize(raw)
         return dict(id=change_order_id, platform='edas', raw_status=raw, status=status, ended=status in states.JOB_TERMINAL,
                     type=data.get('CoType'), description=data.get('ChangeOrderDescription'), created=data.get('CreateTime'),
                     batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'), message=data.get('Desc') or None, pipelines=pipelines)
@@ -142,7 +152,7 @@ class Edas(AlibabaApi):
     def change_orders(self, app_id, limit):
         """The newest ``limit`` change orders of an application (ListRecentChangeOrder), newest first."""
         data = self._recent_change_orders(app_id)
-        orders = [order_summary('edas', order, 'edas_change_order') for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
+        orders = [order_summary('edas', order, CHANGE_ORDER_STATUSES) for order in as_list(data.get('ChangeOrderList'), 'ChangeOrder')]
         return sorted(orders, key=lambda order: str(order['created'] or ''), reverse=True)[:limit]
 
     def waiting_pipeline(self, order):

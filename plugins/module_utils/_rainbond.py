@@ -36,6 +36,26 @@ from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
 # Instance counts a horizontal scale (``new_node``) takes, as Rainbond documents them.
 REPLICA_BOUNDS = (1, 100)
+# Component status, computed by the region worker (worker/appm/types/v1/status.go).
+STATES = states.Table('rainbond_component', {
+    'running': states.RUNNING, 'closed': states.STOPPED, 'starting': states.STARTING, 'waiting': states.STARTING, 'stopping': states.STOPPING,
+    'abnormal': states.FAILED, 'some_abnormal': states.DEGRADED, 'unknow': states.UNKNOWN, 'unknown': states.UNKNOWN, 'upgrade': states.UPGRADING,
+    'building': states.BUILDING, 'build_failure': states.FAILED, 'undeploy': states.NOT_DEPLOYED, 'succeeded': states.COMPLETED,
+    'paused': states.PAUSED, 'failure': states.FAILED,
+})
+# Event final_status; a completed event's status (success or failure) decides how it ended (event_status).
+EVENT_STATUSES = states.Table('rainbond_event', {
+    'running': states.JOB_RUNNING, 'failure': states.JOB_FAILED, 'empty': states.JOB_SUCCEEDED, 'emptycomplete': states.JOB_SUCCEEDED,
+    'complete': states.JOB_SUCCEEDED,
+})
+
+
+def event_status(final_status, result):
+    """An event's status: its ``final_status``, except that one which ended with ``status`` failure failed."""
+    status = EVENT_STATUSES.normalize(final_status)
+    return states.JOB_FAILED if status == states.JOB_SUCCEEDED and result == 'failure' else status
+
+
 ARGSPEC = dict(
     rainbond_token=dict(type='str', no_log=True, aliases=['token'], **env('RAINBOND_TOKEN')),
     # Every Rainbond path starts with the team and the region (cluster): part of where calls go, like the endpoint.
@@ -97,7 +117,7 @@ class RainbondDialect(Dialect):
 def event_view(event):
     """An event in the collection's vocabulary: ``status`` normalized from ``final_status`` and ``status``."""
     raw = event.get('final_status')
-    return dict(id=event.get('event_id'), type=event.get('opt_type'), status=states.normalize_job_status('rainbond_event', raw, event.get('status')),
+    return dict(id=event.get('event_id'), type=event.get('opt_type'), status=event_status(raw, event.get('status')),
                 raw_status=raw, result=event.get('status') or None, message=event.get('message') or None, user=event.get('user_name'),
                 created=event.get('create_time'), ended=event.get('end_time'))
 
@@ -106,7 +126,7 @@ def component_view(item, app_id):
     raw = item.get('status')
     return dict(id=item.get('service_id'), name=item.get('service_cname'), alias=item.get('service_alias'), kind='component',
                 label='component %s (%s)' % (item.get('service_cname'), item.get('service_alias')), application_id=str(app_id),
-                state=states.normalize_state('rainbond_component', raw), raw_state=raw, replica=item.get('min_node'),
+                state=STATES.normalize(raw), raw_state=raw, replica=item.get('min_node'),
                 version=item.get('version'), deploy_version=item.get('deploy_version'), memory=item.get('min_memory'), cpu=item.get('min_cpu'))
 
 

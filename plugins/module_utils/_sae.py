@@ -38,6 +38,37 @@ _SAE_CHANGE_ORDERS = Paging('ListChangeOrders', PAGE, 'PageSize', 'CurrentPage',
 # (SAE allows 60 a minute) and each answer small.
 _SAE_BIG_PAGE = 1000
 
+# DescribeApplicationStatus.CurrentStatus.
+APPLICATION_STATES = states.Table('sae_application', {'RUNNING': states.RUNNING, 'STOPPED': states.STOPPED, 'UNKNOWN': states.UNKNOWN},
+                                  case_insensitive=True)
+# DescribeApplicationInstances.InstanceContainerStatus (Kubernetes spellings, matched as they are).
+INSTANCE_STATES = states.Table('sae_instance', {
+    'Running': states.RUNNING, 'Pending': states.STARTING, 'PodInitializing': states.STARTING, 'Init:0/1': states.STARTING,
+    'Terminating': states.STOPPING, 'Error': states.FAILED, 'CrashLoopBackOff': states.FAILED, 'ErrImagePull': states.FAILED,
+    'ImagePullBackOff': states.FAILED, 'NotFound': states.UNKNOWN, 'Unknown': states.UNKNOWN,
+})
+# DescribeApplicationInstances.InstanceHealthStatus.
+INSTANCE_HEALTH = states.Table('sae_instance', {
+    'Healthy': states.HEALTHY, 'Unhealthy': states.UNHEALTHY, 'LivenessUnhealthy': states.UNHEALTHY, 'ReadinessUnhealthy': states.UNHEALTHY,
+    'NotCheckedYet': states.UNKNOWN, 'WithoutHealthCheckConfig': states.NOT_CHECKED, 'WithoutLivenessConfig': states.NOT_CHECKED,
+    'WithoutReadinessConfig': states.NOT_CHECKED,
+})
+# DescribeChangeOrder.Status (int).
+CHANGE_ORDER_STATUSES = states.Table('sae_change_order', {
+    '0': states.JOB_PENDING, '1': states.JOB_RUNNING, '2': states.JOB_SUCCEEDED, '3': states.JOB_FAILED, '6': states.JOB_ABORTED,
+    '8': states.JOB_WAITING_CONFIRMATION, '9': states.JOB_RUNNING, '10': states.JOB_FAILED, '11': states.JOB_WAITING_APPROVAL,
+    '12': states.JOB_PENDING,
+})
+
+
+def change_order_status(raw, sub_status=None):
+    """A change order's status. An order in progress with SubStatus 1 (RUNNING_BUT_HAS_ERROR) has a failed batch waiting for a
+    manual rollback: it counts as failed (a wait would hang on it); an order that has ended keeps its own status."""
+    status = CHANGE_ORDER_STATUSES.normalize(raw)
+    if status not in states.JOB_TERMINAL and str(sub_status) in ('1', 'RUNNING_BUT_HAS_ERROR'):
+        return states.JOB_FAILED
+    return status
+
 
 class Sae(AlibabaApi):
 
@@ -70,7 +101,7 @@ class Sae(AlibabaApi):
         data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id}).get('Data') or {}
         raw = data.get('CurrentStatus')
         running = bool(data.get('LastChangeOrderRunning'))
-        return dict(id=app_id, label='application %s' % app_id, state=states.normalize_state('sae_application', raw), raw_state=raw,
+        return dict(id=app_id, label='application %s' % app_id, state=APPLICATION_STATES.normalize(raw), raw_state=raw,
                     running_instances=data.get('RunningInstances'), last_change_order_id=data.get('LastChangeOrderId') or None,
                     change_order_running=running)
 
@@ -124,8 +155,8 @@ class Sae(AlibabaApi):
                                           {'AppId': app_id, 'GroupId': group.get('GroupId')}, 'InstanceId', _SAE_BIG_PAGE, reuse=reuse):
                 raw = instance.get('InstanceContainerStatus')
                 found.append(dict(id=instance.get('InstanceId'), name=instance.get('InstanceId'), kind='instance', application_id=app_id,
-                                  state=states.normalize_state('sae_instance', raw), raw_state=raw,
-                                  health=states.normalize_health('sae_instance', instance.get('InstanceHealthStatus')),
+                                  state=INSTANCE_STATES.normalize(raw), raw_state=raw,
+                                  health=INSTANCE_HEALTH.normalize(instance.get('InstanceHealthStatus')),
                                   raw_health=instance.get('InstanceHealthStatus'), version=instance.get('PackageVersion') or instance.get('ImageUrl'),
                                   group_id=group.get('GroupId'), ip=instance.get('InstanceContainerIp'),
                                   # A restarted instance is a new pod: its creation is its last restart.
@@ -137,10 +168,10 @@ class Sae(AlibabaApi):
         data = self.call('DescribeChangeOrder', 'GET', '/pop/v1/sam/changeorder/DescribeChangeOrder', {'ChangeOrderId': change_order_id}).get('Data') or {}
         raw, sub = data.get('Status'), data.get('SubStatus')
         pipelines = [dict(id=p.get('PipelineId'), name=p.get('PipelineName'), raw_status=p.get('Status'),
-                          status=states.normalize_job_status('sae_change_order', p.get('Status')), tasks=None) for p in data.get('Pipelines') or []]
+                          status=CHANGE_ORDER_STATUSES.normalize(p.get('Status')), tasks=None) for p in data.get('Pipelines') or []]
         # ``ended``: whether SAE itself considers the order over (SubStatus 1 counts as failed, yet the order still runs).
-        return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=states.normalize_job_status('sae_change_order', raw, sub),
-                    ended=states.normalize_job_status('sae_change_order', raw) in states.JOB_TERMINAL,
+        return dict(id=change_order_id, platform='sae', raw_status=raw, sub_status=sub, status=change_order_status(raw, sub),
+                    ended=CHANGE_ORDER_STATUSES.normalize(raw) in states.JOB_TERMINAL,
                     type=data.get('CoTypeCode'), description=data.get('CoType') or data.get('Description'), application_id=data.get('AppId'),
                     created=data.get('CreateTime'), batch_count=data.get('BatchCount'), batch_type=data.get('BatchType'),
                     current_pipeline_id=data.get('CurrentPipelineId'), message=data.get('ErrorMessage') or None, pipelines=pipelines)
@@ -160,7 +191,7 @@ class Sae(AlibabaApi):
     def change_orders(self, app_id, limit):
         """The newest ``limit`` change orders of an application (ListChangeOrders, as many pages as they take; all with None), newest first."""
         orders = self.list_all(_SAE_CHANGE_ORDERS, '/pop/v1/sam/changeorder/ListChangeOrders', {'AppId': app_id}, 'ChangeOrderId', want=limit)
-        return [order_summary('sae', order, 'sae_change_order') for order in orders]
+        return [order_summary('sae', order, CHANGE_ORDER_STATUSES) for order in orders]
 
     def waiting_pipeline(self, order):
         return order.get('current_pipeline_id')

@@ -39,6 +39,21 @@ _PAUSED_TASK = 'PAUSED'
 # the page. Without ``limit`` it does not page but answers at most 1,000 records, silently: so every list sends a limit.
 _PAGE_SIZE = 100
 _GRAY_STRATEGY = 'GRAYRELEASE'
+# Component (v3 status.component_status) and instance (v2 status_detail.status) states, one enum; v2 and v3 spell it in
+# different cases.
+STATES = states.Table('servicestage_component', {
+    'INITIALIZING': states.PENDING, 'UPGRADING': states.UPGRADING, 'FAILED': states.FAILED, 'RUNNING': states.RUNNING,
+    # DOWN is distinct from STOPPED (a deliberate stop): the workload is unavailable.
+    'DOWN': states.FAILED, 'DELETING': states.DELETING, 'DELETED': states.DELETED, 'RESERVED': states.PENDING, 'STARTING': states.STARTING,
+    'STOPPING': states.STOPPING, 'STOPPED': states.STOPPED, 'RESTARTING': states.RESTARTING, 'PENDING': states.PENDING,
+    'UNKNOWN': states.UNKNOWN, 'PARTIALLY_FAILED': states.DEGRADED,
+}, case_insensitive=True)
+# v3 ShowJobInfo job.execution_status and v2 ShowJobDetail job.EXECUTION_STATUS (same enum).
+JOB_STATUSES = states.Table('servicestage_job', {
+    'SUBMITTED': states.JOB_PENDING, 'SCHEDULED': states.JOB_PENDING, 'RUNNING': states.JOB_RUNNING, 'FAILED': states.JOB_FAILED,
+    'SUCCEEDED': states.JOB_SUCCEEDED, 'CANCELLED': states.JOB_ABORTED, 'PARTIALLY_FAILED': states.JOB_PARTIALLY_FAILED,
+    'ROLLBACKING': states.JOB_ROLLING_BACK, 'ROLLBACKED': states.JOB_ROLLED_BACK, 'UNKNOWN': states.JOB_UNKNOWN, 'SKIPPED': states.JOB_SUCCEEDED,
+}, case_insensitive=True)
 # The state a batch action starts from (both end running: a start of a running target is not needed).
 _ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
 # At most this many actions in flight at once: a batch of 1,000 sent all together opened 1,000 connections at once and timed
@@ -67,9 +82,9 @@ def job_view(job_id, data):
     for task in _get(data, 'tasks') or []:
         raw_task = _get(task, 'task_status')
         tasks.append(dict(name=_get(task, 'task_name'), type=_get(task, 'task_type'), raw_status=raw_task,
-                          status=states.normalize_job_status('servicestage_job', raw_task), messages=_get(task, 'messages')))
+                          status=JOB_STATUSES.normalize(raw_task), messages=_get(task, 'messages')))
     return dict(id=job_id or _get(job, 'job_id'), type=_get(job, 'job_type'), raw_status=raw,
-                status=states.normalize_job_status('servicestage_job', raw), tasks=tasks)
+                status=JOB_STATUSES.normalize(raw), tasks=tasks)
 
 
 def _paused(job, strategy):
@@ -180,7 +195,7 @@ def component_view(component_id, data, application_id=None):
     raw = status.get('component_status')
     replica = data.get('replica', status.get('replica'))
     return dict(id=component_id or data.get('id'), name=data.get('name'), kind='component', application_id=application_id or data.get('application_id'),
-                state=states.normalize_state('servicestage_component', raw), raw_state=raw, replica=replica,
+                state=STATES.normalize(raw), raw_state=raw, replica=replica,
                 available_replica=status.get('available_replica'), version=data.get('version'), last_job_id=status.get('last_job_id') or None,
                 deploy_strategy=(data.get('deploy_strategy') or {}).get('type'), restarted_at=epoch_seconds(status.get('update_time')))
 
@@ -191,7 +206,7 @@ def instance_view(data, application_id=None, component_id=None):
     raw = detail.get('status')
     return dict(id=data.get('id'), name=data.get('name'), kind='instance', application_id=application_id or data.get('application_id'),
                 component_id=component_id or data.get('component_id'), environment_id=data.get('environment_id'),
-                state=states.normalize_state('servicestage_instance', raw), raw_state=raw, replica=detail.get('replica'),
+                state=STATES.normalize(raw), raw_state=raw, replica=detail.get('replica'),
                 available_replica=detail.get('available_replica'), version=data.get('version'), last_job_id=detail.get('last_job_id') or None,
                 restarted_at=epoch_seconds(data.get('update_time')))
 
@@ -393,7 +408,7 @@ class ServiceStageFleet(Fleet):
             if view.get('last_job_id') != job_id:
                 # Still the earlier job (the list lags the action): wait. Another new job: ours may have ended, ask it.
                 return 'wait' if view.get('last_job_id') == before[target_id].get('last_job_id') else 'job'
-            last_status = states.normalize_job_status('servicestage_job', view['last_job_status']) if view.get('last_job_status') else None
+            last_status = JOB_STATUSES.normalize(view['last_job_status']) if view.get('last_job_status') else None
             if last_status is not None and last_status in states.JOB_TERMINAL - states.JOB_SUCCESS:
                 return 'job'
             if view['state'] == states.RUNNING:
