@@ -317,6 +317,19 @@ def wait_for_running_orders(api, views, deadline, reread):
     return waited, ([reread(view['id']) for view in views] if waited else views)
 
 
+def instance_operation(api, request, operation):
+    """The instances (SAE) or ECCs (EDAS) a task names, of one application given by id, each once:
+    ``operation(api, app_id, ids, request)``."""
+    app_id, ids = request.target('application_id'), request.target('instance_ids')
+    if not app_id:
+        raise PaasInputError('%s instances belong to an application given by id: set application_id' % api.platform)
+    if len(set(ids)) != len(ids):
+        raise PaasInputError('give each instance once')
+    result = operation(api, app_id, ids, request)
+    result['application_id'] = app_id
+    return result
+
+
 def send_order(api, view, request):
     """``request()`` starts one change order on ``view``'s application; return its id.
 

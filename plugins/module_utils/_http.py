@@ -320,8 +320,13 @@ class Dialect:
         """Return ``(code, message, body_code)``; ``code`` is None on success.
 
         ``body_code`` is a second code the body carries beside the one reported (SAE's numeric ``Code`` next to its
-        ``ErrorCode``), or None.
+        ``ErrorCode``), or None: only the dialects whose bodies carry two say so; the others give ``_error_fields``.
         """
+        code, message = self._error_fields(status, data, text)
+        return code, message, None
+
+    def _error_fields(self, status, data, text):
+        """``(code, message)`` of an answer; ``code`` is None on success."""
         raise NotImplementedError
 
     def is_envelope(self, data):

@@ -46,10 +46,6 @@ class HuaweiDialect(Dialect):
     def request_id(self, headers, data):
         return super().request_id(headers, data) or (data.get('request_id') if isinstance(data, dict) else None)
 
-    def error_fields(self, status, data, text):
-        code, message = self._error_fields(status, data, text)
-        return code, message, None
-
     def _error_fields(self, status, data, text):
         if 200 <= status < 300:
             return None, None

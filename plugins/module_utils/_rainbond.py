@@ -98,10 +98,6 @@ class RainbondDialect(Dialect):
         # Lists are answered as bare JSON arrays, objects as objects.
         return isinstance(data, (dict, list))
 
-    def error_fields(self, status, data, text):
-        code, message = self._error_fields(status, data, text)
-        return code, message, None
-
     def _error_fields(self, status, data, text):
         if 200 <= status < 300:
             return None, None

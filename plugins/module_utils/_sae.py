@@ -17,8 +17,8 @@ from functools import partial
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, predict, public_view, summary
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, follow_orders, order_summary, send_order, order_task,
-                                                                        order_unit, wait_for_running_orders)
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, follow_orders, instance_operation, order_summary,
+                                                                        order_task, order_unit, send_order, wait_for_running_orders)
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging
@@ -349,11 +349,4 @@ def operate_applications(connection, request):
 
 
 def operate_instances(connection, request):
-    app_id, instance_ids = request.target('application_id'), request.target('instance_ids')
-    if not app_id:
-        raise PaasInputError('sae instances belong to an application given by id: set application_id')
-    if len(set(instance_ids)) != len(instance_ids):
-        raise PaasInputError('give each instance once')
-    result = sae_restart_instances(Sae(connection), app_id, instance_ids, request)
-    result['application_id'] = app_id
-    return result
+    return instance_operation(Sae(connection), request, sae_restart_instances)
