@@ -191,9 +191,9 @@ def test_diff_shows_each_application_before_and_after(emulator_clean):
 
 
 def test_without_wait_the_order_is_returned_and_change_order_info_waits_for_it(emulator_clean):
-    # Slow enough (the first batch takes 10 s) that the order still runs when the next process reads it, even on a busy
-    # machine; the time factor of an order is fixed when it starts.
-    emulator_clean.settings(time_factor=0.5)
+    # Slow enough (the first batch takes 30 s) that the order still runs when the next process reads it, even on a busy
+    # machine (10 s proved too short for the same pattern on CI); the time factor of an order is fixed when it starts.
+    emulator_clean.settings(time_factor=1.5)
     started = app_operation(emulator_clean, dict(app_ids=[WEB], action='restart', wait=False))
     emulator_clean.settings(time_factor=0.05)
     assert started.rc == 0, started.output
@@ -212,8 +212,9 @@ def test_without_wait_the_order_is_returned_and_change_order_info_waits_for_it(e
 
 
 def test_a_running_change_order_is_waited_for_rather_than_collided_with(emulator_clean):
-    # The first order's first batch takes 10 s, so it still runs when the second task reads; later batches are quick again.
-    emulator_clean.settings(time_factor=0.5)
+    # The first order's first batch takes 30 s, so it surely still runs when the second task reads, even on a loaded machine
+    # where starting an ad-hoc run takes seconds (with 10 s, CI once found it over); later batches are quick again.
+    emulator_clean.settings(time_factor=1.5)
     first = app_operation(emulator_clean, dict(app_ids=[WEB], action='restart', wait=False)).adhoc_result()['change_order_ids'][0]
     emulator_clean.settings(time_factor=0.05)
     second = app_operation(emulator_clean, dict(app_ids=[WEB], action='restart'))
@@ -221,7 +222,7 @@ def test_a_running_change_order_is_waited_for_rather_than_collided_with(emulator
     result = second.adhoc_result()
     assert result['waited_for_change_orders'] == [first] and result['change_orders'][0]['status'] == 'succeeded'
     assert result['change_order_ids'][0] != first
-    emulator_clean.settings(time_factor=0.5)
+    emulator_clean.settings(time_factor=1.5)
     edas_first = app_operation(emulator_clean, dict(platform='edas', app_ids=[ORDERS], action='restart', wait=False)).adhoc_result()
     emulator_clean.settings(time_factor=0.05)
     assert edas_first['applications'][0]['ecc_ids'] == [ECC1, 'e1c2c3c4-0000-4000-8000-000000000002', 'e1c2c3c4-0000-4000-8000-000000000003']

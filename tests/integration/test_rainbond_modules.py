@@ -96,12 +96,12 @@ def test_diff_shows_each_component_before_and_after(emulator_clean):
 
 
 def stop_in_flight(emulator, service_id):
-    """A stop of the component that takes 10 s (the time factor is read when its batch starts), as if someone else sent it.
+    """A stop of the component that takes 20 s (the time factor is read when its batch starts), as if someone else sent it.
 
     Long enough that the module, started a moment later on a busy machine (the suite runs sanity beside pytest), still
-    finds it stopping.
+    finds it stopping: 10 s windows of the same kind proved too short on CI.
     """
-    emulator.settings(time_factor=1.0)
+    emulator.settings(time_factor=2.0)
     emulator.create_job(platform='rainbond', action='stop', targets=[service_id])
     emulator.settings(time_factor=0.05)
 
