@@ -65,6 +65,14 @@ class Fleet:
         return getattr(self.api, 'action_requests', [])
 
 
+def application_of(params, platform):
+    """``(application_id, application_name)`` of a fleet's options, refused when neither is given."""
+    application = (params.get('application_id'), params.get('application_name'))
+    if not any(application):
+        raise PaasInputError('%s: set application_id or application_name' % platform)
+    return application
+
+
 def _down(views, except_ids=()):
     except_ids = set(except_ids)  # looked up once per target: a list would make a large fleet's every poll quadratic
     return [view['id'] for view in views if view['id'] not in except_ids and view['state'] != states.RUNNING]

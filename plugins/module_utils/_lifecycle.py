@@ -8,8 +8,8 @@
 
 A ``Request`` is built once, from the module options (``Request.from_options``) or by a rolling restart for one batch,
 and then passed down unchanged: the action and its parameters, which targets, whether to wait, the one ``Deadline`` that
-every wait of the task shares (the work already in flight, then our own), whether batches are confirmed, check mode, and
-the listing a caller made just before (a rolling restart's fleet), which the operation reuses instead of reading again.
+every wait of the task shares (the work already in flight, then our own), whether batches are confirmed, and check mode.
+What a rolling restart listed just before, an adapter reuses from its own reads (``AlibabaApi``, ``Rainbond``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Request:
     """One lifecycle task: ``action`` with ``parameters`` on ``targets`` (selection options by name)."""
 
     def __init__(self, action, parameters=None, targets=None, wait=True, deadline=None, auto_confirm=False, check_mode=False,
-                 concurrency=None, listing=None):
+                 concurrency=None):
         self.action = action
         self.parameters = dict(parameters or {})
         self.targets = dict(targets or {})
@@ -36,8 +36,6 @@ class Request:
         self.auto_confirm = auto_confirm
         self.check_mode = check_mode
         self.concurrency = concurrency
-        # {id: view} the caller listed just before (restart_batch's fleet listing): read once, not twice.
-        self.listing = listing
 
     @classmethod
     def from_options(cls, params, check_mode):

@@ -24,7 +24,7 @@ import time
 from ansible_collections.paas.ops.plugins.module_utils._action import decide, predict, summary
 from ansible_collections.paas.ops.plugins.module_utils._auth import RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
-from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
+from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, application_of
 from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
@@ -511,10 +511,7 @@ def api(connection):
 
 
 def fleet(connection, params):
-    application = (params.get('application_id'), params.get('application_name'))
-    if not any(application):
-        raise PaasInputError('rainbond: set application_id or application_name')
-    return RainbondFleet(connection, application)
+    return RainbondFleet(connection, application_of(params, 'rainbond'))
 
 
 def operate_applications(connection, request):

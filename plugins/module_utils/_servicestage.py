@@ -19,7 +19,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import _raise_if_failed, action_parameters, epoch_seconds, public_view, run_action, run_many
 from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasError, PaasInputError, PaasJobError, PaasThrottledError,
                                                                        PaasTransportError, PaasWaitTimeout)
-from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet
+from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, application_of
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._paging import OFFSET, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
@@ -473,10 +473,7 @@ def api(connection):
 
 
 def fleet(connection, params):
-    application = (params.get('application_id'), params.get('application_name'))
-    if not any(application):
-        raise PaasInputError('servicestage: set application_id or application_name')
-    return ServiceStageFleet(connection, application, (params.get('component_id'), params.get('component_name')))
+    return ServiceStageFleet(connection, application_of(params, 'servicestage'), (params.get('component_id'), params.get('component_name')))
 
 
 def operate_component(connection, request):
