@@ -4,26 +4,17 @@
 #
 # PRIVATE to the paas.ops collection: not a public API, may change without notice.
 
-"""Idempotent lifecycle actions on one target, whatever the platform.
-
-A target (a ServiceStage component or component instance, later others) is anything with
-``read()`` -> view, ``act(action, parameters)`` -> job id, ``job(job_id)`` -> job view and
-``versions()`` -> the versions it can roll back to.  ``run_action`` owns the semantics every
-module shares: wait for a job already running instead of colliding with it, decide from one
-read whether the action is needed, refuse what the target's state does not allow before sending
-anything, predict the result exactly in check mode, act once, wait for the job, re-read, and
-report before/after for diff mode.
+"""The actions' shared vocabulary, whatever the platform: what each action needs and leaves behind (``ACTIONS``), the
+decision from one read whether it is needed (``decide``, which refuses what a target's state does not allow before
+anything is sent), the exact prediction for check mode and diff (``predict``), the summaries a result shows, and the
+one ``Deadline`` of a task. The lifecycle that uses them is ``_lifecycle.run``.
 """
 
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, PaasInputError, PaasJobError
-from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 
 # Instance counts a scale may ask for where the platform documents 0 or more and no maximum (SAE RescaleApplication
 # ``Replicas``, ServiceStage ``parameters.replica``): a sanity bound far above any quota, so that a typo like 10**9 is
@@ -171,119 +162,3 @@ def predict(action, view, parameters, versions=None):
     elif action in ('continue_deploy', 'check_gray_release') and view.get('paused_version'):
         after['version'] = view['paused_version']
     return after
-
-
-def _job_marker(action, view):
-    """What a new job of ``action`` moves on a target: its last job id. Resuming a paused deployment runs the paused job
-    itself, so there the marker is that job once the deployment no longer waits (None while it still does)."""
-    if ACTIONS[action].get('needs_paused') and ACTIONS[action]['after']:
-        return None if view.get('paused_deployment') else view.get('last_job_id')
-    return view.get('last_job_id')
-
-
-def _wait_for_job(target, job_id, deadline, description):
-    return wait_for_job_end(lambda: target.job(job_id), deadline.remaining(), description, interval=0.5).value
-
-
-def _raise_if_failed(target, job):
-    if job['status'] not in states.JOB_SUCCESS:
-        failed = [task for task in job.get('tasks') or [] if task.get('status') not in states.JOB_SUCCESS]
-        messages = '; '.join('%s: %s' % (task.get('name'), task.get('messages')) for task in failed if task.get('messages'))
-        raise PaasJobError('job %s on %s ended %s (%s)%s' % (job['id'], target.label, job['status'], job.get('raw_status'),
-                                                             ': ' + messages if messages else ''), job=job, target=target.label)
-
-
-def run_action(target, action, parameters, wait=True, deadline=None, check_mode=False):
-    """Run ``action`` on ``target`` idempotently within ``deadline`` (the task's one time budget); return the per-target result dict."""
-    deadline = deadline if deadline is not None else Deadline(600)
-    result = dict(target=target.label, action=action, changed=False, job_id=None, job=None, waited_for_job=None)
-    view = target.read()
-
-    # A job already running: wait for it (reads only, so check mode too) rather than colliding with it.
-    in_flight = target.job(view['last_job_id']) if view.get('last_job_id') else None
-    if in_flight and in_flight['status'] not in states.JOB_TERMINAL and not view.get('paused_deployment'):
-        if not wait:
-            raise PaasInputError('job %s is still running on %s; set wait=true to wait for it first' % (in_flight['id'], target.label))
-        # Its outcome is not ours to judge: whatever it left behind is what the decision below starts from.
-        _wait_for_job(target, in_flight['id'], deadline, 'job %s already running on %s' % (in_flight['id'], target.label))
-        result['waited_for_job'] = in_flight['id']
-        view = target.read()
-
-    versions = target.versions() if action in ('rollback', 'rollback_current') else None
-    needed, reason = decide(action, view, parameters, versions)
-    before = summary(view)
-    after = predict(action, view, parameters, versions) if needed else before
-    result.update(changed=needed, reason=reason, diff=dict(before=before, after=after), before=before)
-    result['target_state'] = view
-    if not needed or check_mode:
-        result['after'] = after
-        return result
-
-    job_id = send_action(lambda: target.act(action, parameters), lambda: _job_marker(action, target.read()), _job_marker(action, view),
-                         'new job on %s' % target.label)
-    result['job_id'] = job_id
-    if not wait:
-        result['after'] = after
-        return result
-
-    try:
-        job = _wait_for_job(target, job_id, deadline, '%s of %s (job %s)' % (action, target.label, job_id))
-        result['job'] = job
-        _raise_if_failed(target, job)
-    except PaasError as error:
-        # The action was sent: the target changed (or is changing) whatever became of its job, so the task says changed.
-        error.result = dict(getattr(error, 'result', None) or {}, **sent_result(result))
-        raise
-    final = target.read()
-    result.update(after=summary(final), target_state=final, elapsed=round(deadline.elapsed(), 3))
-    result['diff']['after'] = summary(final)
-    return result
-
-
-def sent_result(result):
-    """What a task reports of an action that was sent when it fails afterwards (its job failed or ran out of time)."""
-    job = result.get('job')
-    return dict(changed=True, reason=result.get('reason'), job_id=result.get('job_id'), waited_for_job=result.get('waited_for_job'),
-                before=result.get('before'), **({'job': job} if job else {}))
-
-
-def _target_result(target, outcome=None, error=None):
-    entry = dict(id=getattr(target, 'target_id', None) or target.label, changed=False, failed=False, reason=None, job_id=None,
-                 job=None, waited_for_job=None, before=None, after=None, instance=None)
-    if outcome:
-        entry.update((key, outcome.get(key)) for key in ('changed', 'reason', 'job_id', 'job', 'waited_for_job', 'before', 'after'))
-        entry['instance'] = public_view(outcome['target_state'])
-    if error is not None:
-        sent = getattr(error, 'result', None) or {}
-        if sent.get('changed'):
-            # Sent, then failed: the entry says what was sent (changed, its job) as well as why it failed.
-            entry.update((key, sent.get(key)) for key in ('changed', 'reason', 'job_id', 'waited_for_job', 'before'))
-        entry.update(failed=True, msg=error.msg)
-        if isinstance(error, PaasJobError):
-            entry['job'] = error.job
-    return entry
-
-
-def run_many(targets, action, parameters, wait, deadline, check_mode, concurrency):
-    """``run_action`` on many targets at once (bounded), each on its own; one result with every target's outcome."""
-    if concurrency < 1:
-        raise PaasInputError('concurrency must be 1 or more, got %s' % concurrency)
-    ids = [target.target_id for target in targets]
-    duplicates = sorted(set(i for i in ids if ids.count(i) > 1))
-    if duplicates or not targets:
-        raise PaasInputError('give each instance once: duplicates %s' % ', '.join(duplicates) if duplicates else 'no instances given')
-
-    def one(target):
-        try:
-            return _target_result(target, outcome=run_action(target, action, parameters, wait, deadline, check_mode))
-        except PaasError as error:
-            return _target_result(target, error=error)
-
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
-        entries = list(pool.map(one, targets))
-    result = dict(changed=any(entry['changed'] for entry in entries), instances=entries)
-    failed = [entry for entry in entries if entry['failed']]
-    if failed:
-        raise PaasBatchError('%d of %d instances failed: %s' % (len(failed), len(entries), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
-                             result)
-    return result

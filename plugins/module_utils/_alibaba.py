@@ -21,6 +21,7 @@ from ansible_collections.paas.ops.plugins.module_utils._connection import env, r
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, NotRestarted
 from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, header_value, parse_seconds, snippet
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import run
 from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import CallBudget, send_action
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
@@ -318,14 +319,14 @@ def wait_for_running_orders(api, views, deadline, reread):
 
 
 def instance_operation(api, request, operation):
-    """The instances (SAE) or ECCs (EDAS) a task names, of one application given by id, each once:
-    ``operation(api, app_id, ids, request)``."""
+    """The instances (SAE) or ECCs (EDAS) a task names, of one application given by id, each once, run by the adapter's
+    ``operation(api, app_id, ids)``."""
     app_id, ids = request.target('application_id'), request.target('instance_ids')
     if not app_id:
         raise PaasInputError('%s instances belong to an application given by id: set application_id' % api.platform)
     if len(set(ids)) != len(ids):
         raise PaasInputError('give each instance once')
-    result = operation(api, app_id, ids, request)
+    result = run(operation(api, app_id, ids), request)
     result['application_id'] = app_id
     return result
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 from functools import partial
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, predict, summary
+from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, summary
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, as_list, follow_orders, instance_operation,
                                                                         order_summary, order_task, order_unit, send_order, wait_for_running_orders)
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
-from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
 
 ACTIONS = ('start', 'stop', 'restart')
 _EDAS_ACTION = {'start': ('StartApplication', 'co_start'), 'stop': ('StopApplication', 'co_stop'), 'restart': ('RestartApplication', 'co_restart')}
@@ -184,80 +184,99 @@ def _instance_finish_times(order_info):
     return finished
 
 
-def edas_operation(api, request, app_ids, ecc_ids=None):
-    """start/stop/restart of each application's ECCs (all, or ``ecc_ids``) that need it: one change order per application."""
-    deadline = request.deadline
-    action = request.action
-    app_ids = app_ids or []
-    if not app_ids:
-        raise PaasInputError('EDAS applications are given by id: set app_ids')
-    if ecc_ids and len(app_ids) != 1:
-        raise PaasInputError('ecc_ids belong to one application: give exactly one app id with them')
+class ApplicationsOperation(Operation):
+    """start/stop/restart of each application's ECCs (all, or ``ecc_ids`` of one application) that need it: one change order
+    per application. Work in flight is an application's running change order; the decision is per ECC."""
 
-    def read(app_id, reuse=False):
-        view = api.application(app_id, reuse)
-        recent = api.recent_change_order(app_id, reuse)
+    def __init__(self, api, app_ids, ecc_ids=None):
+        self.api = api
+        self.app_ids = app_ids or []
+        self.ecc_ids = ecc_ids
+        self.applications = []
+        self.result = None
+        self.plans = []
+
+    def _read(self, app_id, reuse=False):
+        view = self.api.application(app_id, reuse)
+        recent = self.api.recent_change_order(app_id, reuse)
         view['running_change_order_id'] = recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None
         view['last_change_order_id'] = recent['id'] if recent else None
         return view
 
-    # What a rolling restart listed just before (QueryApplicationStatus, ListRecentChangeOrder for restart times) is
-    # not read again; after a wait, everything is.
-    views = [read(app_id, reuse=True) for app_id in app_ids]
-    waited, views = wait_for_running_orders(api, views, deadline, read)
-    result = dict(changed=False, waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
-                  applications=[], instances=[])
-    plans = []
-    for view in views:
-        eccs = view['eccs']
-        if ecc_ids:
-            unknown = sorted(set(ecc_ids) - set(ecc['id'] for ecc in eccs))
-            if unknown:
-                raise PaasInputError('%s has no ECC %s (known: %s)' % (view['label'], ', '.join(unknown), ', '.join(ecc['id'] for ecc in eccs)))
-            eccs = [ecc for ecc in eccs if ecc['id'] in ecc_ids]
-        entries = []
-        running = [ecc for ecc in eccs if str(ecc['raw_state']) in _EDAS_RUNNING]
-        for ecc in eccs:
-            ecc['label'] = 'ECC %s of %s' % (ecc['id'], view['label'])
-            if action == 'restart' and not ecc_ids and running and ecc not in running:
-                # Restarting an application restarts what runs; a stopped ECC stays stopped (start it to run it).
-                entries.append(dict(id=ecc['id'], changed=False, reason='ECC is %s: a restart leaves it so (use action=start)' % ecc['state'],
-                                    before=summary(ecc), after=summary(ecc)))
-                continue
-            # An ECC whose process runs (health check failing or not) needs no start.
-            current = dict(ecc, state=states.RUNNING if ecc in running and action == 'start' else ecc['state'])
-            needed, reason = decide(action, current, {})
-            entries.append(dict(id=ecc['id'], changed=needed, reason=reason, before=summary(ecc), after=predict(action, ecc, {}) if needed else summary(ecc)))
-        acting = [entry['id'] for entry in entries if entry['changed']]
-        result['applications'].append(dict(id=view['id'], name=view.get('name'), changed=bool(acting), ecc_ids=acting))
-        result['instances'].extend(entries)
-        if acting:
-            plans.append((view, acting))
-    result['changed'] = bool(plans)
-    if not plans or request.check_mode:
-        return result
-    for view, acting in plans:
-        # Without ecc_ids and with every ECC acting, EccInfo may stay empty ("all"); naming them is as good and explicit.
-        result['change_order_ids'].append(send_order(api, view, partial(api.act, action, view['id'], acting)))
-    if request.wait:
-        for (view, acting), order_id in zip(plans, result['change_order_ids']):
-            follow_orders(api, [(order_id, view['label'])], deadline, request.auto_confirm, result)
-            final = dict((ecc['id'], ecc) for ecc in api.application(view['id'])['eccs'])
-            for entry in result['instances']:
+    def read(self, request):
+        if not self.app_ids:
+            raise PaasInputError('EDAS applications are given by id: set app_ids')
+        if self.ecc_ids and len(self.app_ids) != 1:
+            raise PaasInputError('ecc_ids belong to one application: give exactly one app id with them')
+        # What a rolling restart listed just before (QueryApplicationStatus, ListRecentChangeOrder for restart times) is
+        # not read again; after a wait, everything is.
+        return [self._read(app_id, reuse=True) for app_id in self.app_ids]
+
+    def settle(self, request, views):
+        waited, self.applications = wait_for_running_orders(self.api, views, request.deadline, self._read)
+        eccs = []
+        for view in self.applications:
+            chosen = view['eccs']
+            if self.ecc_ids:
+                unknown = sorted(set(self.ecc_ids) - set(ecc['id'] for ecc in chosen))
+                if unknown:
+                    raise PaasInputError('%s has no ECC %s (known: %s)' % (view['label'], ', '.join(unknown), ', '.join(ecc['id'] for ecc in chosen)))
+                chosen = [ecc for ecc in chosen if ecc['id'] in self.ecc_ids]
+            running = [ecc for ecc in chosen if str(ecc['raw_state']) in _EDAS_RUNNING]
+            for ecc in chosen:
+                eccs.append(dict(ecc, label='ECC %s of %s' % (ecc['id'], view['label']), application=view, runs=ecc in running,
+                                 # Restarting an application restarts what runs; a stopped ECC stays stopped (start it to run it).
+                                 left_as_is=bool(request.action == 'restart' and not self.ecc_ids and running and ecc not in running)))
+        return eccs, waited
+
+    def decide(self, request, view):
+        if view['left_as_is']:
+            return False, 'ECC is %s: a restart leaves it so (use action=start)' % view['state']
+        # An ECC whose process runs (health check failing or not) needs no start.
+        return decide(request.action, dict(view, state=states.RUNNING if view['runs'] and request.action == 'start' else view['state']), {})
+
+    def planned(self, request, plan):
+        self.result = dict(changed=bool(plan.acting), waited_for_change_orders=plan.waited, change_orders=[], change_order_ids=[],
+                           requests=self.api.action_requests, applications=[],
+                           instances=[dict((key, entry[key]) for key in ('id', 'changed', 'reason', 'before', 'after')) for entry in plan.entries])
+        for view in self.applications:
+            acting = [entry['id'] for entry in plan.acting if entry['view']['application'] is view]
+            self.result['applications'].append(dict(id=view['id'], name=view.get('name'), changed=bool(acting), ecc_ids=acting))
+            if acting:
+                self.plans.append((view, acting))
+
+    def send(self, request, plan):
+        for view, acting in self.plans:
+            # Without ecc_ids and with every ECC acting, EccInfo may stay empty ("all"); naming them is as good and explicit.
+            self.result['change_order_ids'].append(send_order(self.api, view, partial(self.api.act, request.action, view['id'], acting)))
+        return self.result['change_order_ids']
+
+    def follow(self, request, plan):
+        for (view, acting), order_id in zip(self.plans, plan.sent):
+            follow_orders(self.api, [(order_id, view['label'])], request.deadline, request.auto_confirm, self.result)
+            final = dict((ecc['id'], ecc) for ecc in self.api.application(view['id'])['eccs'])
+            for entry in self.result['instances']:
                 if entry['id'] in final and entry['id'] in acting:
                     entry['after'] = summary(final[entry['id']])
-    return result
+
+    def report(self, request, plan):
+        return self.result
 
 
-def edas_instance_action(api, app_id, ecc_ids, request):
+class EccsOperation(ApplicationsOperation):
     """start/stop/restart of chosen ECCs of one EDAS application, in the shape instance_action returns."""
-    outcome = edas_operation(api, request, [app_id], ecc_ids)
-    order_id = (outcome['change_order_ids'] or [None])[0]
-    order = (outcome['change_orders'] or [None])[0]
-    entries = [dict(entry, failed=False, job_id=order_id if entry['changed'] else None, job=order if entry['changed'] else None,
-                    waited_for_job=(outcome['waited_for_change_orders'] or [None])[0]) for entry in outcome['instances']]
-    return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'], change_orders=outcome['change_orders'],
-                requests=outcome['requests'])
+
+    def __init__(self, api, app_id, ecc_ids):
+        super(EccsOperation, self).__init__(api, [app_id], ecc_ids)
+
+    def report(self, request, plan):
+        outcome = self.result
+        order_id = (outcome['change_order_ids'] or [None])[0]
+        order = (outcome['change_orders'] or [None])[0]
+        entries = [dict(entry, failed=False, job_id=order_id if entry['changed'] else None, job=order if entry['changed'] else None,
+                        waited_for_job=(outcome['waited_for_change_orders'] or [None])[0]) for entry in outcome['instances']]
+        return dict(changed=outcome['changed'], instances=entries, change_order_ids=outcome['change_order_ids'],
+                    change_orders=outcome['change_orders'], requests=outcome['requests'])
 
 
 class EdasFleet(ChangeOrderFleet):
@@ -271,8 +290,8 @@ class EdasFleet(ChangeOrderFleet):
         return self.api.restart_times(self.application_id, eccs, times_for) if times_for else eccs
 
     def restart(self, ids, deadline, auto_confirm, action='restart'):
-        request = Request(action, deadline=deadline, auto_confirm=auto_confirm)
-        return self._run(ids, lambda: edas_instance_action(self.api, self.application_id, list(ids), request))
+        request = Request(action, deadline=deadline, auto_confirm=auto_confirm, chosen=ids)
+        return self._run(ids, lambda: run(EccsOperation(self.api, self.application_id, list(ids)), request))
 
     def start(self, ids, deadline, auto_confirm):
         return self.restart(ids, deadline, auto_confirm, 'start')
@@ -287,8 +306,8 @@ def fleet(connection, params):
 
 
 def operate_applications(connection, request):
-    return edas_operation(Edas(connection), request, request.target('app_ids'), request.target('ecc_ids'))
+    return run(ApplicationsOperation(Edas(connection), request.target('app_ids'), request.target('ecc_ids')), request)
 
 
 def operate_instances(connection, request):
-    return instance_operation(Edas(connection), request, edas_instance_action)
+    return instance_operation(Edas(connection), request, EccsOperation)

@@ -21,6 +21,7 @@ import time
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasWaitTimeout
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 # Health values that let a restarted target pass the gate (none reported counts as passing: the state decides).
@@ -88,115 +89,163 @@ def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after
 
     A stopped target is left as it is, unless ``include_stopped``: then it is started (before the others are restarted).
     """
-    deadline = Deadline(timeout)
     started = clock()
     if not ids and not allow_empty:
         # An empty list usually is a selection that went wrong upstream: say so rather than succeed having done nothing.
         raise PaasInputError('no targets given: nothing to restart; set allow_empty=true if an empty batch is fine')
     if len(set(ids)) != len(ids):
         raise PaasInputError('give each target once')
+    batch = BatchRestart(fleet, ids, max_unavailable, restarted_after, health_gate, abort_on_failure, include_stopped, started, clock)
     if not ids:
-        result = dict(changed=False, kind=fleet.kind, targets=[], restarted=[], failed_targets=[], skipped_targets=[], untouched_targets=[],
-                      order_messages=[], aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
-        _finish(result, {}, started, clock)
-        return result
-    views = fleet.targets(times_for=set(ids) if restarted_after is not None else None)
-    known = dict((view['id'], view) for view in views)
-    unknown = [target_id for target_id in ids if target_id not in known]
-    if unknown:
-        raise PaasInputError('no %s %s (known: %s)' % (fleet.kind, ', '.join(unknown), ', '.join(sorted(known)) or 'none'))
+        batch.result = batch.new_result([])
+        return batch.report(None, None)
+    return run(batch, Request('restart', deadline=Deadline(timeout), auto_confirm=auto_confirm, check_mode=check_mode))
 
-    # Someone else's restart in flight: wait for it; that target is then restarted already, not twice.
-    waited = [target_id for target_id in ids if known[target_id]['state'] in _RESTARTING]
-    if waited and not check_mode:
-        views = _poll(fleet, lambda found: not any(view['state'] in _RESTARTING for view in found if view['id'] in waited), deadline,
-                      'the restarts already running on %s' % ', '.join(waited))
-        known = dict((view['id'], view) for view in views)
-    entries = dict((target_id, dict(id=target_id, name=known[target_id].get('name'), outcome='restarted', changed=True, msg=None,
-                                    before=_report(known[target_id]), after=None)) for target_id in ids)
-    acting = []
-    for target_id in ids:
-        view = known[target_id]
-        if restarted_after is not None and view.get('restarted_at') and view['restarted_at'] > restarted_after:
-            entries[target_id].update(outcome='skipped', changed=False, msg='restarted at %.0f, after %.0f' % (view['restarted_at'], restarted_after))
-        elif target_id in waited:
-            entries[target_id].update(outcome='skipped', changed=False, msg='was already restarting: waited for it instead')
-        elif view['state'] == states.NOT_DEPLOYED:
-            entries[target_id].update(outcome='skipped', changed=False, msg='never deployed: nothing to restart')
-        elif view['state'] == states.STOPPED and not include_stopped:
-            entries[target_id].update(outcome='skipped', changed=False, msg='stopped: left as it is (include_stopped is false)')
-        else:
-            acting.append(target_id)
-    stopped = [target_id for target_id in acting if known[target_id]['state'] == states.STOPPED]
-    # Only the running targets are taken down: the others are down already, and a batch of those alone never needs room.
-    taken_down = [target_id for target_id in acting if known[target_id]['state'] == states.RUNNING]
 
-    result = dict(changed=bool(acting), kind=fleet.kind, targets=[entries[target_id] for target_id in ids], restarted=[], failed_targets=[], skipped_targets=[],
-                  untouched_targets=[], order_messages=[], aborted_change_orders=[], max_unavailable=max_unavailable, requests=fleet.requests)
-    if taken_down and max_unavailable is not None:
+class BatchRestart(Operation):
+    """One batch of a rolling restart, through the same runner as every action: read the fleet (one list call), wait for the
+    restarts someone else has in flight (that target is then restarted already, not twice), decide which targets to skip,
+    keep within ``max_unavailable``, then start the stopped ones asked for and restart the others with the platform's own
+    operation (``Fleet.restart``, which takes this decision as made), check health after, and report each target."""
+
+    def __init__(self, fleet, ids, max_unavailable, restarted_after, health_gate, abort_on_failure, include_stopped, started, clock):
+        self.fleet = fleet
+        self.ids = ids
+        self.max_unavailable = max_unavailable
+        self.restarted_after = restarted_after
+        self.health_gate = health_gate
+        self.abort_on_failure = abort_on_failure
+        self.include_stopped = include_stopped
+        self.started = started
+        self.clock = clock
+        self.views = []
+        self.known = {}
+        self.restarting = []
+        self.entries = {}
+        self.result = None
+
+    def new_result(self, targets):
+        return dict(changed=bool(targets), kind=self.fleet.kind, targets=[], restarted=[], failed_targets=[], skipped_targets=[],
+                    untouched_targets=[], order_messages=[], aborted_change_orders=[], max_unavailable=self.max_unavailable,
+                    requests=self.fleet.requests)
+
+    def _keep(self, views):
+        self.views = views
+        self.known = dict((view['id'], view) for view in views)
+
+    def read(self, request):
+        self._keep(self.fleet.targets(times_for=set(self.ids) if self.restarted_after is not None else None))
+        unknown = [target_id for target_id in self.ids if target_id not in self.known]
+        if unknown:
+            raise PaasInputError('no %s %s (known: %s)' % (self.fleet.kind, ', '.join(unknown), ', '.join(sorted(self.known)) or 'none'))
+        return [self.known[target_id] for target_id in self.ids]
+
+    def settle(self, request, views):
+        self.restarting = [view['id'] for view in views if view['state'] in _RESTARTING]
+        if self.restarting and not request.check_mode:
+            waited = self.restarting
+            self._keep(_poll(self.fleet, lambda found: not any(view['state'] in _RESTARTING for view in found if view['id'] in waited), request.deadline,
+                             'the restarts already running on %s' % ', '.join(waited)))
+        return [self.known[target_id] for target_id in self.ids], self.restarting
+
+    def decide(self, request, view):
+        if self.restarted_after is not None and view.get('restarted_at') and view['restarted_at'] > self.restarted_after:
+            return False, 'restarted at %.0f, after %.0f' % (view['restarted_at'], self.restarted_after)
+        if view['id'] in self.restarting:
+            return False, 'was already restarting: waited for it instead'
+        if view['state'] == states.NOT_DEPLOYED:
+            return False, 'never deployed: nothing to restart'
+        if view['state'] == states.STOPPED and not self.include_stopped:
+            return False, 'stopped: left as it is (include_stopped is false)'
+        return True, None
+
+    def summary(self, view):
+        return _report(view)
+
+    def predict(self, request, view):
+        return None
+
+    def planned(self, request, plan):
+        self.entries = dict((entry['id'], dict(id=entry['id'], name=entry['view'].get('name'), outcome='restarted' if entry['changed'] else 'skipped',
+                                               changed=entry['changed'], msg=entry['reason'], before=entry['before'], after=None))
+                            for entry in plan.entries)
+        acting = [entry['id'] for entry in plan.acting]
+        self.result = self.new_result(acting)
+        self.result['targets'] = [self.entries[target_id] for target_id in self.ids]
+        # Only the running targets are taken down: the others are down already, and a batch of those alone never needs room.
+        taken_down = [target_id for target_id in acting if self.known[target_id]['state'] == states.RUNNING]
+        if not taken_down or self.max_unavailable is None:
+            return
+        max_unavailable = self.max_unavailable
         if len(taken_down) > max_unavailable:
             raise PaasInputError('a batch of %d would take more than max_unavailable=%d targets down' % (len(taken_down), max_unavailable))
-        down = _down(views, acting)
-        if len(down) + len(acting) > max_unavailable:
-            no_room = PaasBatchError('%d targets are down (%s): max_unavailable=%d leaves no room for a batch of %d; nothing was restarted'
-                                     % (len(down), ', '.join('%s %s' % (i, known[i]['raw_state']) for i in down), max_unavailable, len(acting)),
-                                     result)
-            # Targets in a transition come back by themselves: wait for room. Stopped or failed ones do not: say so at once.
-            room = False
-            if not check_mode and any(known[i]['state'] in states.TRANSITIONAL_STATES for i in down):
-                try:
-                    views = _poll(fleet, lambda found: len(_down(found, acting)) + len(acting) <= max_unavailable, deadline,
-                                  'room under max_unavailable=%d' % max_unavailable)
-                    room = True
-                except PaasWaitTimeout:
-                    room = False
-            if not room:
-                for target_id in acting:
-                    entries[target_id].update(outcome='skipped', changed=False, msg='not restarted: no room under max_unavailable')
-                result['changed'] = False
-                _finish(result, entries, started, clock)
-                raise no_room
-    if check_mode or not acting:
-        _finish(result, entries, started, clock)
-        return result
+        down = _down(self.views, acting)
+        if len(down) + len(acting) <= max_unavailable:
+            return
+        no_room = PaasBatchError('%d targets are down (%s): max_unavailable=%d leaves no room for a batch of %d; nothing was restarted'
+                                 % (len(down), ', '.join('%s %s' % (i, self.known[i]['raw_state']) for i in down), max_unavailable, len(acting)),
+                                 self.result)
+        # Targets in a transition come back by themselves: wait for room. Stopped or failed ones do not: say so at once.
+        if not request.check_mode and any(self.known[i]['state'] in states.TRANSITIONAL_STATES for i in down):
+            try:
+                self.views = _poll(self.fleet, lambda found: len(_down(found, acting)) + len(acting) <= max_unavailable, request.deadline,
+                                   'room under max_unavailable=%d' % max_unavailable)
+                return
+            except PaasWaitTimeout:
+                pass
+        for target_id in acting:
+            self.entries[target_id].update(outcome='skipped', changed=False, msg='not restarted: no room under max_unavailable')
+        self.result['changed'] = False
+        self.report(request, plan)
+        raise no_room
 
-    failures = fleet.start(stopped, deadline, auto_confirm) if stopped else {}
-    for target_id in stopped:
-        entries[target_id]['msg'] = 'was stopped: started'
-    stopped_ids = set(stopped)
-    others = [target_id for target_id in acting if target_id not in stopped_ids]
-    if others:
-        failures.update(fleet.restart(others, deadline, auto_confirm))
-    for target_id in acting:
-        if isinstance(failures.get(target_id), NotRestarted):
-            # Sent, but never reached: nothing happened to it, and the next run restarts it.
-            entries[target_id].update(outcome='untouched', changed=False, msg=str(failures[target_id]))
-        elif failures.get(target_id):
-            entries[target_id].update(outcome='failed', msg=failures[target_id])
-    restarted = [target_id for target_id in acting if entries[target_id]['outcome'] == 'restarted']
-    final = fleet.targets()
-    if health_gate and restarted:
-        restarted_ids = set(restarted)  # looked up for every listed target at every poll
+    def send(self, request, plan):
+        acting = [entry['id'] for entry in plan.acting]
+        stopped = [target_id for target_id in acting if self.known[target_id]['state'] == states.STOPPED]
+        failures = self.fleet.start(stopped, request.deadline, request.auto_confirm) if stopped else {}
+        for target_id in stopped:
+            self.entries[target_id]['msg'] = 'was stopped: started'
+        stopped_ids = set(stopped)
+        others = [target_id for target_id in acting if target_id not in stopped_ids]
+        if others:
+            failures.update(self.fleet.restart(others, request.deadline, request.auto_confirm))
+        for target_id in acting:
+            if isinstance(failures.get(target_id), NotRestarted):
+                # Sent, but never reached: nothing happened to it, and the next run restarts it.
+                self.entries[target_id].update(outcome='untouched', changed=False, msg=str(failures[target_id]))
+            elif failures.get(target_id):
+                self.entries[target_id].update(outcome='failed', msg=failures[target_id])
+        return failures
 
-        def healthy(found):
-            wanted = [view for view in found if view['id'] in restarted_ids]
-            return all(view['state'] == states.RUNNING and view.get('health') in _HEALTH_OK for view in wanted)
-        try:
-            final = _poll(fleet, healthy, deadline, 'the restarted targets to be running and healthy', first=final)
-        except PaasWaitTimeout as error:
-            final = error.last or final
-            for view in final:
-                if view['id'] in restarted_ids and not healthy([view]):
-                    entries[view['id']].update(outcome='failed', msg='not running and healthy within the batch timeout (%s, health %s)'
-                                               % (view['raw_state'], view.get('health')))
-    for view in final:
-        if view['id'] in entries:
-            entries[view['id']]['after'] = _report(view)
-    if abort_on_failure and any(entries[target_id]['outcome'] == 'failed' for target_id in acting):
-        result['aborted_change_orders'] = fleet.abort()
-    result['order_messages'] = list(fleet.order_messages)
-    _finish(result, entries, started, clock)
-    return result
+    def follow(self, request, plan):
+        entries = self.entries
+        acting = [entry['id'] for entry in plan.acting]
+        restarted = [target_id for target_id in acting if entries[target_id]['outcome'] == 'restarted']
+        final = self.fleet.targets()
+        if self.health_gate and restarted:
+            restarted_ids = set(restarted)  # looked up for every listed target at every poll
+
+            def healthy(found):
+                wanted = [view for view in found if view['id'] in restarted_ids]
+                return all(view['state'] == states.RUNNING and view.get('health') in _HEALTH_OK for view in wanted)
+            try:
+                final = _poll(self.fleet, healthy, request.deadline, 'the restarted targets to be running and healthy', first=final)
+            except PaasWaitTimeout as error:
+                final = error.last or final
+                for view in final:
+                    if view['id'] in restarted_ids and not healthy([view]):
+                        entries[view['id']].update(outcome='failed', msg='not running and healthy within the batch timeout (%s, health %s)'
+                                                   % (view['raw_state'], view.get('health')))
+        for view in final:
+            if view['id'] in entries:
+                entries[view['id']]['after'] = _report(view)
+        if self.abort_on_failure and any(entries[target_id]['outcome'] == 'failed' for target_id in acting):
+            self.result['aborted_change_orders'] = self.fleet.abort()
+        self.result['order_messages'] = list(self.fleet.order_messages)
+
+    def report(self, request, plan):
+        _finish(self.result, self.entries, self.started, self.clock)
+        return self.result
 
 
 def _finish(result, entries, started, clock):

@@ -28,7 +28,7 @@ from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, appl
 from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
-from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import unsettled
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
@@ -403,64 +403,81 @@ def _send(api, app_id, action, views, replicas):
     return accepted
 
 
-def rainbond_operation(api, request):
-    """start / stop / upgrade / deploy / scale of an application's components, from what each component shows."""
-    deadline = request.deadline
-    action = request.action
-    app_ids, app_names = request.target('app_ids') or [], request.target('app_names') or []
-    if len(app_ids) + len(app_names) != 1:
-        raise PaasInputError('Rainbond operates one application a task: give app_id or app_name')
-    app_id = api.app_id(app_ids[0] if app_ids else None, app_names[0] if app_names else None)
-    replicas = request.parameter('replicas')
-    targets = select_components(api.components(app_id, reuse=True), request.target('service_ids'), request.target('component_names'))
-    views, waited = _settle(api, app_id, targets, deadline, request.wait)
+class ComponentsOperation(Operation):
+    """start / stop / upgrade / deploy / scale of an application's components, from what each component shows: work in flight
+    is a component's running event or transition, and what the console accepted is told by the new events (``_send``)."""
 
-    entries, acting = [], []
-    for view in views:
-        needed, reason = _decide(action, view, replicas)
-        after = _predict(action, view, replicas) if needed else summary(view)
-        entry = dict(id=view['id'], name=view['name'], alias=view['alias'], label=view['label'], changed=needed, failed=False, reason=reason,
-                     before=summary(view), after=after, event=None, component=public_component(view), waited=view['id'] in waited)
-        entries.append(entry)
-        if needed:
-            acting.append(view)
-    result = dict(changed=bool(acting), app_id=app_id, components=entries, requests=api.action_requests,
-                  waited_for_components=[entry['id'] for entry in entries if entry.pop('waited')])
-    if not acting or request.check_mode:
+    def __init__(self, api):
+        self.api = api
+        self.app_id = None
+        self.components = []
+        self.finals = {}
+
+    def read(self, request):
+        app_ids, app_names = request.target('app_ids') or [], request.target('app_names') or []
+        if len(app_ids) + len(app_names) != 1:
+            raise PaasInputError('Rainbond operates one application a task: give app_id or app_name')
+        self.app_id = self.api.app_id(app_ids[0] if app_ids else None, app_names[0] if app_names else None)
+        return select_components(self.api.components(self.app_id, reuse=True), request.target('service_ids'), request.target('component_names'))
+
+    def settle(self, request, views):
+        return _settle(self.api, self.app_id, views, request.deadline, request.wait)
+
+    def decide(self, request, view):
+        return _decide(request.action, view, request.parameter('replicas'))
+
+    def predict(self, request, view):
+        return _predict(request.action, view, request.parameter('replicas'))
+
+    def planned(self, request, plan):
+        self.components = [dict(id=entry['id'], name=entry['view']['name'], alias=entry['view']['alias'], label=entry['view']['label'],
+                                changed=entry['changed'], failed=False, reason=entry['reason'], before=entry['before'], after=entry['after'],
+                                event=None, component=public_component(entry['view'])) for entry in plan.entries]
+
+    def send(self, request, plan):
+        action, replicas = request.action, request.parameter('replicas')
+        acting = [entry['view'] for entry in plan.acting]
+        by_id = dict((entry['id'], entry) for entry in self.components)
+        events = _send(self.api, self.app_id, action, acting, replicas)
+        sent = {}
+        for view in acting:
+            entry = by_id[view['id']]
+            entry.update(event=None, previous_event_id=(view.get('last_event') or {}).get('id'), state_before=view['state'], replica_wanted=replicas,
+                         wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
+            entry['event'] = events.get(view['id'])
+            if entry['event'] is None and not request.wait:
+                # Not waiting for it: read its events now, since a component without a new one was dropped.
+                entry['event'] = _new_event(self.api, self.app_id, entry, 1)
+                if entry['event'] is None:
+                    entry.update(failed=True, dropped=True)
+            if not entry['failed']:
+                sent[view['id']] = entry
+        return sent
+
+    def follow(self, request, plan):
+        self.finals = _follow(self.api, self.app_id, request.action, plan.sent, request.deadline) if plan.sent else {}
+        for entry in self.components:
+            final = self.finals.get(entry['id'])
+            if final is not None:
+                entry.update(after=summary(final), component=public_component(final))
+
+    def report(self, request, plan):
+        result = dict(changed=bool(plan.acting), app_id=self.app_id, components=self.components, requests=self.api.action_requests,
+                      waited_for_components=[entry['id'] for entry in plan.entries if entry['id'] in plan.waited])
+        if plan.sent is None:
+            return result
+        failed = [entry for entry in self.components if entry['failed']]
+        messages = []
+        for entry in failed:
+            entry['msg'] = _failure_text(self.api, self.app_id, entry, self.finals.get(entry['id']))
+            messages.append(entry['msg'])
+        for entry in self.components:
+            for key in ('label', 'previous_event_id', 'state_before', 'replica_wanted', 'wanted', 'timed_out'):
+                entry.pop(key, None)
+            entry.setdefault('dropped', False)
+        if failed:
+            raise PaasBatchError('%d of %d components failed to %s: %s' % (len(failed), len(plan.acting), request.action, '; '.join(messages)), result)
         return result
-
-    by_id = dict((entry['id'], entry) for entry in entries)
-    events = _send(api, app_id, action, acting, replicas)
-    sent = {}
-    for view in acting:
-        entry = by_id[view['id']]
-        entry.update(event=None, previous_event_id=(view.get('last_event') or {}).get('id'), state_before=view['state'], replica_wanted=replicas,
-                     wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
-        entry['event'] = events.get(view['id'])
-        if entry['event'] is None and not request.wait:
-            # Not waiting for it: read its events now, since a component without a new one was dropped.
-            entry['event'] = _new_event(api, app_id, entry, 1)
-            if entry['event'] is None:
-                entry.update(failed=True, dropped=True)
-        if not entry['failed']:
-            sent[view['id']] = entry
-    finals = _follow(api, app_id, action, sent, deadline) if request.wait and sent else {}
-    for entry in entries:
-        final = finals.get(entry['id'])
-        if final is not None:
-            entry.update(after=summary(final), component=public_component(final))
-    failed = [entry for entry in entries if entry['failed']]
-    messages = []
-    for entry in failed:
-        entry['msg'] = _failure_text(api, app_id, entry, finals.get(entry['id']))
-        messages.append(entry['msg'])
-    for entry in entries:
-        for key in ('label', 'previous_event_id', 'state_before', 'replica_wanted', 'wanted', 'timed_out'):
-            entry.pop(key, None)
-        entry.setdefault('dropped', False)
-    if failed:
-        raise PaasBatchError('%d of %d components failed to %s: %s' % (len(failed), len(acting), action, '; '.join(messages)), result)
-    return result
 
 
 class RainbondFleet(Fleet):
@@ -485,9 +502,9 @@ class RainbondFleet(Fleet):
         return views
 
     def restart(self, ids, deadline, auto_confirm, action='upgrade'):
-        request = Request(action, targets=dict(app_ids=[self.application_id], service_ids=list(ids)), deadline=deadline)
+        request = Request(action, targets=dict(app_ids=[self.application_id], service_ids=list(ids)), deadline=deadline, chosen=ids)
         try:
-            entries = rainbond_operation(self.api, request)['components']
+            entries = run(ComponentsOperation(self.api), request)['components']
         except PaasBatchError as error:
             entries = error.result['components']
         return dict((entry['id'], entry.get('msg') if entry['failed'] else None) for entry in entries)
@@ -515,7 +532,7 @@ def fleet(connection, params):
 
 
 def operate_applications(connection, request):
-    return rainbond_operation(Rainbond(connection), request)
+    return run(ComponentsOperation(Rainbond(connection)), request)
 
 
 def client(connection):

@@ -16,11 +16,11 @@ from __future__ import annotations
 from functools import partial
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, predict, public_view, summary
+from ansible_collections.paas.ops.plugins.module_utils._action import epoch_seconds, public_view, summary
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, follow_orders, instance_operation, order_summary,
                                                                         order_task, order_unit, send_order, wait_for_running_orders)
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
-from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging
 
 ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
@@ -205,95 +205,128 @@ class Sae(AlibabaApi):
         self.call('AbortChangeOrder', 'PUT', '/pop/v1/sam/changeorder/AbortChangeOrder', {'ChangeOrderId': change_order_id, 'Rollback': 'true'})
 
 
-def sae_operation(api, request):
-    """start/stop/restart (one batch order for all applications that need it), scale and rollback (per application)."""
-    deadline = request.deadline
-    action = request.action
-    app_ids = api.application_ids(request.target('app_ids'), request.target('app_names'), request.target('namespace_id'))
-    if action in _SAE_BATCH and not request.target('namespace_id'):
-        raise PaasInputError('namespace_id is required to %s SAE applications (the batch APIs take it)' % action)
+class ApplicationsOperation(Operation):
+    """start/stop/restart (one batch order for all applications that need it), scale and rollback (one order per application).
+    Work in flight is an application's running change order."""
 
-    def read(app_id):
-        view = api.application(app_id)
+    def __init__(self, api):
+        self.api = api
+        self.result = None
+        self.orders = []
+
+    def _read(self, action, app_id):
+        view = self.api.application(app_id)
         view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
         if action in ('scale', 'rollback'):
-            config = api.config(app_id)
+            config = self.api.config(app_id)
             view.update(replica=config.get('Replicas'), name=config.get('AppName'))
         if action == 'rollback':
-            view['versions'], view['version'] = api.versions(app_id, config)
+            view['versions'], view['version'] = self.api.versions(app_id, config)
         return view
 
-    views = [read(app_id) for app_id in app_ids]
-    waited, views = wait_for_running_orders(api, views, deadline, read)
-    parameters = {'replica': request.parameter('replicas')} if action == 'scale' else \
-        {'version': request.parameter('version_id')} if action == 'rollback' else {}
-    decisions = [(view,) + decide(action, view, parameters, view.get('versions')) for view in views]
-    acting = [view for view, needed, dummy in decisions if needed]
-    result = dict(changed=bool(acting), waited_for_change_orders=waited, change_orders=[], change_order_ids=[], requests=api.action_requests,
-                  applications=[dict(id=view['id'], changed=needed, reason=reason, before=summary(view),
-                                     after=predict(action, view, parameters) if needed else summary(view)) for view, needed, reason in decisions])
-    if not acting or request.check_mode:
-        return result
-    if action in _SAE_BATCH:
-        # One order over every application: the first one's last change order tells whether it was started.
-        ids = [view['id'] for view in acting]
-        orders = [(send_order(api, acting[0], partial(api.batch, action, request.target('namespace_id'), ids)), 'applications %s' % ', '.join(ids))]
-    else:
-        # Scale and rollback: one order per application, with the platform's own batch settings passed on.
-        change = partial(api.rescale, replicas=request.parameter('replicas')) if action == 'scale' else \
-            partial(api.rollback, version_id=request.parameter('version_id'))
-        orders = [(send_order(api, view, partial(change, view['id'], min_ready_instances=request.parameter('min_ready_instances'),
-                                                 min_ready_instance_ratio=request.parameter('min_ready_instance_ratio'))), view['label'])
-                  for view in acting]
-    result['change_order_ids'] = [order_id for order_id, dummy in orders]
-    if request.wait:
-        follow_orders(api, orders, deadline, request.auto_confirm, result)
-        finals = dict((view['id'], read(view['id'])) for view in acting)
-        for entry in result['applications']:
+    def read(self, request):
+        app_ids = self.api.application_ids(request.target('app_ids'), request.target('app_names'), request.target('namespace_id'))
+        if request.action in _SAE_BATCH and not request.target('namespace_id'):
+            raise PaasInputError('namespace_id is required to %s SAE applications (the batch APIs take it)' % request.action)
+        return [self._read(request.action, app_id) for app_id in app_ids]
+
+    def settle(self, request, views):
+        waited, views = wait_for_running_orders(self.api, views, request.deadline, partial(self._read, request.action))
+        return views, waited
+
+    def parameters(self, request):
+        if request.action == 'scale':
+            return {'replica': request.parameter('replicas')}
+        return {'version': request.parameter('version_id')} if request.action == 'rollback' else {}
+
+    def planned(self, request, plan):
+        self.result = dict(changed=bool(plan.acting), waited_for_change_orders=plan.waited, change_orders=[], change_order_ids=[],
+                           requests=self.api.action_requests,
+                           applications=[dict((key, entry[key]) for key in ('id', 'changed', 'reason', 'before', 'after')) for entry in plan.entries])
+
+    def send(self, request, plan):
+        acting = [entry['view'] for entry in plan.acting]
+        if request.action in _SAE_BATCH:
+            # One order over every application: the first one's last change order tells whether it was started.
+            ids = [view['id'] for view in acting]
+            self.orders = [(send_order(self.api, acting[0], partial(self.api.batch, request.action, request.target('namespace_id'), ids)),
+                            'applications %s' % ', '.join(ids))]
+        else:
+            # Scale and rollback: one order per application, with the platform's own batch settings passed on.
+            change = partial(self.api.rescale, replicas=request.parameter('replicas')) if request.action == 'scale' else \
+                partial(self.api.rollback, version_id=request.parameter('version_id'))
+            self.orders = [(send_order(self.api, view, partial(change, view['id'], min_ready_instances=request.parameter('min_ready_instances'),
+                                                               min_ready_instance_ratio=request.parameter('min_ready_instance_ratio'))), view['label'])
+                           for view in acting]
+        self.result['change_order_ids'] = [order_id for order_id, dummy in self.orders]
+        return self.orders
+
+    def follow(self, request, plan):
+        follow_orders(self.api, self.orders, request.deadline, request.auto_confirm, self.result)
+        finals = dict((entry['id'], self._read(request.action, entry['id'])) for entry in plan.acting)
+        for entry in self.result['applications']:
             if entry['id'] in finals:
                 entry['after'] = summary(finals[entry['id']])
-    return result
+
+    def report(self, request, plan):
+        return self.result
 
 
-def sae_restart_instances(api, app_id, instance_ids, request):
-    """Restart chosen instances of one SAE application with one change order (RestartInstances)."""
-    deadline = request.deadline
-    if request.action != 'restart':
-        raise PaasInputError('SAE instances can only be restarted; use paas.ops.app_operation to %s the application' % request.action)
+class InstancesOperation(Operation):
+    """A restart of chosen instances of one application with one change order (RestartInstances): work in flight is the
+    application's running change order."""
 
-    def read(dummy=None):
-        view = api.application(app_id)
+    def __init__(self, api, app_id, instance_ids):
+        self.api = api
+        self.app_id = app_id
+        self.instance_ids = instance_ids
+        self.application = None
+        self.result = None
+
+    def _read_application(self, dummy=None):
+        view = self.api.application(self.app_id)
         view['running_change_order_id'] = view['last_change_order_id'] if view['change_order_running'] else None
         return view
 
-    waited, views = wait_for_running_orders(api, [read()], deadline, read)
-    # A rolling restart listed the instances just before: that listing is not read again.
-    found = dict((instance['id'], instance) for instance in api.instances(app_id, reuse=True))
-    unknown = [instance_id for instance_id in instance_ids if instance_id not in found]
-    if unknown:
-        raise PaasInputError('application %s has no instance %s (known: %s)' % (app_id, ', '.join(unknown), ', '.join(sorted(found)) or 'none'))
-    entries = []
-    for instance_id in instance_ids:
-        instance = dict(found[instance_id], label='instance %s' % instance_id)
-        needed, reason = decide('restart', instance, {})
-        entries.append(dict(id=instance_id, changed=needed, failed=False, reason=reason, job_id=None, job=None,
-                            waited_for_job=waited[0] if waited else None, before=summary(instance), after=predict('restart', instance, {}),
-                            instance=public_view(instance)))
-    result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[], requests=api.action_requests)
-    if request.check_mode:
-        return result
-    order_id = send_order(api, views[0], partial(api.restart_instances, app_id, instance_ids))
-    result['change_order_ids'] = [order_id]
-    for entry in entries:
-        entry['job_id'] = order_id
-    if request.wait:
-        order = follow_orders(api, [(order_id, 'application %s' % app_id)], deadline, request.auto_confirm, result)[0]
-        final = dict((instance['id'], instance) for instance in api.instances(app_id))
-        for entry in entries:
+    def read(self, request):
+        if request.action != 'restart':
+            raise PaasInputError('SAE instances can only be restarted; use paas.ops.app_operation to %s the application' % request.action)
+        return [self._read_application()]
+
+    def settle(self, request, views):
+        waited, views = wait_for_running_orders(self.api, views, request.deadline, self._read_application)
+        self.application = views[0]
+        # A rolling restart listed the instances just before: that listing is not read again.
+        found = dict((instance['id'], instance) for instance in self.api.instances(self.app_id, reuse=True))
+        unknown = [instance_id for instance_id in self.instance_ids if instance_id not in found]
+        if unknown:
+            raise PaasInputError('application %s has no instance %s (known: %s)' % (self.app_id, ', '.join(unknown), ', '.join(sorted(found)) or 'none'))
+        return [dict(found[instance_id], label='instance %s' % instance_id) for instance_id in self.instance_ids], waited
+
+    def planned(self, request, plan):
+        entries = [dict(id=entry['id'], changed=entry['changed'], failed=False, reason=entry['reason'], job_id=None, job=None,
+                        waited_for_job=(plan.waited or [None])[0], before=entry['before'], after=self.predict(request, entry['view']),
+                        instance=public_view(entry['view'])) for entry in plan.entries]
+        # A restart always acts.
+        self.result = dict(changed=True, instances=entries, change_order_ids=[], change_orders=[], requests=self.api.action_requests)
+
+    def send(self, request, plan):
+        order_id = send_order(self.api, self.application, partial(self.api.restart_instances, self.app_id, self.instance_ids))
+        self.result['change_order_ids'] = [order_id]
+        for entry in self.result['instances']:
+            entry['job_id'] = order_id
+        return order_id
+
+    def follow(self, request, plan):
+        order = follow_orders(self.api, [(plan.sent, 'application %s' % self.app_id)], request.deadline, request.auto_confirm, self.result)[0]
+        final = dict((instance['id'], instance) for instance in self.api.instances(self.app_id))
+        for entry in self.result['instances']:
             entry['job'] = order
             if entry['id'] in final:
                 entry.update(after=summary(final[entry['id']]), instance=public_view(final[entry['id']]))
-    return result
+
+    def report(self, request, plan):
+        return self.result
 
 
 class SaeInstanceFleet(ChangeOrderFleet):
@@ -305,8 +338,8 @@ class SaeInstanceFleet(ChangeOrderFleet):
         return self.api.instances(self.application_id)
 
     def restart(self, ids, deadline, auto_confirm):
-        request = Request('restart', deadline=deadline, auto_confirm=auto_confirm)
-        return self._run(ids, lambda: sae_restart_instances(self.api, self.application_id, ids, request))
+        request = Request('restart', deadline=deadline, auto_confirm=auto_confirm, chosen=ids)
+        return self._run(ids, lambda: run(InstancesOperation(self.api, self.application_id, ids), request))
 
 
 class SaeApplicationFleet(ChangeOrderFleet):
@@ -323,8 +356,9 @@ class SaeApplicationFleet(ChangeOrderFleet):
         return self.api.applications(self.namespace_id)
 
     def restart(self, ids, deadline, auto_confirm, action='restart'):
-        request = Request(action, targets=dict(app_ids=list(ids), namespace_id=self.namespace_id), deadline=deadline, auto_confirm=auto_confirm)
-        return self._run(ids, lambda: sae_operation(self.api, request))
+        request = Request(action, targets=dict(app_ids=list(ids), namespace_id=self.namespace_id), deadline=deadline, auto_confirm=auto_confirm,
+                          chosen=ids)
+        return self._run(ids, lambda: run(ApplicationsOperation(self.api), request))
 
     def start(self, ids, deadline, auto_confirm):
         return self.restart(ids, deadline, auto_confirm, 'start')
@@ -345,8 +379,8 @@ def fleet(connection, params):
 
 
 def operate_applications(connection, request):
-    return sae_operation(Sae(connection), request)
+    return run(ApplicationsOperation(Sae(connection)), request)
 
 
 def operate_instances(connection, request):
-    return instance_operation(Sae(connection), request, sae_restart_instances)
+    return instance_operation(Sae(connection), request, InstancesOperation)

@@ -8,7 +8,7 @@
 
 Everything ServiceStage-specific lives here: paths, response shapes (v3 keys are lower-case, v2 job
 keys UPPER-CASE), name resolution, the mapping of raw statuses to the shared vocabulary, the operations
-(``ComponentTarget`` / ``InstanceTarget`` run by ``_action.run_action``) and the fleet a rolling restart walks.
+(``TargetOperation`` on a ``ComponentTarget`` / ``InstanceTarget``, and the batch of a fleet, run by ``_lifecycle.run``) and the fleet a rolling restart walks.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._action import _raise_if_failed, action_parameters, epoch_seconds, public_view, run_action, run_many
-from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasError, PaasInputError, PaasJobError, PaasThrottledError,
-                                                                       PaasTransportError, PaasWaitTimeout)
+from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, epoch_seconds, public_view, summary
+from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasError, PaasInputError, PaasJobError,
+                                                                       PaasThrottledError, PaasTransportError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, application_of
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run, run_each
 from ansible_collections.paas.ops.plugins.module_utils._paging import OFFSET, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end, wait_until
 
 V3 = '/v3/{project_id}/cas'
 V2 = '/v2/{project_id}/cas'
@@ -301,6 +302,106 @@ class InstanceTarget:
         return self.api.post('UpdateInstanceAction', self._base + '/action', body, **self._params).get('job_id')
 
 
+def _job_marker(action, view):
+    """What a new job of ``action`` moves on a target: its last job id. Resuming a paused deployment runs the paused job
+    itself, so there the marker is that job once the deployment no longer waits (None while it still does)."""
+    if ACTIONS[action].get('needs_paused') and ACTIONS[action]['after']:
+        return None if view.get('paused_deployment') else view.get('last_job_id')
+    return view.get('last_job_id')
+
+
+def _wait_for_job(target, job_id, deadline, description):
+    return wait_for_job_end(lambda: target.job(job_id), deadline.remaining(), description, interval=0.5).value
+
+
+def _raise_if_failed(target, job):
+    if job['status'] not in states.JOB_SUCCESS:
+        failed = [task for task in job.get('tasks') or [] if task.get('status') not in states.JOB_SUCCESS]
+        messages = '; '.join('%s: %s' % (task.get('name'), task.get('messages')) for task in failed if task.get('messages'))
+        raise PaasJobError('job %s on %s ended %s (%s)%s' % (job['id'], target.label, job['status'], job.get('raw_status'),
+                                                             ': ' + messages if messages else ''), job=job, target=target.label)
+
+
+class TargetOperation(Operation):
+    """An action on one component or instance (``target``: a ``ComponentTarget`` or ``InstanceTarget``), each with its own jobs.
+
+    Work in flight is the target's last job while it runs (a deployment paused between batches is not: resuming it is an
+    action); an unknown outcome is settled by whether the last job id moved (``_job_marker``)."""
+
+    def __init__(self, target, parameters):
+        self.target = target
+        self._parameters = parameters
+        self.job = None
+        self.final = None
+
+    def parameters(self, request):
+        return self._parameters
+
+    def read(self, request):
+        return [self.target.read()]
+
+    def settle(self, request, views):
+        view, waited = views[0], []
+        in_flight = self.target.job(view['last_job_id']) if view.get('last_job_id') else None
+        if in_flight and in_flight['status'] not in states.JOB_TERMINAL and not view.get('paused_deployment'):
+            if not request.wait:
+                raise PaasInputError('job %s is still running on %s; set wait=true to wait for it first' % (in_flight['id'], self.target.label))
+            # Its outcome is not ours to judge: whatever it left behind is what the decision starts from.
+            _wait_for_job(self.target, in_flight['id'], request.deadline, 'job %s already running on %s' % (in_flight['id'], self.target.label))
+            waited = [in_flight['id']]
+            view = self.target.read()
+        if request.action in ('rollback', 'rollback_current'):
+            view['versions'] = self.target.versions()
+        return [view], waited
+
+    def send(self, request, plan):
+        view, action = plan.entries[0]['view'], request.action
+        return send_action(lambda: self.target.act(action, self._parameters), lambda: _job_marker(action, self.target.read()),
+                           _job_marker(action, view), 'new job on %s' % self.target.label)
+
+    def follow(self, request, plan):
+        entry = plan.entries[0]
+        try:
+            self.job = _wait_for_job(self.target, plan.sent, request.deadline, '%s of %s (job %s)' % (request.action, self.target.label, plan.sent))
+            _raise_if_failed(self.target, self.job)
+        except PaasError as error:
+            # The action was sent: the target changed (or is changing) whatever became of its job, so the task says changed.
+            sent = dict(changed=True, reason=entry['reason'], job_id=plan.sent, waited_for_job=(plan.waited or [None])[0], before=entry['before'],
+                        **({'job': self.job} if self.job else {}))
+            error.result = dict(getattr(error, 'result', None) or {}, **sent)
+            raise
+        self.final = self.target.read()
+        entry['after'] = summary(self.final)
+
+    def report(self, request, plan):
+        entry = plan.entries[0]
+        result = dict(changed=entry['changed'], reason=entry['reason'], job_id=plan.sent, job=self.job, waited_for_job=(plan.waited or [None])[0],
+                      before=entry['before'], after=entry['after'], diff=dict(before=entry['before'], after=entry['after']),
+                      target_state=self.final or entry['view'])
+        if self.final is not None:
+            result['elapsed'] = round(request.deadline.elapsed(), 3)
+        return result
+
+
+def _instance_entry(operation, outcome, error):
+    """One instance's entry in instance_action's result: what was done, or why it failed (and what was sent before)."""
+    target = operation.target
+    entry = dict(id=target.target_id, changed=False, failed=False, reason=None, job_id=None, job=None, waited_for_job=None, before=None,
+                 after=None, instance=None)
+    if outcome:
+        entry.update((key, outcome.get(key)) for key in ('changed', 'reason', 'job_id', 'job', 'waited_for_job', 'before', 'after'))
+        entry['instance'] = public_view(outcome['target_state'])
+    if error is not None:
+        sent = getattr(error, 'result', None) or {}
+        if sent.get('changed'):
+            # Sent, then failed: the entry says what was sent (changed, its job) as well as why it failed.
+            entry.update((key, sent.get(key)) for key in ('changed', 'reason', 'job_id', 'waited_for_job', 'before'))
+        entry.update(failed=True, msg=error.msg)
+        if isinstance(error, PaasJobError):
+            entry['job'] = error.job
+    return entry
+
+
 class ServiceStageFleet(Fleet):
     """The v3 components of an application, or the v2 instances of one component; each target runs its own job."""
 
@@ -313,9 +414,15 @@ class ServiceStageFleet(Fleet):
         self._listed = None
 
     def targets(self, times_for=None):
-        return self._list()
+        return self.list()
 
-    def _list(self):
+    def listed(self, ids):
+        """The last listing by id, listed again when it lacks one of ``ids`` (restart_batch lists the fleet just before)."""
+        if not self._listed or any(target_id not in self._listed for target_id in ids):
+            self.list()
+        return self._listed
+
+    def list(self):
         """One list call (ListInstances for v2 instances, ShowComponentsInApplication for v3 components): the views, also kept."""
         if self.component_id:
             items = self.api.list_instances(self.application_id, self.component_id)
@@ -328,7 +435,7 @@ class ServiceStageFleet(Fleet):
         self._listed = dict((view['id'], view) for view in views)
         return views
 
-    def _target(self, target_id, view=None):
+    def target(self, target_id, view=None):
         if self.component_id:
             target = InstanceTarget(self.api, self.application_id, self.component_id, target_id)
         else:
@@ -339,62 +446,77 @@ class ServiceStageFleet(Fleet):
         return target
 
     def restart(self, ids, deadline, auto_confirm):
-        return self._act(ids, deadline, 'restart')
+        return run(FleetBatch(self), Request('restart', deadline=deadline, chosen=ids))
 
     def start(self, ids, deadline, auto_confirm):
-        return self._act(ids, deadline, 'start')
+        return run(FleetBatch(self), Request('start', deadline=deadline, chosen=ids))
 
-    def _act(self, ids, deadline, action):
-        """One ``action`` (restart, start) per target, sent together; then one list call per poll for the whole batch.
 
-        A target's job is read only when the list cannot tell its outcome: its entry names our job but shows a failure or an
-        unknown state (the job's task messages say what failed), or shows it running without our having seen it in a transition
-        (a RUNNING from before the job took effect is not an outcome). An entry that still names an earlier job is waited for.
-        Targets the list does not show in the state the action starts from (running for a restart, stopped for a start), and
-        those the platform refuses because a job of theirs is still running (409), go through run_action instead: it waits for
-        the job in flight, or refuses what the target's state does not allow. An unknown outcome is settled as run_action
-        settles it (send_action: the target's last job id moved or not).
-        """
-        if not self._listed or any(target_id not in self._listed for target_id in ids):
-            self._list()
-        before = dict((target_id, self._listed[target_id]) for target_id in ids)
-        targets = dict((target_id, self._target(target_id, before[target_id])) for target_id in ids)
-        quick = [target_id for target_id in ids if before[target_id]['state'] == _ACTS_FROM[action]]
-        careful = [target_id for target_id in ids if target_id not in quick]
-        outcomes = {}
+class FleetBatch(Operation):
+    """One ``action`` (restart, start) on a batch of the fleet's targets (``request.chosen``), sent together; then one list
+    call per poll for the whole batch.
+
+    A target's job is read only when the list cannot tell its outcome: its entry names our job but shows a failure or an
+    unknown state (the job's task messages say what failed), or shows it running without our having seen it in a transition
+    (a RUNNING from before the job took effect is not an outcome). An entry that still names an earlier job is waited for.
+    Targets the list does not show in the state the action starts from (running for a restart, stopped for a start), and
+    those the platform refuses because a job of theirs is still running (409), run on their own (``TargetOperation``): that
+    waits for the job in flight, or refuses what the target's state does not allow. An unknown outcome is settled the same
+    way (send_action: the target's last job id moved or not). The result is ``{id: error message or None}``.
+    """
+
+    def __init__(self, fleet):
+        self.fleet = fleet
+        self.targets = {}
+        self.outcomes = {}
+        self._on_their_own = []
+        self._pool = None
+
+    def read(self, request):
+        listed = self.fleet.listed(request.chosen)
+        views = [listed[target_id] for target_id in request.chosen]
+        self.targets = dict((view['id'], self.fleet.target(view['id'], view)) for view in views)
+        return views
+
+    def send(self, request, plan):
+        action = request.action
+        quick = [entry['id'] for entry in plan.acting if entry['view']['state'] == _ACTS_FROM[action]]
+        careful = [entry['id'] for entry in plan.acting if entry['id'] not in quick]
 
         def send(target_id):
-            target = targets[target_id]
+            target = self.targets[target_id]
             try:
                 return target_id, send_action(lambda: target.act(action, {}), lambda: target.read().get('last_job_id'),
-                                              before[target_id].get('last_job_id'), 'new job on %s' % target.label), None
+                                              plan.entry(target_id)['view'].get('last_job_id'), 'new job on %s' % target.label), None
             except PaasError as error:
                 return target_id, None, error
 
-        with ThreadPoolExecutor(max_workers=min(len(ids), _MAX_PARALLEL_SENDS)) as pool:
-            jobs = {}
-            for target_id, job_id, error in pool.map(send, quick):
-                if error is None and job_id:
-                    jobs[target_id] = job_id
-                elif isinstance(error, PaasAPIError) and error.status == 409:
-                    careful.append(target_id)
-                else:
-                    outcomes[target_id] = error.msg if error is not None else 'the restart of %s answered no job id' % targets[target_id].label
-            followed = [pool.submit(self._run_action, targets[target_id], action, deadline) for target_id in careful]
-            outcomes.update(self._follow(targets, before, jobs, deadline))
-            for target_id, future in zip(careful, followed):
-                outcomes[target_id] = future.result()
-        return dict((target_id, outcomes.get(target_id)) for target_id in ids)
+        # One pool for the sends and then for the targets that run on their own, while the list is polled for the others.
+        self._pool = ThreadPoolExecutor(max_workers=min(len(plan.acting), _MAX_PARALLEL_SENDS))
+        jobs = {}
+        for target_id, job_id, error in self._pool.map(send, quick):
+            if error is None and job_id:
+                jobs[target_id] = job_id
+            elif isinstance(error, PaasAPIError) and error.status == 409:
+                careful.append(target_id)
+            else:
+                self.outcomes[target_id] = error.msg if error is not None else 'the restart of %s answered no job id' % self.targets[target_id].label
+        on_own = Request(action, deadline=request.deadline)
+        self._on_their_own = [(target_id, self._pool.submit(_outcome_of, TargetOperation(self.targets[target_id], {}), on_own)) for target_id in careful]
+        return jobs
 
-    @staticmethod
-    def _run_action(target, action, deadline):
+    def follow(self, request, plan):
         try:
-            run_action(target, action, {}, True, deadline, False)
-            return None
-        except PaasError as error:
-            return error.msg
+            self.outcomes.update(self._follow(plan, plan.sent, request.deadline))
+            for target_id, future in self._on_their_own:
+                self.outcomes[target_id] = future.result()
+        finally:
+            self._pool.shutdown()
 
-    def _follow(self, targets, before, jobs, deadline):
+    def report(self, request, plan):
+        return dict((target_id, self.outcomes.get(target_id)) for target_id in request.chosen)
+
+    def _follow(self, plan, jobs, deadline):
         """Poll the list until every job in ``jobs`` (id -> job id) has an outcome; ``{id: error message or None}``."""
         pending = dict(jobs)
         moved = set()  # seen in a transition under our job
@@ -407,7 +529,7 @@ class ServiceStageFleet(Fleet):
                 return 'job'
             if view.get('last_job_id') != job_id:
                 # Still the earlier job (the list lags the action): wait. Another new job: ours may have ended, ask it.
-                return 'wait' if view.get('last_job_id') == before[target_id].get('last_job_id') else 'job'
+                return 'wait' if view.get('last_job_id') == plan.entry(target_id)['view'].get('last_job_id') else 'job'
             last_status = JOB_STATUSES.normalize(view['last_job_status']) if view.get('last_job_status') else None
             if last_status is not None and last_status in states.JOB_TERMINAL - states.JOB_SUCCESS:
                 return 'job'
@@ -419,14 +541,14 @@ class ServiceStageFleet(Fleet):
             return 'job'
 
         def read():
-            views = dict((view['id'], view) for view in self._list())
+            views = dict((view['id'], view) for view in self.fleet.list())
             for target_id in list(pending):
                 verdict = judge(target_id, views.get(target_id))
                 if verdict == 'done':
                     outcomes[target_id] = None
                     del pending[target_id]
                 elif verdict == 'job':
-                    self._read_job(targets[target_id], pending, outcomes, target_id)
+                    self._read_job(self.targets[target_id], pending, outcomes, target_id)
             return views
 
         try:
@@ -437,10 +559,10 @@ class ServiceStageFleet(Fleet):
             for target_id in list(pending):
                 # Out of time: the job, read once, says how it ended if it did (a failure with its messages).
                 job_id = pending[target_id]
-                self._read_job(targets[target_id], pending, outcomes, target_id)
+                self._read_job(self.targets[target_id], pending, outcomes, target_id)
                 if target_id in pending:
                     outcomes[target_id] = '%s; job %s on %s still not ended (last listed %s)' % (
-                        error.msg, job_id, targets[target_id].label, (last.get(target_id) or {}).get('raw_state'))
+                        error.msg, job_id, self.targets[target_id].label, (last.get(target_id) or {}).get('raw_state'))
         return outcomes
 
     @staticmethod
@@ -468,6 +590,16 @@ class ServiceStageFleet(Fleet):
             outcomes[target_id] = error.msg
 
 
+
+def _outcome_of(operation, request):
+    """A target's outcome in a batch: None when done, else why not."""
+    try:
+        run(operation, request)
+        return None
+    except PaasError as error:
+        return error.msg
+
+
 def api(connection):
     return ServiceStage(connection)
 
@@ -476,13 +608,16 @@ def fleet(connection, params):
     return ServiceStageFleet(connection, application_of(params, 'servicestage'), (params.get('component_id'), params.get('component_name')))
 
 
-def operate_component(connection, request):
+def _targets_of(connection, request):
     api = ServiceStage(connection)
     application_id = api.application_id(request.target('application_id'), request.target('application_name'))
     component_id = api.component_id(application_id, request.target('component_id'), request.target('component_name'))
-    target = ComponentTarget(api, application_id, component_id)
-    outcome = run_action(target, request.action, action_parameters(request.action, request.parameters, connection.warn), request.wait,
-                         request.deadline, request.check_mode)
+    return api, application_id, component_id, action_parameters(request.action, request.parameters, connection.warn)
+
+
+def operate_component(connection, request):
+    api, application_id, component_id, parameters = _targets_of(connection, request)
+    outcome = run(TargetOperation(ComponentTarget(api, application_id, component_id), parameters), request)
     result = dict(changed=outcome['changed'], application_id=application_id, component_id=component_id, action=request.action,
                   reason=outcome['reason'], job_id=outcome['job_id'], job=outcome['job'], waited_for_job=outcome['waited_for_job'],
                   before=outcome['before'], after=outcome['after'], component=public_view(outcome['target_state']))
@@ -492,11 +627,19 @@ def operate_component(connection, request):
 
 
 def operate_instances(connection, request):
-    api = ServiceStage(connection)
-    application_id = api.application_id(request.target('application_id'), request.target('application_name'))
-    component_id = api.component_id(application_id, request.target('component_id'), request.target('component_name'))
-    targets = [InstanceTarget(api, application_id, component_id, instance_id) for instance_id in request.target('instance_ids')]
-    result = dict(application_id=application_id, component_id=component_id)
-    result.update(run_many(targets, request.action, action_parameters(request.action, request.parameters, connection.warn), request.wait,
-                           request.deadline, request.check_mode, request.concurrency))
+    """The instances a task names, each on its own (``request.concurrency`` at a time): one result with every outcome."""
+    if request.concurrency < 1:
+        raise PaasInputError('concurrency must be 1 or more, got %s' % request.concurrency)
+    ids = request.target('instance_ids') or []
+    duplicates = sorted(set(i for i in ids if ids.count(i) > 1))
+    if duplicates or not ids:
+        raise PaasInputError('give each instance once: duplicates %s' % ', '.join(duplicates) if duplicates else 'no instances given')
+    api, application_id, component_id, parameters = _targets_of(connection, request)
+    entries = run_each([TargetOperation(InstanceTarget(api, application_id, component_id, instance_id), parameters) for instance_id in ids], request,
+                       _instance_entry)
+    result = dict(application_id=application_id, component_id=component_id, changed=any(entry['changed'] for entry in entries), instances=entries)
+    failed = [entry for entry in entries if entry['failed']]
+    if failed:
+        raise PaasBatchError('%d of %d instances failed: %s' % (len(failed), len(entries), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
+                             result)
     return result

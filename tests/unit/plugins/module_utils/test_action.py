@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict, send_action
+from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, decide, predict
+from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasOutcomeUnknownError, PaasTransportError
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import ACTIONS as RAINBOND_ACTIONS
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import COMPONENT_ACTIONS, INSTANCE_ACTIONS

@@ -17,7 +17,7 @@ from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._alibaba import follow_change_order
 from ansible_collections.paas.ops.plugins.module_utils import _edas, _sae
 from ansible_collections.paas.ops.plugins.module_utils._edas import Edas, EdasFleet
-from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request, run
 from ansible_collections.paas.ops.plugins.module_utils._sae import Sae
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
@@ -65,15 +65,15 @@ def params(**values):
 
 # The operations as a module calls them: its options become one Request.
 def sae_operation(api, options, check_mode):
-    return _sae.sae_operation(api, Request.from_options(options, check_mode))
+    return run(_sae.ApplicationsOperation(api), Request.from_options(options, check_mode))
 
 
 def sae_restart_instances(api, app_id, instance_ids, options, check_mode):
-    return _sae.sae_restart_instances(api, app_id, instance_ids, Request.from_options(options, check_mode))
+    return run(_sae.InstancesOperation(api, app_id, instance_ids), Request.from_options(options, check_mode))
 
 
 def edas_operation(api, options, check_mode, ecc_ids=None):
-    return _edas.edas_operation(api, Request.from_options(options, check_mode), options['app_ids'], ecc_ids)
+    return run(_edas.ApplicationsOperation(api, options['app_ids'], ecc_ids), Request.from_options(options, check_mode))
 
 
 def test_sae_batch_restart_acts_on_running_apps_with_one_order():

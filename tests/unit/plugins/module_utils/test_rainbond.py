@@ -22,7 +22,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasAPIError, PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils import _rainbond
-from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request, run
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, event_view, select_components
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
@@ -146,7 +146,7 @@ def params(**values):
 
 def rainbond_operation(api, options, check_mode):
     """The operation as a module calls it: its options become one Request."""
-    return _rainbond.rainbond_operation(api, Request.from_options(options, check_mode))
+    return run(_rainbond.ComponentsOperation(api), Request.from_options(options, check_mode))
 
 
 def shop(**options):

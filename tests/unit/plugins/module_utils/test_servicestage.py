@@ -10,9 +10,11 @@ import pytest
 import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
-from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, diff_of, run_action, run_many
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, diff_of
+from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request, run
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError, PaasOutcomeUnknownError
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import ComponentTarget, InstanceTarget, ServiceStage, job_view
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import (ComponentTarget, InstanceTarget, ServiceStage, TargetOperation, job_view,
+                                                                              operate_instances)
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 P = 'p1'
@@ -26,10 +28,20 @@ def no_sleeping(monkeypatch):
     monkeypatch.setattr(_waiter.time, 'sleep', lambda seconds: None)
 
 
-def api(routes):
+def connection(routes):
     session = RoutedSession(routes)
-    return ServiceStage(make_connection('servicestage', session=session, endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK',
-                                        huawei_project_id=P)), session
+    return make_connection('servicestage', session=session, endpoint='http://emu', huawei_access_key='AK', huawei_secret_key='SK',
+                           huawei_project_id=P), session
+
+
+def api(routes):
+    found, session = connection(routes)
+    return ServiceStage(found), session
+
+
+def run_action(target, action, parameters, wait=True, deadline=None, check_mode=False):
+    """One target's action through the lifecycle runner, as component_action runs it."""
+    return run(TargetOperation(target, parameters), Request(action, wait=wait, deadline=deadline, check_mode=check_mode))
 
 
 def component(status='RUNNING', replica=2, version='1.2.0', last_job=None, strategy=None):
@@ -173,14 +185,15 @@ def test_many_instances_concurrently_each_on_its_own():
     def instance(status):
         return FakeResponse(200, {'name': 'x', 'version': '1', 'status_detail': {'status': status, 'replica': 1}})
 
-    adapter, session = api({('GET', '/instances/ins-1$'): [instance('RUNNING')],
+    found, session = connection({('GET', '/instances/ins-1$'): [instance('RUNNING')],
                             ('GET', '/instances/ins-2$'): [instance('STOPPED'), instance('RUNNING')],
                             ('GET', '/instances/ins-3$'): [FakeResponse(404, {'error_code': 'SVCSTG.00100412', 'error_msg': 'instance not found'})],
                             ('POST', '/instances/ins-2/action$'): [FakeResponse(200, {'job_id': 'j2'})],
                             ('GET', '/v2/p1/cas/jobs/j2$'): [FakeResponse(200, {'job': {'EXECUTION_STATUS': 'SUCCEEDED'}, 'tasks': []})]})
-    targets = [InstanceTarget(adapter, 'app-1', 'comp-1', 'ins-%d' % n) for n in (1, 2, 3)]
+    request = Request('start', targets=dict(application_id='app-1', component_id='comp-1', instance_ids=['ins-1', 'ins-2', 'ins-3']),
+                      deadline=Deadline(60), concurrency=3)
     with pytest.raises(PaasBatchError) as caught:
-        run_many(targets, 'start', {}, True, Deadline(60), False, concurrency=3)
+        operate_instances(found, request)
     entries = caught.value.result['instances']
     assert [(e['id'], e['changed'], e['failed']) for e in entries] == [('ins-1', False, False), ('ins-2', True, False), ('ins-3', False, True)]
     assert 'SVCSTG.00100412' in entries[2]['msg'] and caught.value.msg.startswith('1 of 3 instances failed')
@@ -189,9 +202,11 @@ def test_many_instances_concurrently_each_on_its_own():
 
 
 def test_many_refuses_duplicates():
-    adapter, dummy = api({})
+    found, session = connection({})
+    request = Request('start', targets=dict(application_id='a', component_id='c', instance_ids=['ins-1', 'ins-1']), concurrency=2)
     with pytest.raises(PaasInputError, match='duplicates ins-1'):
-        run_many([InstanceTarget(adapter, 'a', 'c', 'ins-1')] * 2, 'start', {}, True, Deadline(60), False, 2)
+        operate_instances(found, request)
+    assert session.calls == []
 
 
 def test_not_found_is_a_platform_error():
