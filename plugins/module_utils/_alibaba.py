@@ -4,7 +4,7 @@
 #
 # PRIVATE to the paas.ops collection: not a public API, may change without notice.
 
-"""The Alibaba Cloud family (SAE, EDAS): its connection options and client, the ROA call, and change orders.
+"""The Alibaba Cloud family (SAE, EDAS): its connection options, request signing and client, the ROA call, and change orders.
 
 Both products change state through change orders (one per application at a time) that run in
 batches (pipelines) and may wait for a person to confirm the next batch.  ``follow_change_order``
@@ -15,8 +15,13 @@ order on each target for its own part. The products' own reads and operations ar
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+from urllib.parse import unquote
+
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
-from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth
+from ansible_collections.paas.ops.plugins.module_utils._auth import new_nonce, query_value, rfc3986, utcnow
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError, PaasJobError
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, NotRestarted
@@ -25,6 +30,114 @@ from ansible_collections.paas.ops.plugins.module_utils._lifecycle import run
 from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import CallBudget, send_action
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
+
+# --------------------------------------------------------------------------------------------------
+# Signing: ACS3-HMAC-SHA256 (the SDKs' default, "V3") and classic ROA HMAC-SHA1 ("V1")
+# --------------------------------------------------------------------------------------------------
+
+ACS3_ALGORITHM = 'ACS3-HMAC-SHA256'
+
+
+def acs3_canonical_request(method, pathname, query, headers, payload_hash):
+    """Canonical request of ACS3-HMAC-SHA256; ``headers`` are exactly the ones to sign."""
+    canonical_query = '&'.join('%s=%s' % (key, rfc3986(query_value(value)))
+                               for key, value in sorted(query.items()) if value is not None)
+    lowered = sorted((name.lower(), str(value).strip()) for name, value in headers.items())
+    canonical_headers = ''.join('%s:%s\n' % item for item in lowered)
+    signed_headers = ';'.join(name for name, dummy in lowered)
+    return '\n'.join([method.upper(), pathname, canonical_query, canonical_headers, signed_headers, payload_hash]), signed_headers
+
+
+def acs3_authorization(access_key_id, access_key_secret, method, pathname, query, headers, payload_hash):
+    canonical, signed_headers = acs3_canonical_request(method, pathname, query, headers, payload_hash)
+    string_to_sign = '%s\n%s' % (ACS3_ALGORITHM, hashlib.sha256(canonical.encode('utf-8')).hexdigest())
+    signature = hmac.new(access_key_secret.encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha256).hexdigest()
+    return '%s Credential=%s,SignedHeaders=%s,Signature=%s' % (ACS3_ALGORITHM, access_key_id, signed_headers, signature)
+
+
+def roa_string_to_sign(method, pathname, query, headers):
+    """String-to-sign of the classic ROA HMAC-SHA1 scheme (query values deliberately not encoded)."""
+    by_name = {}
+    for name, value in headers.items():
+        by_name[name.lower()] = str(value)
+    lines = [method.upper()] + [by_name.get(name, '') for name in ('accept', 'content-md5', 'content-type', 'date')]
+    acs_headers = ''.join('%s:%s\n' % (name, by_name[name]) for name in sorted(by_name) if name.startswith('x-acs-'))
+    resource = pathname
+    pairs = [(key, query_value(value)) for key, value in sorted(query.items()) if value is not None]
+    if pairs:
+        # tea-openapi writes an empty value as a bare key; the platform accepts exactly that form.
+        resource += '?' + '&'.join(key if value == '' else '%s=%s' % (key, value) for key, value in pairs)
+    return '\n'.join(lines) + '\n' + acs_headers + resource
+
+
+def roa_signature(access_key_secret, string_to_sign):
+    digest = hmac.new(access_key_secret.encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode('ascii')
+
+
+class AlibabaAuth:
+    """Signs Alibaba Cloud ROA requests (SAE, EDAS) with an AccessKey pair, optionally STS.
+
+    ``signature_version`` ``v3`` is ACS3-HMAC-SHA256, what the current SDKs send; ``v1`` is the
+    classic ROA HMAC-SHA1 scheme for gateways that still want it.  A fresh nonce and date are taken
+    for every attempt, so a retried read is a new signature (Alibaba refuses a reused nonce).
+    """
+
+    def __init__(self, access_key_id, access_key_secret, security_token=None, signature_version='v3', clock=None, nonce=None):
+        self.access_key_id = access_key_id
+        self.access_key_secret = access_key_secret
+        self.security_token = security_token
+        self.signature_version = signature_version
+        self._clock = clock or utcnow
+        self._nonce = nonce or new_nonce
+
+    @property
+    def secrets(self):
+        return [self.access_key_secret, self.security_token]
+
+    def apply(self, request):
+        repeated = sorted(set(key for index, (key, dummy) in enumerate(request.query)
+                              if any(other == key for other, dummy in request.query[:index])))
+        if repeated:
+            # Both schemes canonicalise the query as a map, one value per key (the SDKs build it from a dict): signing one
+            # value of a repeated key while the URL carries all would be refused, or worse, accepted for other values.
+            raise PaasInputError('Alibaba Cloud APIs take one value per query parameter; %s given more than once: join the '
+                                 'values as the API documents (for example AppIds=a,b) instead' % ', '.join(repeated))
+        headers = request.headers
+        headers['host'] = request.host
+        headers['accept'] = 'application/json'
+        headers['x-acs-signature-nonce'] = self._nonce()
+        if self.security_token:
+            headers['x-acs-accesskey-id'] = self.access_key_id
+            headers['x-acs-security-token'] = self.security_token
+        if request.body is not None and 'content-type' not in headers:
+            headers['content-type'] = 'application/json; charset=utf-8'
+        now = self._clock()
+        if self.signature_version == 'v1':
+            self._apply_roa(request, now)
+        else:
+            self._apply_acs3(request, now)
+
+    def _apply_acs3(self, request, now):
+        headers = request.headers
+        headers['x-acs-date'] = now.strftime('%Y-%m-%dT%H:%M:%SZ')
+        headers['x-acs-content-sha256'] = hashlib.sha256(request.body or b'').hexdigest()
+        # Every header we set is signed; the transport's own (user-agent, accept-encoding) are not.
+        signed = dict(headers)
+        headers['Authorization'] = acs3_authorization(self.access_key_id, self.access_key_secret, request.method, request.path,
+                                                      dict(request.query), signed, headers['x-acs-content-sha256'])
+
+    def _apply_roa(self, request, now):
+        headers = request.headers
+        headers['date'] = now.strftime('%a, %d %b %Y %H:%M:%S GMT')
+        headers['x-acs-signature-method'] = 'HMAC-SHA1'
+        headers['x-acs-signature-version'] = '1.0'
+        if request.body is not None:
+            headers['content-md5'] = base64.b64encode(hashlib.md5(request.body).digest()).decode('ascii')
+        # The ROA resource is the decoded path (what the SDKs sign: their pathname before it is encoded for the wire).
+        string_to_sign = roa_string_to_sign(request.method, unquote(request.path), dict(request.query), headers)
+        headers['Authorization'] = 'acs %s:%s' % (self.access_key_id, roa_signature(self.access_key_secret, string_to_sign))
+
 
 ARGSPEC = dict(
     alibaba_access_key_id=dict(type='str', no_log=False, **env('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY')),

@@ -4,8 +4,8 @@
 #
 # PRIVATE to the paas.ops collection: not a public API, may change without notice.
 
-"""The Huawei Cloud family: its connection options, how a client authenticates (AK/SK signing, a given IAM token, or an
-IAM password login) and which project it works in.
+"""The Huawei Cloud family: its connection options, how a client authenticates (SDK-HMAC-SHA256 AK/SK signing, a given IAM
+token, or an IAM password login) and which project it works in.
 
 The client carries ``project_id``: given, looked up by region the way huaweicloudsdkcore does, or read from the scope of
 the token a password login obtained. ServiceStage's adapter (``_servicestage.py``) puts it into every path.
@@ -13,10 +13,111 @@ the token a password login obtained. ServiceStage's adapter (``_servicestage.py`
 
 from __future__ import annotations
 
-from ansible_collections.paas.ops.plugins.module_utils._auth import HuaweiAkSkAuth, HuaweiTokenAuth, NoAuth
+import hashlib
+import hmac
+from urllib.parse import unquote
+
+from ansible_collections.paas.ops.plugins.module_utils._auth import NoAuth, query_value, rfc3986, utcnow
 from ansible_collections.paas.ops.plugins.module_utils._connection import endpoint_url, env, region_label, required
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAPIError, PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
+
+# --------------------------------------------------------------------------------------------------
+# Signing: SDK-HMAC-SHA256 AK/SK, and IAM tokens
+# --------------------------------------------------------------------------------------------------
+
+HUAWEI_ALGORITHM = 'SDK-HMAC-SHA256'
+
+
+def huawei_canonical_uri(path):
+    segments = [rfc3986(segment) for segment in unquote(path).split('/')]
+    uri = '/'.join(segments)
+    return uri if uri.endswith('/') else uri + '/'
+
+
+def huawei_canonical_query(query):
+    grouped = {}
+    for key, value in query:
+        grouped.setdefault(key, []).append(query_value(value))
+    return '&'.join('%s=%s' % (rfc3986(key), rfc3986(value)) for key in sorted(grouped) for value in sorted(grouped[key]))
+
+
+def huawei_signed_header_names(headers):
+    return sorted(name.lower() for name in headers if '_' not in name)
+
+
+def huawei_canonical_request(method, path, query, headers, body):
+    by_name = dict((name.lower(), str(value).strip()) for name, value in headers.items())
+    signed = huawei_signed_header_names(headers)
+    canonical_headers = ''.join('%s:%s\n' % (name, by_name[name]) for name in signed)
+    payload_hash = by_name.get('x-sdk-content-sha256') or hashlib.sha256(body or b'').hexdigest()
+    canonical = '\n'.join([method.upper(), huawei_canonical_uri(path), huawei_canonical_query(query), canonical_headers,
+                           ';'.join(signed), payload_hash])
+    return canonical, ';'.join(signed)
+
+
+def huawei_string_to_sign(sdk_date, canonical_request):
+    return '%s\n%s\n%s' % (HUAWEI_ALGORITHM, sdk_date, hashlib.sha256(canonical_request.encode('utf-8')).hexdigest())
+
+
+def huawei_signature(secret_key, string_to_sign):
+    return hmac.new(secret_key.encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha256).hexdigest()
+
+
+class HuaweiAkSkAuth:
+    """Signs Huawei Cloud requests with SDK-HMAC-SHA256 (permanent or temporary AK/SK)."""
+
+    def __init__(self, access_key, secret_key, security_token=None, project_id=None, clock=None):
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.security_token = security_token
+        self.project_id = project_id
+        self._clock = clock or utcnow
+
+    @property
+    def secrets(self):
+        return [self.secret_key, self.security_token]
+
+    def apply(self, request):
+        headers = request.headers
+        headers.setdefault('Content-Type', 'application/json')
+        if self.project_id:
+            headers['X-Project-Id'] = self.project_id
+        if self.security_token:
+            headers['X-Security-Token'] = self.security_token
+        sdk_date = self._clock().strftime('%Y%m%dT%H%M%SZ')
+        headers['X-Sdk-Date'] = sdk_date
+        headers['Host'] = request.host
+        canonical, signed_headers = huawei_canonical_request(request.method, request.path, request.query, headers, request.body)
+        signature = huawei_signature(self.secret_key, huawei_string_to_sign(sdk_date, canonical))
+        headers['Authorization'] = '%s Access=%s, SignedHeaders=%s, Signature=%s' % (HUAWEI_ALGORITHM, self.access_key, signed_headers, signature)
+
+
+class HuaweiTokenAuth:
+    """Sends an IAM token as ``X-Auth-Token``.
+
+    The token is either given (``huawei_auth_token``) or obtained once per module run by
+    ``login`` (IAM password login) on first use and then reused for every request.
+    """
+
+    def __init__(self, token=None, login=None):
+        self._token = token
+        self._login = login
+
+    @property
+    def secrets(self):
+        return [self._token]
+
+    @property
+    def token(self):
+        if self._token is None:
+            self._token = self._login()
+        return self._token
+
+    def apply(self, request):
+        request.headers.setdefault('Content-Type', 'application/json')
+        request.headers['X-Auth-Token'] = self.token
+
 
 ARGSPEC = dict(
     huawei_access_key=dict(type='str', no_log=False, **env('HUAWEICLOUD_SDK_AK', 'HW_ACCESS_KEY')),

@@ -22,7 +22,6 @@ import re
 import time
 
 from ansible_collections.paas.ops.plugins.module_utils._action import decide, predict, summary
-from ansible_collections.paas.ops.plugins.module_utils._auth import RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, application_of
 from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
@@ -77,6 +76,20 @@ _EVENTS_QUOTED = 3
 # Component events page with ``page`` (from 1) and ``page_size`` (default 10) and say their ``total``. The console sets no
 # largest page size; 100 is this collection's own, so that one answer stays small whatever is asked.
 _EVENTS = Paging('ListComponentEvents', PAGE, 'page_size', 'page', 100, items=('events',), total=('total',))
+
+
+class RainbondTokenAuth:
+    """The raw access token in Authorization (no scheme prefix)."""
+
+    def __init__(self, token):
+        self.token = token
+
+    @property
+    def secrets(self):
+        return [self.token]
+
+    def apply(self, request):
+        request.headers['Authorization'] = self.token
 
 
 class RainbondDialect(Dialect):

@@ -590,7 +590,6 @@ class FleetBatch(Operation):
             outcomes[target_id] = error.msg
 
 
-
 def _outcome_of(operation, request):
     """A target's outcome in a batch: None when done, else why not."""
     try:

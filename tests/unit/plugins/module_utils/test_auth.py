@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from ansible_collections.paas.ops.plugins.module_utils import _auth
+from ansible_collections.paas.ops.plugins.module_utils import _alibaba, _huawei, _rainbond
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._http import ApiRequest
 
 with open(os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures', 'signature-vectors.json')) as handle:
@@ -45,18 +47,18 @@ def test_roa_v1_vectors(vector):
         pathname, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
     else:
         pathname, query = vector['pathname'], vector['query']
-    string_to_sign = _auth.roa_string_to_sign(vector['method'], pathname, query, vector['headers'])
+    string_to_sign = _alibaba.roa_string_to_sign(vector['method'], pathname, query, vector['headers'])
     assert string_to_sign == vector['expected_string_to_sign']
-    signature = _auth.roa_signature(vector['access_key_secret'], string_to_sign)
+    signature = _alibaba.roa_signature(vector['access_key_secret'], string_to_sign)
     assert 'acs %s:%s' % (vector['access_key_id'], signature) == vector['expected_authorization']
 
 
 @pytest.mark.parametrize('vector', _vectors('ACS3'))
 def test_acs3_vectors(vector):
     headers = vector['headers']
-    canonical, dummy = _auth.acs3_canonical_request(vector['method'], vector['pathname'], vector['query'], headers, headers['x-acs-content-sha256'])
+    canonical, dummy = _alibaba.acs3_canonical_request(vector['method'], vector['pathname'], vector['query'], headers, headers['x-acs-content-sha256'])
     assert canonical == vector['expected_canonical_request']
-    authorization = _auth.acs3_authorization(vector['access_key_id'], vector['access_key_secret'], vector['method'], vector['pathname'],
+    authorization = _alibaba.acs3_authorization(vector['access_key_id'], vector['access_key_secret'], vector['method'], vector['pathname'],
                                              vector['query'], headers, headers['x-acs-content-sha256'])
     assert authorization == vector['expected_authorization']
 
@@ -65,25 +67,25 @@ def test_acs3_vectors(vector):
 def test_huawei_vectors(vector):
     headers = vector['headers_before_signing']
     body = vector['body'].encode('utf-8') if vector['body'] is not None else None
-    canonical, signed = _auth.huawei_canonical_request(vector['method'], vector['resource_path'], vector['query'], headers, body)
+    canonical, signed = _huawei.huawei_canonical_request(vector['method'], vector['resource_path'], vector['query'], headers, body)
     assert canonical == vector['expected_canonical_request']
-    string_to_sign = _auth.huawei_string_to_sign(headers['X-Sdk-Date'], canonical)
+    string_to_sign = _huawei.huawei_string_to_sign(headers['X-Sdk-Date'], canonical)
     assert string_to_sign == vector['expected_string_to_sign']
     authorization = 'SDK-HMAC-SHA256 Access=%s, SignedHeaders=%s, Signature=%s' % (
-        vector['access_key'], signed, _auth.huawei_signature(vector['secret_key'], string_to_sign))
+        vector['access_key'], signed, _huawei.huawei_signature(vector['secret_key'], string_to_sign))
     assert authorization == vector['expected_authorization']
 
 
 def test_huawei_signing_guide_example():
     vector = [v for v in VECTORS['vectors'] if v['id'] == 'huawei-doc-example-string-to-sign'][0]
-    assert _auth.huawei_signature(vector['secret_key'], vector['expected_string_to_sign']) == vector['expected_signature']
+    assert _huawei.huawei_signature(vector['secret_key'], vector['expected_string_to_sign']) == vector['expected_signature']
 
 
 # The auth classes, as the client uses them, must put exactly the vectors' headers on the wire.
 
 def _alibaba_auth(vector, version):
     token = vector['headers'].get('x-acs-security-token')
-    return _auth.AlibabaAuth(vector['access_key_id'], vector['access_key_secret'], token, version, clock=lambda: FIXED_NOW,
+    return _alibaba.AlibabaAuth(vector['access_key_id'], vector['access_key_secret'], token, version, clock=lambda: FIXED_NOW,
                              nonce=lambda: FIXED_NONCE)
 
 
@@ -110,7 +112,7 @@ def test_alibaba_auth_v1_signs_like_the_sdk(vector):
 def test_huawei_aksk_auth_signs_like_the_sdk(vector):
     headers = vector['headers_before_signing']
     body = vector['body'].encode('utf-8') if vector['body'] is not None else None
-    auth = _auth.HuaweiAkSkAuth(vector['access_key'], vector['secret_key'], headers.get('X-Security-Token'), headers['X-Project-Id'],
+    auth = _huawei.HuaweiAkSkAuth(vector['access_key'], vector['secret_key'], headers.get('X-Security-Token'), headers['X-Project-Id'],
                                 clock=lambda: FIXED_NOW)
     request = ApiRequest(vector['method'], 'https://' + vector['host'], vector['resource_path'], vector['query'], {}, body)
     auth.apply(request)
@@ -125,10 +127,10 @@ def test_alibaba_sdk_wire_captures_verify(capture):
     headers = {name: value for name, value in capture['headers'].items() if name.lower() != 'authorization'}
     authorization = capture['headers'].get('authorization') or capture['headers']['Authorization']
     if authorization.startswith('acs '):
-        string_to_sign = _auth.roa_string_to_sign(capture['method'], capture['pathname'], capture['query'], headers)
-        assert authorization == 'acs testAccessKeyId:' + _auth.roa_signature('testAccessKeySecret', string_to_sign)
+        string_to_sign = _alibaba.roa_string_to_sign(capture['method'], capture['pathname'], capture['query'], headers)
+        assert authorization == 'acs testAccessKeyId:' + _alibaba.roa_signature('testAccessKeySecret', string_to_sign)
     else:
-        assert authorization == _auth.acs3_authorization('testAccessKeyId', 'testAccessKeySecret', capture['method'], capture['pathname'],
+        assert authorization == _alibaba.acs3_authorization('testAccessKeyId', 'testAccessKeySecret', capture['method'], capture['pathname'],
                                                          capture['query'], headers, headers['x-acs-content-sha256'])
 
 
@@ -136,14 +138,14 @@ def test_alibaba_sdk_wire_captures_verify(capture):
 def test_huawei_sdk_wire_capture_verifies(capture):
     headers = {name: value for name, value in capture['headers'].items() if name != 'Authorization'}
     url = urlsplit(capture['url'])
-    canonical, signed = _auth.huawei_canonical_request(capture['method'], url.path, [], headers, capture['body'].encode('utf-8'))
-    signature = _auth.huawei_signature('HWTESTSKEXAMPLE0000000000000000000000000', _auth.huawei_string_to_sign(headers['X-Sdk-Date'], canonical))
+    canonical, signed = _huawei.huawei_canonical_request(capture['method'], url.path, [], headers, capture['body'].encode('utf-8'))
+    signature = _huawei.huawei_signature('HWTESTSKEXAMPLE0000000000000000000000000', _huawei.huawei_string_to_sign(headers['X-Sdk-Date'], canonical))
     assert capture['headers']['Authorization'] == 'SDK-HMAC-SHA256 Access=HWTESTAKEXAMPLE00000, SignedHeaders=%s, Signature=%s' % (signed, signature)
 
 
 def test_alibaba_auth_takes_a_fresh_nonce_and_date_per_request():
     nonces = iter(['n1', 'n2'])
-    auth = _auth.AlibabaAuth('ak', 'secret', clock=lambda: FIXED_NOW, nonce=lambda: next(nonces))
+    auth = _alibaba.AlibabaAuth('ak', 'secret', clock=lambda: FIXED_NOW, nonce=lambda: next(nonces))
     first, second = (ApiRequest('GET', 'https://sae.example', '/p', [], {'x-acs-action': 'A', 'x-acs-version': 'v'}) for dummy in range(2))
     auth.apply(first)
     auth.apply(second)
@@ -152,19 +154,19 @@ def test_alibaba_auth_takes_a_fresh_nonce_and_date_per_request():
 
 
 def test_alibaba_auth_signs_a_json_body():
-    auth = _auth.AlibabaAuth('ak', 'secret', clock=lambda: FIXED_NOW, nonce=lambda: FIXED_NONCE)
+    auth = _alibaba.AlibabaAuth('ak', 'secret', clock=lambda: FIXED_NOW, nonce=lambda: FIXED_NONCE)
     request = ApiRequest('POST', 'https://edas.example', '/p', [], {'x-acs-action': 'A', 'x-acs-version': 'v'}, b'{"a": 1}')
     auth.apply(request)
     assert request.headers['content-type'] == 'application/json; charset=utf-8'
-    assert request.headers['x-acs-content-sha256'] == _auth.hashlib.sha256(b'{"a": 1}').hexdigest()
+    assert request.headers['x-acs-content-sha256'] == hashlib.sha256(b'{"a": 1}').hexdigest()
     assert 'content-type;host' in request.headers['Authorization']
 
 
 def test_secrets_of_each_scheme():
-    assert _auth.AlibabaAuth('ak', 's3cret', 'tok').secrets == ['s3cret', 'tok']
-    assert _auth.HuaweiAkSkAuth('ak', 'sk', 'tok').secrets == ['sk', 'tok']
-    assert _auth.RainbondTokenAuth('rb').secrets == ['rb']
-    assert _auth.HuaweiTokenAuth(token='iam').secrets == ['iam']
+    assert _alibaba.AlibabaAuth('ak', 's3cret', 'tok').secrets == ['s3cret', 'tok']
+    assert _huawei.HuaweiAkSkAuth('ak', 'sk', 'tok').secrets == ['sk', 'tok']
+    assert _rainbond.RainbondTokenAuth('rb').secrets == ['rb']
+    assert _huawei.HuaweiTokenAuth(token='iam').secrets == ['iam']
 
 
 def test_huawei_token_auth_logs_in_once():
@@ -174,7 +176,7 @@ def test_huawei_token_auth_logs_in_once():
         logins.append(1)
         return 'token-%d' % len(logins)
 
-    auth = _auth.HuaweiTokenAuth(login=login)
+    auth = _huawei.HuaweiTokenAuth(login=login)
     for dummy in range(3):
         request = ApiRequest('GET', 'https://x', '/v3/p', [])
         auth.apply(request)
@@ -184,7 +186,7 @@ def test_huawei_token_auth_logs_in_once():
 
 def test_rainbond_sends_the_raw_token():
     request = ApiRequest('GET', 'https://rb', '/openapi/v1/teams', [])
-    _auth.RainbondTokenAuth('abc').apply(request)
+    _rainbond.RainbondTokenAuth('abc').apply(request)
     assert request.headers == {'Authorization': 'abc'}
 
 
@@ -193,14 +195,14 @@ def test_alibaba_auth_refuses_a_repeated_query_key_it_could_not_sign_as_sent(ver
     # The SDKs canonicalise the query as a map (every vector has one value per key): a repeated key cannot be signed as sent.
     request = ApiRequest('GET', 'https://sae.cn-shanghai.aliyuncs.com', '/pop/v1/sam/app/describeApplicationStatus',
                          [('AppId', 'a-1'), ('Other', 'x'), ('AppId', 'a-2')], {'x-acs-action': 'A', 'x-acs-version': 'v'})
-    auth = _auth.AlibabaAuth('testAccessKeyId', 'testAccessKeySecret', signature_version=version, clock=lambda: FIXED_NOW, nonce=lambda: FIXED_NONCE)
-    with pytest.raises(_auth.PaasInputError, match='AppId given more than once'):
+    auth = _alibaba.AlibabaAuth('testAccessKeyId', 'testAccessKeySecret', signature_version=version, clock=lambda: FIXED_NOW, nonce=lambda: FIXED_NONCE)
+    with pytest.raises(PaasInputError, match='AppId given more than once'):
         auth.apply(request)
     assert 'Authorization' not in request.headers
 
 
 def test_huawei_aksk_signs_every_value_of_a_repeated_query_key():
     request = ApiRequest('GET', 'https://servicestage.cn-north-4.myhuaweicloud.com', '/v2/p/cas/jobs/j', [('b', '2'), ('a', 'x'), ('b', '1')])
-    _auth.HuaweiAkSkAuth('ak', 'sk', clock=lambda: FIXED_NOW).apply(request)
-    canonical, dummy = _auth.huawei_canonical_request('GET', request.path, request.query, request.headers, None)
+    _huawei.HuaweiAkSkAuth('ak', 'sk', clock=lambda: FIXED_NOW).apply(request)
+    canonical, dummy = _huawei.huawei_canonical_request('GET', request.path, request.query, request.headers, None)
     assert canonical.split('\n')[2] == 'a=x&b=1&b=2' and request.url.endswith('?a=x&b=1&b=2')

@@ -12,7 +12,9 @@ import re
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiAkSkAuth, HuaweiTokenAuth, RainbondTokenAuth
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import AlibabaAuth
+from ansible_collections.paas.ops.plugins.module_utils._huawei import HuaweiAkSkAuth, HuaweiTokenAuth
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._huawei import iam_endpoint
 from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasAuthError, PaasInputError

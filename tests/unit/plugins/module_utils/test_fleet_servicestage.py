@@ -40,7 +40,7 @@ def ours(target_id):
 
 
 def component_info(name, last_job_id, status='RUNNING'):
-    """ShowComponentInfo of a component (what run_action and the settling of an unknown outcome read)."""
+    """ShowComponentInfo of a component (what a target run on its own, TargetOperation, and the settling of an unknown outcome read)."""
     return FakeResponse(200, {'name': name, 'replica': 1, 'status': {'component_status': status, 'replica': 1, 'last_job_id': last_job_id}})
 
 
@@ -183,7 +183,7 @@ def test_a_stopped_target_is_refused_without_sending_and_the_others_restart():
 
 
 def test_a_target_whose_job_is_still_running_is_refused_then_waited_for_and_restarted():
-    # 409 while another job runs: run_action reads the component, waits for that job, then restarts it.
+    # 409 while another job runs: the component runs on its own (TargetOperation): it is read, waits for that job, then restarts it.
     conflict = FakeResponse(409, {'error_code': 'SVCSTG.00100409', 'error_msg': 'conflicts with the current state: a job is running'})
     fake = FakeStage({WEB: ('RUNNING', 'job-scale')}, actions={WEB: [conflict]},
                      jobs={'job-scale': [('RUNNING', []), ('SUCCEEDED', [])], ours(WEB): [('SUCCEEDED', [('restart', 'SUCCEEDED', '')])]})

@@ -15,7 +15,10 @@ import pytest
 import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _http, _retry
-from ansible_collections.paas.ops.plugins.module_utils._auth import AlibabaAuth, HuaweiTokenAuth, NoAuth, RainbondTokenAuth
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import AlibabaAuth
+from ansible_collections.paas.ops.plugins.module_utils._auth import NoAuth
+from ansible_collections.paas.ops.plugins.module_utils._huawei import HuaweiTokenAuth
+from ansible_collections.paas.ops.plugins.module_utils._rainbond import RainbondTokenAuth
 from ansible_collections.paas.ops.plugins.module_utils._errors import (
     PaasAPIError,
     PaasAuthError,
