@@ -27,7 +27,7 @@ options:
       - The platform whose API is called. V(servicestage) is Huawei Cloud ServiceStage (and its IAM).
     type: str
     required: true
-    choices: [rainbond, sae, edas, servicestage]
+    choices: [edas, rainbond, sae, servicestage]
   method:
     description:
       - HTTP method.

@@ -44,8 +44,9 @@ options:
     choices: [sae, edas, rainbond]
   action:
     description:
-      - What to do with the applications. V(rollback) is SAE only; V(restart) is SAE and EDAS only; V(upgrade) and
-        V(deploy) are Rainbond only; V(scale) is SAE and Rainbond.
+      - What to do with the applications.
+      - Per platform, SAE offers V(start), V(stop), V(restart), V(scale), V(rollback); EDAS offers V(start),
+        V(stop), V(restart); Rainbond offers V(start), V(stop), V(scale), V(upgrade), V(deploy).
     type: str
     required: true
     choices: [start, stop, restart, scale, rollback, upgrade, deploy]
@@ -387,7 +388,7 @@ def app_operation(paas):
 def main():
     argument_spec = dict(
         platform=dict(type='str', required=True, choices=registry.names(kind=KIND)),
-        action=dict(type='str', required=True, choices=sorted(registry.actions(KIND))),
+        action=dict(type='str', required=True, choices=registry.actions(KIND)),
         app_ids=dict(type='list', elements='str', aliases=['app_id']),
         app_names=dict(type='list', elements='str', aliases=['app_name']),
         namespace_id=dict(type='str'),

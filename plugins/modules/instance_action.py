@@ -45,6 +45,8 @@ options:
       - V(scale) sets the instance's replica count to O(replica) (with O(hosts) for VM deployments).
       - V(rollback) deploys O(version) again, one of the instance's snapshots; a wrong version fails before anything is
         sent, listing the valid ones.
+      - Per platform, ServiceStage offers V(start), V(stop), V(restart), V(scale), V(rollback); SAE offers
+        V(restart); EDAS offers V(start), V(stop), V(restart).
     type: str
     required: true
     choices: [start, stop, restart, scale, rollback]

@@ -59,7 +59,7 @@ def test_acs3_vectors(vector):
     canonical, dummy = _alibaba.acs3_canonical_request(vector['method'], vector['pathname'], vector['query'], headers, headers['x-acs-content-sha256'])
     assert canonical == vector['expected_canonical_request']
     authorization = _alibaba.acs3_authorization(vector['access_key_id'], vector['access_key_secret'], vector['method'], vector['pathname'],
-                                             vector['query'], headers, headers['x-acs-content-sha256'])
+                                                vector['query'], headers, headers['x-acs-content-sha256'])
     assert authorization == vector['expected_authorization']
 
 
@@ -86,7 +86,7 @@ def test_huawei_signing_guide_example():
 def _alibaba_auth(vector, version):
     token = vector['headers'].get('x-acs-security-token')
     return _alibaba.AlibabaAuth(vector['access_key_id'], vector['access_key_secret'], token, version, clock=lambda: FIXED_NOW,
-                             nonce=lambda: FIXED_NONCE)
+                                nonce=lambda: FIXED_NONCE)
 
 
 @pytest.mark.parametrize('vector', [v for v in _vectors('ACS3') if not v.values[0]['body']])
@@ -113,7 +113,7 @@ def test_huawei_aksk_auth_signs_like_the_sdk(vector):
     headers = vector['headers_before_signing']
     body = vector['body'].encode('utf-8') if vector['body'] is not None else None
     auth = _huawei.HuaweiAkSkAuth(vector['access_key'], vector['secret_key'], headers.get('X-Security-Token'), headers['X-Project-Id'],
-                                clock=lambda: FIXED_NOW)
+                                  clock=lambda: FIXED_NOW)
     request = ApiRequest(vector['method'], 'https://' + vector['host'], vector['resource_path'], vector['query'], {}, body)
     auth.apply(request)
     assert request.headers.pop('Authorization') == vector['expected_authorization']
@@ -131,7 +131,7 @@ def test_alibaba_sdk_wire_captures_verify(capture):
         assert authorization == 'acs testAccessKeyId:' + _alibaba.roa_signature('testAccessKeySecret', string_to_sign)
     else:
         assert authorization == _alibaba.acs3_authorization('testAccessKeyId', 'testAccessKeySecret', capture['method'], capture['pathname'],
-                                                         capture['query'], headers, headers['x-acs-content-sha256'])
+                                                            capture['query'], headers, headers['x-acs-content-sha256'])
 
 
 @pytest.mark.parametrize('capture', _captures('huaweisdk-'))

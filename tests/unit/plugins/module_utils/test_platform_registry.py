@@ -10,6 +10,9 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import shutil
+import subprocess
+import sys
 import tokenize
 
 import pytest
@@ -21,6 +24,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.d
 # The registry itself, and the files of each platform and family: they alone may name one.
 ALLOWED = frozenset('plugins/module_utils/%s.py' % name for name in ('_platform', '_sae', '_edas', '_alibaba', '_huawei', '_servicestage', '_rainbond'))
 NAMES = frozenset(list(registry.PLATFORMS) + list(registry.FAMILIES))
+# Writes the modules' documented platform and action choices from the registry (--check: says what drifted).
+GENERATOR = os.path.join(ROOT, 'scripts', 'docs-choices')
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', 'modules')) if name.endswith('.py') and name != '__init__.py')
 
 
@@ -97,6 +102,37 @@ def test_documented_choices_are_the_registry_s(name, monkeypatch):
             assert len(documented) == len(set(documented)) and set(documented) == set(spec[option]['choices']), \
                 '%s: %s choices drifted from the registry' % (name, option)
     assert set(spec['platform']['choices']) <= set(registry.PLATFORMS)
+
+
+def generate(*args):
+    return subprocess.run([sys.executable, GENERATOR] + list(args), capture_output=True, text=True, check=False)
+
+
+def test_the_generated_docs_choices_are_up_to_date():
+    checked = generate('--check')
+    assert (checked.returncode, checked.stdout, checked.stderr) == (0, '', '')
+
+
+def test_the_generator_finds_a_drift_and_writes_the_registry_s_choices(tmp_path):
+    shutil.copytree(os.path.join(ROOT, 'plugins', 'modules'), str(tmp_path / 'plugins' / 'modules'))
+    for folder in ('roles/rolling_restart/meta', 'extensions/awx/job_templates'):
+        shutil.copytree(os.path.join(ROOT, folder), str(tmp_path / folder))
+    role = tmp_path / 'roles' / 'rolling_restart' / 'meta' / 'argument_specs.yml'
+    role_original = role.read_text()
+    role.write_text(role_original.replace('choices: [servicestage, sae, edas, rainbond]', 'choices: [servicestage, sae]'))
+    path = tmp_path / 'plugins' / 'modules' / 'app_operation.py'
+    original = path.read_text()
+    drifted = original.replace('    choices: [sae, edas, rainbond]\n', '    choices: [sae, edas]\n').replace('EDAS offers V(start),', 'EDAS offers')
+    assert drifted.count('choices: [sae, edas]') == 1 and 'EDAS offers V(start)' not in drifted
+    path.write_text(drifted)
+    checked = generate('--check', '--root', str(tmp_path))
+    assert (checked.returncode, checked.stdout) == (1, 'drifted from the registry: plugins/modules/app_operation.py\n'
+                                                       'drifted from the registry: roles/rolling_restart/meta/argument_specs.yml\n')
+    assert path.read_text() == drifted
+    written = generate('--root', str(tmp_path))
+    assert (written.returncode, written.stdout) == (0, 'rewritten: plugins/modules/app_operation.py\n'
+                                                       'rewritten: roles/rolling_restart/meta/argument_specs.yml\n')
+    assert path.read_text() == original and role.read_text() == role_original
 
 
 def test_each_kind_s_actions_are_known_to_the_shared_rules():

@@ -14,7 +14,7 @@ from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, 
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request, run
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError, PaasOutcomeUnknownError
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import (ComponentTarget, InstanceTarget, ServiceStage, TargetOperation, job_view,
-                                                                              operate_instances)
+                                                                             operate_instances)
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 P = 'p1'
@@ -186,10 +186,10 @@ def test_many_instances_concurrently_each_on_its_own():
         return FakeResponse(200, {'name': 'x', 'version': '1', 'status_detail': {'status': status, 'replica': 1}})
 
     found, session = connection({('GET', '/instances/ins-1$'): [instance('RUNNING')],
-                            ('GET', '/instances/ins-2$'): [instance('STOPPED'), instance('RUNNING')],
-                            ('GET', '/instances/ins-3$'): [FakeResponse(404, {'error_code': 'SVCSTG.00100412', 'error_msg': 'instance not found'})],
-                            ('POST', '/instances/ins-2/action$'): [FakeResponse(200, {'job_id': 'j2'})],
-                            ('GET', '/v2/p1/cas/jobs/j2$'): [FakeResponse(200, {'job': {'EXECUTION_STATUS': 'SUCCEEDED'}, 'tasks': []})]})
+                                 ('GET', '/instances/ins-2$'): [instance('STOPPED'), instance('RUNNING')],
+                                 ('GET', '/instances/ins-3$'): [FakeResponse(404, {'error_code': 'SVCSTG.00100412', 'error_msg': 'instance not found'})],
+                                 ('POST', '/instances/ins-2/action$'): [FakeResponse(200, {'job_id': 'j2'})],
+                                 ('GET', '/v2/p1/cas/jobs/j2$'): [FakeResponse(200, {'job': {'EXECUTION_STATUS': 'SUCCEEDED'}, 'tasks': []})]})
     request = Request('start', targets=dict(application_id='app-1', component_id='comp-1', instance_ids=['ins-1', 'ins-2', 'ins-3']),
                       deadline=Deadline(60), concurrency=3)
     with pytest.raises(PaasBatchError) as caught:
