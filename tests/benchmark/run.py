@@ -21,6 +21,10 @@ servicestage  the same pair on the bench world's ServiceStage application (60 v3
            lower bound is the longest of them, not their sum.
 calls      the role restarting the 40 SAE applications of worlds/fleet.yml (SAE's real limit of 60 calls a minute,
            20 s restarts) in batches of 10 (sae_fleet.yml): API calls per restarted target and throttled answers.
+reads      the role restarting the instances of an SAE application and the ECCs of an EDAS application of worlds/rolling.yml
+           in batches of 3 (alibaba_rolling.yml), each with this checkout's collection and with the collection at
+           ``--compare-ref`` (default: the last commit before the platform registry), on a fresh world each: API calls
+           by operation side by side.
 growth     the role over generated Rainbond apps and ServiceStage applications of 100, 1,000 and 10,000 components (0.2 s
            upgrades and restarts, batches of 10 %): controller CPU time and peak RSS, per run and per target, and each size's
            per-target figures as a ratio of the smallest size's in the same run (flat = about 1). ServiceStage lists past
@@ -60,7 +64,16 @@ ROOT = os.path.dirname(TESTS_DIR)
 WORLDS_DIR = os.path.join(TESTS_DIR, "emulator", "worlds")
 BENCH_WORLD = os.path.join(WORLDS_DIR, "bench.yml")
 FLEET_WORLD = os.path.join(WORLDS_DIR, "fleet.yml")
-PARTS = ("overhead", "baseline", "servicestage", "calls", "growth")
+PARTS = ("overhead", "baseline", "servicestage", "calls", "reads", "growth")
+ROLLING_WORLD = os.path.join(WORLDS_DIR, "rolling.yml")
+# The collection the reads part compares with: the last commit before the platform registry (issue 14), whose EDAS and SAE
+# instance batches read again what listing the batch had just read.
+COMPARE_REF = "e220563842b20f455d614b1dcd2e4b4e7c5d539e"
+# The rolling world's instance fleets (tests/integration/rolling_world.py names the same ids): SAE storefront's 12 instances,
+# EDAS inventory's 8 ECCs (one stopped, left so).
+READS_FLEETS = (("sae", "5ae00000-0000-4000-8000-000000000001", "storefront, 12 instances"),
+                ("edas", "eda50000-0000-4000-8000-000000000001", "inventory, 7 running ECCs and 1 stopped"))
+READS_BATCH_SIZE = 3
 
 # The bench world's Rainbond app and its connection (tests/emulator/worlds/bench.yml).
 BENCH_APP_ID = 2
@@ -142,8 +155,11 @@ class Runner:
         progress("emulator: starting %s at time factor 1.0" % os.path.relpath(world, ROOT))
         return self.emulator_process(world=world, time_factor=1.0).start()
 
-    def playbook(self, label, playbook, extra_vars, url):
-        """Run one playbook; returns its measurements (and the role's result, when the playbook saved one)."""
+    def playbook(self, label, playbook, extra_vars, url, collections_path=None, collections_path_label=None):
+        """Run one playbook; returns its measurements (and the role's result, when the playbook saved one).
+
+        ``collections_path``: a directory holding another ``ansible_collections/paas/ops`` that this run uses instead (the git
+        revision it holds is ``collections_path_label``)."""
         self.count += 1
         usage_file = os.path.join(self.scratch, "usage-%d.json" % self.count)
         result_file = os.path.join(self.scratch, "result-%d.json" % self.count)
@@ -154,9 +170,13 @@ class Runner:
         for pair in pairs + ["benchmark_result_file=" + result_file]:
             command += ["-e", pair]
         shown = " ".join("-e " + shlex.quote(pair).replace(url, "$EMULATOR_URL") for pair in pairs)
-        self.commands.append({"part": label, "command": "ansible-playbook %s %s" % (os.path.relpath(playbook, ROOT), shown)})
+        # Another collection is named by where it came from: a git archive of the revision (the reads part).
+        using = "ANSIBLE_COLLECTIONS_PATH=<git archive of %s> " % collections_path_label if collections_path else ""
+        self.commands.append({"part": label, "command": "%sansible-playbook %s %s" % (using, os.path.relpath(playbook, ROOT), shown)})
         progress("%s: ansible-playbook %s" % (label, os.path.relpath(playbook, ROOT)))
         environment = self.ansible_cli._environment(None)  # pylint: disable=protected-access
+        if collections_path:
+            environment.update(ANSIBLE_COLLECTIONS_PATH=collections_path, PYTHONPATH=collections_path)
         wrapper = [sys.executable, os.path.abspath(__file__), "--measure-child", usage_file, "--"] + command
         with open(log_file, "w", encoding="utf-8") as log:
             try:
@@ -308,6 +328,38 @@ def run_calls(runner, args):
         emulator.stop()
 
 
+def collection_at(ref, scratch):
+    """A tree ``<scratch>/ref/ansible_collections/paas/ops`` holding the checkout's files at ``ref`` (git archive)."""
+    tree = os.path.join(scratch, "ref")
+    target = os.path.join(tree, "ansible_collections", "paas", "ops")
+    os.makedirs(target)
+    archive = subprocess.run(["git", "-C", ROOT, "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)
+    return tree
+
+
+def run_reads(runner, args):
+    old = collection_at(args.compare_ref, runner.scratch)
+    emulator = runner.emulator(ROLLING_WORLD)
+    rows = []
+    try:
+        for platform_name, application_id, described in READS_FLEETS:
+            for label, collections_path in (("this checkout", None), ("at %s" % args.compare_ref[:7], old)):
+                emulator.reset()
+                run = runner.playbook("reads %s %s" % (platform_name, label.split(" ")[-1]), collection_playbook(args, "alibaba_rolling.yml"),
+                                      {"paas_endpoint": emulator.url, "benchmark_platform": platform_name,
+                                       "benchmark_application_id": application_id, "benchmark_batch_size": READS_BATCH_SIZE},
+                                      emulator.url, collections_path=collections_path, collections_path_label=args.compare_ref[:7])
+                figures = rollout_figures(run, emulator, 0)
+                role = figures.pop("role_result", None) or {}
+                figures.update(platform=platform_name, fleet=described, collection=label, restarted=len(role.get("restarted") or []),
+                               calls_per_batch=round(figures["calls"]["requests_total"] / max(figures["batches"], 1), 2))
+                rows.append(figures)
+    finally:
+        emulator.stop()
+    return {"compare_ref": args.compare_ref, "batch_size": READS_BATCH_SIZE, "runs": rows}
+
+
 def growth_world(size, path):
     """The bench world with ``size`` components in its Rainbond app 2 (bench) and in its ServiceStage application bench, every
     job of GROWTH_UPGRADE_SECONDS."""
@@ -453,6 +505,30 @@ def markdown(results):
         if calls["calls"]["throttled_total"]:
             lines += ["Throttled (`Throttling.User`, retried by the role): %s." % ", ".join(
                 "%s %d" % (name.split(":", 1)[1], count) for name, count in sorted((calls["calls"].get("throttled") or {}).items())), ""]
+    reads = parts.get("reads")
+    if reads:
+        lines += ["## SAE instances and EDAS ECCs: the reads of a batch, against the collection at %s" % reads["compare_ref"][:7], "",
+                  "The role over the rolling world's instance fleets in batches of %d, each fleet on a fresh world with this checkout's" % (
+                      reads["batch_size"]),
+                  "collection and with the one at %s (the last commit before the platform registry), one after the other in one run." % (
+                      reads["compare_ref"][:7]),
+                  "What is compared is the calls: an SAE run that follows another within a minute also waits for SAE's per-user budget",
+                  "of 60 calls a minute, which the collection keeps across processes (its ledger), so its wall time is not the collection's.",
+                  "Measured %s." % reads.get("measured_at", "?"), "",
+                  "| fleet | collection | batches | restarted | API calls | calls per batch | calls by operation | wall s |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for row in reads["runs"]:
+            lines.append("| %s %s | %s | %d | %d | %d | %.2f | %s | %.1f |" % (
+                row["platform"].upper(), row["fleet"], row["collection"], row["batches"], row["restarted"], row["calls"]["requests_total"],
+                row["calls_per_batch"], operations(row["calls"], row["platform"] + ":"), row["wall_seconds"]))
+        lines.append("")
+        for platform_name in sorted(set(row["platform"] for row in reads["runs"])):
+            mine = [row for row in reads["runs"] if row["platform"] == platform_name]
+            if len(mine) == 2:
+                lines.append("%s: this checkout makes %d calls against %d (x%.2f)." % (
+                    platform_name.upper(), mine[0]["calls"]["requests_total"], mine[1]["calls"]["requests_total"],
+                    mine[0]["calls"]["requests_total"] / float(mine[1]["calls"]["requests_total"])))
+        lines.append("")
     growth = parts.get("growth")
     if growth:
         lines += ["## Growth: the role over larger Rainbond apps and ServiceStage applications", "",
@@ -479,6 +555,7 @@ def markdown(results):
     lines += ["```", "", "Each part's playbook runs, against its own emulator (`$EMULATOR_URL`), as:", "", "```sh"]
     worlds = {"overhead": "tests/emulator/worlds/bench.yml", "baseline": "tests/emulator/worlds/bench.yml",
               "servicestage": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
+              "reads": "tests/emulator/worlds/rolling.yml",
               "growth": "generated by run.py: bench.yml with 100, 1000, 10000 components"}
     for part in PARTS:
         commands = (results.get("playbook_commands") or {}).get(part) or []
@@ -504,7 +581,7 @@ def save(args, figures, runner):
         if key in figures:
             rollout[key] = figures[key]
             rollout["measured_at"] = figures["measured_at"]
-    for key in ("servicestage", "calls", "growth"):
+    for key in ("servicestage", "calls", "reads", "growth"):
         if key in figures:
             parts[key] = dict(figures[key], measured_at=figures["measured_at"])
     command = ".venv/bin/python tests/benchmark/run.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
@@ -533,6 +610,7 @@ def parse_args(argv):
     parser.add_argument("--collections-path", help="directory holding ansible_collections/paas/ops (default: a temporary tree linking this checkout)")
     parser.add_argument("--playbook-dir", default=BENCH_DIR, help="where rolling_collection.yml and sae_fleet.yml are (default: beside this script)")
     parser.add_argument("--output-dir", default=BENCH_DIR, help="where results.md and results.json go (default: beside this script)")
+    parser.add_argument("--compare-ref", default=COMPARE_REF, help="the git revision whose collection the reads part compares with (default: %(default)s)")
     parser.add_argument("--run-timeout", type=int, default=900, help="seconds one ansible-playbook run may take (default: %(default)s)")
     args = parser.parse_args(argv)
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -565,6 +643,8 @@ def main(argv):
             figures.update(run_overhead_and_baseline(runner, args, args.only))
         if "calls" in args.only:
             figures["calls"] = run_calls(runner, args)
+        if "reads" in args.only:
+            figures["reads"] = run_reads(runner, args)
         if "growth" in args.only:
             figures["growth"] = run_growth(runner, args)
         save(args, figures, runner)
