@@ -280,8 +280,12 @@ class AlibabaApi:
         return response.data or {}
 
     def read_job(self, change_order_id, params=None):
-        """A change order as change_order_info returns it."""
-        return public_order(self.change_order(change_order_id))
+        """A change order, read as change_order_info polls it (``job_result`` is what it returns)."""
+        return self.change_order(change_order_id)
+
+    def job_result(self, order):
+        """What change_order_info returns of an order: with its batches' tasks, and without the per-instance units."""
+        return public_order(self.with_tasks(order))
 
     def list_all(self, paging, path, query, key, page_size=None, want=None, reuse=False):
         """Every item of a paged list (``paging``: how it pages), read page by page to its end; ``key`` names an item's id field."""

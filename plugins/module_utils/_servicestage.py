@@ -153,8 +153,8 @@ class ServiceStage:
         return self.job(job_id, params['servicestage_api'])
 
     @staticmethod
-    def with_tasks(job):
-        """A job read already carries its tasks."""
+    def job_result(job):
+        """What change_order_info returns of a job: as read (a job read already carries its tasks)."""
         return job
 
     # -- v2 instances ----------------------------------------------------------------------------

@@ -254,7 +254,7 @@ def change_order_info(paas):
         job, result['elapsed'] = outcome.value, round(outcome.elapsed, 3)
     else:
         job = read()
-    job = api.with_tasks(job)
+    job = api.job_result(job)
     if latest:
         result['change_orders'] = [job] + latest[1:]
     job['terminal'] = job['status'] in states.JOB_TERMINAL

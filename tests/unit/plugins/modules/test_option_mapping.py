@@ -470,4 +470,6 @@ def test_change_order_info_sae_reads_the_order_named_and_its_batches(capsys, net
         'co-9', 'sae', 'succeeded', True, 'a1', 'CoRestartInstances')
     assert [(pipeline['id'], pipeline['status'], [(task['name'], task['status']) for task in pipeline['tasks']]) for pipeline in order['pipelines']] == [
         ('p1', 'succeeded', [('Restart i-1', 'succeeded')])]
+    # Each batch as documented (RETURN): the per-instance units the collection reads from the tasks stay inside.
+    assert sorted(order['pipelines'][0]) == ['id', 'name', 'raw_status', 'status', 'tasks']
     assert result['changed'] is False and 'change_orders' not in result
