@@ -254,6 +254,8 @@ class ApplicationsOperation(Operation):
     def follow(self, request, plan):
         for (view, acting), order_id in zip(self.plans, plan.sent):
             follow_orders(self.api, [(order_id, view['label'])], request.deadline, request.auto_confirm, self.result)
+            if not request.rereads:
+                continue
             final = dict((ecc['id'], ecc) for ecc in self.api.application(view['id'])['eccs'])
             for entry in self.result['instances']:
                 if entry['id'] in final and entry['id'] in acting:

@@ -54,6 +54,12 @@ class Request:
                    deadline=Deadline(params.get('wait_timeout') or 600), auto_confirm=bool(params.get('auto_confirm_batches')),
                    check_mode=check_mode, concurrency=params.get('concurrency'))
 
+    @property
+    def rereads(self):
+        """Whether ``follow`` re-reads the targets for the result's ``after``: not for a caller that decided the batch
+        (``chosen``), which lists the whole fleet itself once the batch is done (restart_batch)."""
+        return self.chosen is None
+
     def target(self, name):
         return self.targets.get(name)
 
@@ -90,7 +96,8 @@ class Operation:
     - ``planned(request, plan)``: the plan is made, in check mode too: refuse it as a whole before anything is sent (a rolling
       restart's room), or start the result from it;
     - ``send(request, plan)``: act once on every acting entry, settling an unknown outcome; what it returns is ``plan.sent``;
-    - ``follow(request, plan)``: wait for what was sent (its jobs, change orders or events) within ``request.deadline``, re-read;
+    - ``follow(request, plan)``: wait for what was sent (its jobs, change orders or events) within ``request.deadline``, then
+      re-read (``request.rereads``);
     - ``report(request, plan)``: the task's result.
     """
 

@@ -263,6 +263,8 @@ class ApplicationsOperation(Operation):
 
     def follow(self, request, plan):
         follow_orders(self.api, self.orders, request.deadline, request.auto_confirm, self.result)
+        if not request.rereads:
+            return
         finals = dict((entry['id'], self._read(request.action, entry['id'])) for entry in plan.acting)
         for entry in self.result['applications']:
             if entry['id'] in finals:
@@ -319,7 +321,7 @@ class InstancesOperation(Operation):
 
     def follow(self, request, plan):
         order = follow_orders(self.api, [(plan.sent, 'application %s' % self.app_id)], request.deadline, request.auto_confirm, self.result)[0]
-        final = dict((instance['id'], instance) for instance in self.api.instances(self.app_id))
+        final = dict((instance['id'], instance) for instance in self.api.instances(self.app_id)) if request.rereads else {}
         for entry in self.result['instances']:
             entry['job'] = order
             if entry['id'] in final:
