@@ -66,8 +66,8 @@ options:
     default: 600
 extends_documentation_fragment:
   - paas.ops._connection
-  - paas.ops._huawei
   - paas.ops._alibaba
+  - paas.ops._huawei
   - paas.ops._rainbond
   - paas.ops._group
   - paas.ops._group.action

@@ -63,8 +63,8 @@ extends_documentation_fragment:
   - paas.ops._servicestage.component
   - paas.ops._wait
   - paas.ops._connection
-  - paas.ops._huawei
   - paas.ops._alibaba
+  - paas.ops._huawei
   - paas.ops._rainbond
   - paas.ops._group
   - paas.ops._group.auto_confirm_batches

@@ -78,8 +78,8 @@ extends_documentation_fragment:
   - paas.ops._wait
   - paas.ops._change_order
   - paas.ops._connection
-  - paas.ops._huawei
   - paas.ops._alibaba
+  - paas.ops._huawei
   - paas.ops._rainbond
   - paas.ops._group
   - paas.ops._group.namespace_id

@@ -68,8 +68,8 @@ options:
 extends_documentation_fragment:
   - paas.ops._servicestage
   - paas.ops._connection
-  - paas.ops._huawei
   - paas.ops._alibaba
+  - paas.ops._huawei
   - paas.ops._rainbond
   - paas.ops._group
   - paas.ops._group.action

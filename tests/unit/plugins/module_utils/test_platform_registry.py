@@ -122,8 +122,10 @@ def test_the_generator_finds_a_drift_and_writes_the_registry_s_choices(tmp_path)
     role.write_text(role_original.replace('choices: [servicestage, sae, edas, rainbond]', 'choices: [servicestage, sae]'))
     path = tmp_path / 'plugins' / 'modules' / 'app_operation.py'
     original = path.read_text()
-    drifted = original.replace('    choices: [sae, edas, rainbond]\n', '    choices: [sae, edas]\n').replace('EDAS offers V(start),', 'EDAS offers')
-    assert drifted.count('choices: [sae, edas]') == 1 and 'EDAS offers V(start)' not in drifted
+    # A platform choice, an action of the per-platform list and a family's connection fragment gone missing.
+    drifted = original.replace('    choices: [sae, edas, rainbond]\n', '    choices: [sae, edas]\n').replace('EDAS offers V(start),', 'EDAS offers').replace(
+        '  - paas.ops._huawei\n', '')
+    assert drifted.count('choices: [sae, edas]') == 1 and 'EDAS offers V(start)' not in drifted and 'paas.ops._huawei' not in drifted
     path.write_text(drifted)
     checked = generate('--check', '--root', str(tmp_path))
     assert (checked.returncode, checked.stdout) == (1, 'drifted from the registry: plugins/modules/app_operation.py\n'
