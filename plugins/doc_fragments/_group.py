@@ -35,7 +35,7 @@ options:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
         that use it (M(paas.ops.batch_restart), M(paas.ops.change_order_info), M(paas.ops.component_action),
-        M(paas.ops.instance_action) and M(paas.ops.instance_info)).
+        M(paas.ops.instance_action), M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -44,7 +44,8 @@ options:
   application_name:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action) and M(paas.ops.instance_info)).
+        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info)
+        and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -53,7 +54,7 @@ options:
   auto_confirm_batches:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.batch_restart) and M(paas.ops.instance_action)).
+        that use it (M(paas.ops.app_operation), M(paas.ops.batch_restart), M(paas.ops.instance_action) and M(paas.ops.rollout)).
     type: bool
 '''
 
@@ -62,7 +63,8 @@ options:
   component_id:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action) and M(paas.ops.instance_info)).
+        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info)
+        and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -71,7 +73,8 @@ options:
   component_name:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action) and M(paas.ops.instance_info)).
+        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info)
+        and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -90,7 +93,7 @@ options:
   namespace_id:
     description:
       - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.batch_restart) and M(paas.ops.instance_info)).
+        that use it (M(paas.ops.app_operation), M(paas.ops.batch_restart), M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
 '''
 

@@ -248,6 +248,15 @@ class BatchRestart(Operation):
         return self.result
 
 
+def batch_diff(entries):
+    """Each target of a batch before and after; in check mode nothing happened yet: a target to restart is shown restarted now."""
+    def after(entry):
+        if entry['after'] is not None:
+            return entry['after']
+        return dict(entry['before'], state='running', restarted_at=round(time.time())) if entry['outcome'] == 'restarted' else entry['before']
+    return dict(before=dict((entry['id'], entry['before']) for entry in entries), after=dict((entry['id'], after(entry)) for entry in entries))
+
+
 def _finish(result, entries, started, clock):
     for entry in entries.values():
         # Not "failed"/"skipped": those are Ansible's own result keys.

@@ -240,11 +240,9 @@ requests:
   elements: dict
 '''
 
-import time
-
 from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError
-from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
+from ansible_collections.paas.ops.plugins.module_utils._fleet import batch_diff, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
 from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPLICATION_ARGSPEC, COMPONENT_ARGSPEC, ID_OR_NAME
 
@@ -258,7 +256,7 @@ def batch_restart(paas):
                            include_stopped=params['include_stopped'], allow_empty=params['allow_empty'])
     result['platform'] = params['platform']
     if paas.diff_mode:
-        result['diff'] = _diff(result['targets'])
+        result['diff'] = batch_diff(result['targets'])
     if result['failed_targets'] or result['untouched_targets']:
         failed = [entry for entry in result['targets'] if entry['outcome'] == 'failed']
         parts = ['%d of %d targets failed: %s' % (len(failed), len(result['targets']), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed))]
@@ -267,15 +265,6 @@ def batch_restart(paas):
         # The change order's own message, once for the batch rather than once per target.
         raise PaasBatchError('; '.join(parts + result['order_messages']), result)
     return result
-
-
-def _diff(entries):
-    """Each target before and after; in check mode nothing happened yet: a target to restart is shown restarted now."""
-    def after(entry):
-        if entry['after'] is not None:
-            return entry['after']
-        return dict(entry['before'], state='running', restarted_at=round(time.time())) if entry['outcome'] == 'restarted' else entry['before']
-    return dict(before=dict((entry['id'], entry['before']) for entry in entries), after=dict((entry['id'], after(entry)) for entry in entries))
 
 
 def main():

@@ -47,6 +47,8 @@ ANSIBLE_DOCS_LABELS = {
     'common_return_values': ('reference_appendices/common_return_values.html#common-return-values', 'Return Values'),
     'ansible_configuration_settings': ('reference_appendices/config.html#ansible-configuration-settings',
                                        'Ansible Configuration Settings'),
+    # The page of a module that documents an action plugin (paas.ops.rollout) says it has one.
+    'action_plugins': ('plugins/action.html#action-plugins', 'Action plugins'),
 }
 INVENTORY_NAME = 'ansible_devel.inv'
 

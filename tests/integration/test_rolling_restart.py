@@ -56,7 +56,10 @@ def test_never_more_down_than_allowed_and_every_running_target_restarted_once(fl
     assert 0 < fleet.metrics()['max_unavailable'][app_id] <= limit
     assert sorted(result['restarted']) == sorted(expected) and result['failed'] == [] and result['untouched'] == []
     # The batch's task is named with its progress line.
-    assert re.search(r'TASK \[paas\.ops\.rolling_restart : batch 1/%d: restarting ' % len(result['batches']), run.stdout)
+    # One progress line per batch transition, printed by the engine as it happens, naming the application; no task per batch.
+    assert re.search(r'^\[[^\]]+\] batch 1/%d: restarting ' % len(result['batches']), run.stdout, re.M)
+    assert re.search(r'^\[[^\]]+\] batch %d/%d: done in [0-9.]+ s \(' % (len(result['batches']), len(result['batches'])), run.stdout, re.M)
+    assert 'batch.yml' not in run.stdout
     assert 'rolling restart done: %d restarted, 0 failed' % len(expected) in run.stdout
 
 
@@ -107,7 +110,7 @@ def test_check_mode_prints_the_plan_and_restarts_nothing(fleet):
     run, result = rollout(fleet, check=True, **MAIN_VARS['sae'])
     assert run.rc == 0, run.output
     assert 'plan: 12 of 12 instances in 4 batches (3, 3, 3, 3), max_unavailable 3' in run.stdout
-    assert 'TASK [paas.ops.rolling_restart : batch 4/4: would restart storefront-10, storefront-11, storefront-12]' in run.stdout
+    assert '] batch 4/4: would restart storefront-10, storefront-11, storefront-12; 3 down of max 3\n' in run.stdout
     assert fleet.metrics()['actions'] == [] and restarts(fleet) == {}
     assert result['batches'][0]['restarted'] == STOREFRONT_INSTANCES[:3]
 

@@ -30,7 +30,8 @@ JOB_TEMPLATE = os.path.join(COLLECTION_ROOT, 'extensions', 'awx', 'job_templates
 CREDENTIAL_TYPES = os.path.join(COLLECTION_ROOT, 'extensions', 'awx', 'credential_types')
 ROLE_SPEC = os.path.join(COLLECTION_ROOT, 'roles', 'rolling_restart', 'meta', 'argument_specs.yml')
 RUNNER_IDENT = '1'  # AWX names a job's artifacts after the job's id
-BATCH_LINE = re.compile(r'^batch (\d+)/(\d+): restarting (.+)$')
+# The engine's progress line as a batch starts: application, batch, the targets by name, the room under max_unavailable.
+BATCH_LINE = re.compile(r'^\[[^\]]+\] batch (\d+)/(\d+): restarting (.+?)(?:; \d+ down of max \d+)?$')
 
 
 def load_yaml(path):
@@ -196,16 +197,19 @@ def test_ansible_runner_runs_the_job_with_injected_credentials_and_reports_each_
     assert fleet.metrics()['restarts'] == dict((target, 1) for target in expected)
 
     events = job_events(artifacts)
-    # Each batch's progress line is its task's name: the task-start event AWX shows, then the batch's result.
-    batch_starts = [event for event in events
-                    if event['event'] == 'playbook_on_task_start' and BATCH_LINE.match(event['event_data']['task'])]
-    lines = [BATCH_LINE.match(event['event_data']['task']).groups() for event in batch_starts]
+    # Each batch's progress line is a job event of its own, printed while the rollout task runs: before its result.
+    rollout_ok = [event for event in events if event['event'] == 'runner_on_ok' and 'rolling_restart_result' in event['event_data']['res']]
+    assert len(rollout_ok) == 1
+    batch_starts = [event for event in events if event['event'] == 'verbose' and BATCH_LINE.match(event['stdout'])]
+    assert batch_starts and all(event['counter'] < rollout_ok[0]['counter'] for event in batch_starts)
+    lines = [BATCH_LINE.match(event['stdout']).groups() for event in batch_starts]
     assert [int(index) for index, _total, _targets in lines] == list(range(1, len(lines) + 1)) and len(lines) > 1
     assert set(int(total) for _index, total, _targets in lines) == {len(lines)}
-    assert sorted(target for _index, _total, targets in lines for target in targets.split(', ')) == sorted(expected)
-    changed_tasks = set(event['event_data']['task_uuid'] for event in events
-                        if event['event'] == 'runner_on_ok' and event['event_data']['res'].get('changed'))
-    assert set(event['event_data']['task_uuid'] for event in batch_starts) <= changed_tasks
+    # The lines name the targets (by name where the platform has one): as many as each batch restarted, in batch order.
+    batches = rollout_ok[0]['event_data']['res']['rolling_restart_result']['batches']
+    assert [len(targets.split(', ')) for _index, _total, targets in lines] == [len(batch['targets']) for batch in batches]
+    assert sorted(target for batch in batches for target in batch['targets']) == sorted(expected)
+    assert rollout_ok[0]['event_data']['res']['changed']
     summaries = [event['event_data']['res']['msg'] for event in events
                  if event['event'] == 'runner_on_ok' and str(event['event_data']['res'].get('msg', '')).startswith('rolling restart ')]
     assert len(summaries) == 1 and summaries[0].startswith(

@@ -80,6 +80,9 @@ class _Captured(Exception):
 def argument_spec(name, monkeypatch):
     """The argument spec module ``name`` builds (its main() stopped at PaasModule)."""
     module = importlib.import_module('ansible_collections.paas.ops.plugins.modules.%s' % name)
+    if not hasattr(module, 'main'):
+        # Documentation of an action plugin (paas.ops.rollout): its spec is the action's own.
+        return module, importlib.import_module('ansible_collections.paas.ops.plugins.action.%s' % name).ARGSPEC
     captured = {}
 
     def capture(argument_spec, **kwargs):

@@ -1,0 +1,274 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE to the paas.ops collection: not a public API, may change without notice.
+
+"""The rollout engine behind ``paas.ops.rollout``: whole rolling restarts of one or many applications, in one task.
+
+Per application: list the targets (one paged list), plan the batches with the same planner as the ``rolling_plan`` filter,
+then restart batch after batch through ``Batches`` (the platform's fleet and the shared runner in this process, or
+``paas.ops.batch_restart`` on the task's host), applying the failure policy, the pause and the deadline here, and saying
+each batch's transitions as they happen. Applications run side by side up to ``parallel``; when one stops on a failure,
+the others finish the batch they are in, then stop too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.paas.ops.plugins.plugin_utils._plan import PlanError, rolling_plan
+
+
+class RolloutError(Exception):
+    """A rollout that cannot start or go on (bad input, a listing or batch call that failed as a whole): the task fails with it."""
+
+
+class Batches:
+    """Where an application's listing and batches run: ``list(restart_times)`` -> ``{'application_id', 'instances'}`` and
+    ``restart(ids, marker, max_unavailable, settings, timeout)`` -> the result of ``paas.ops.batch_restart`` (a failed batch's
+    too: its targets say how each fared). A call that fails as a whole raises ``RolloutError``."""
+
+    def list(self, restart_times):
+        raise NotImplementedError
+
+    def restart(self, ids, marker, max_unavailable, settings, timeout):
+        raise NotImplementedError
+
+
+class RunState:
+    """What every application of a run shares: the stop (a failure elsewhere, the deadline), the whole run's deadline, and
+    the failures counted over the run when the failure policy counts them there."""
+
+    def __init__(self, deadline_seconds=None, clock=time.time):
+        self.clock = clock
+        self.started = clock()
+        self.deadline = None if not deadline_seconds else self.started + deadline_seconds
+        self.deadline_seconds = deadline_seconds
+        self._stop = threading.Event()
+        self.reason = None
+        self._lock = threading.Lock()
+        self.failed = 0
+        self.planned = 0
+
+    def stop(self, reason):
+        with self._lock:
+            if self.reason is None:
+                self.reason = reason
+        self._stop.set()
+
+    def stopping(self):
+        if not self._stop.is_set() and self.deadline is not None and self.clock() >= self.deadline:
+            self.stop('the deadline of %s s for the whole run was reached' % _seconds(self.deadline_seconds))
+        return self._stop.is_set()
+
+    def remaining(self):
+        return None if self.deadline is None else max(self.deadline - self.clock(), 0.0)
+
+    def pause(self, seconds):
+        """Sleep ``seconds`` unless the run is stopped meanwhile (or its deadline comes first)."""
+        remaining = self.remaining()
+        self._stop.wait(seconds if remaining is None else min(seconds, remaining))
+
+    def count(self, failed, planned):
+        with self._lock:
+            self.failed += failed
+            self.planned += planned
+            return self.failed, self.planned
+
+
+def _seconds(value):
+    return ('%.1f' % value).rstrip('0').rstrip('.')
+
+
+def _names(ids, names, limit=8):
+    """Targets by name where the platform has one; a long batch is cut short (the result lists every one)."""
+    shown = [names.get(target_id) or target_id for target_id in ids[:limit]]
+    return ', '.join(shown) + (' … (%d more)' % (len(ids) - limit) if len(ids) > limit else '')
+
+
+def _policy_exceeded(failed, planned, settings):
+    if failed > settings['max_failed_targets']:
+        return True
+    percent = settings['max_failed_percent']
+    return percent is not None and planned > 0 and failed * 100.0 / planned > percent
+
+
+class ApplicationRollout:
+    """One application's rollout: its listing, plan and batches, and its summary (``rolling_restart_result``'s shape)."""
+
+    def __init__(self, label, platform, settings, batches, say, run, marker, check_mode, failure_scope='application', option_prefix=''):
+        self.label = label
+        self.platform = platform
+        self.settings = settings
+        self.batches = batches
+        self._say = say
+        self.run_state = run
+        self.marker = marker
+        self.check_mode = check_mode
+        self.failure_scope = failure_scope
+        # How messages name the options: the role's variables are its options with the prefix rolling_restart_.
+        self.option_prefix = option_prefix
+        self.names = {}
+        self.plan = None
+        self.kind = 'target'
+        self.done = dict(restarted=[], failed=[], skipped=[], unreached=[], messages=[], batches=[])
+        self.stopped_because = None
+        self.application_id = None
+
+    def say(self, text):
+        self._say('[%s] %s' % (self.label, text))
+
+    def run(self):
+        started = self.run_state.clock()
+        settings = self.settings
+        listing = self.batches.list(restart_times=settings['restarted_after'] is not None)
+        views = listing['instances']
+        self.application_id = listing.get('application_id')
+        self.kind = views[0].get('kind') or 'target' if views else 'target'
+        self.names = dict((view['id'], view.get('name')) for view in views)
+        try:
+            plan = self.plan = rolling_plan(views, batch_size=settings['batch_size'], batches=settings['batches'] or None,
+                                            max_unavailable=settings['max_unavailable'], include_stopped=settings['include_stopped'],
+                                            restarted_after=settings['restarted_after'], only=settings['targets'] or None,
+                                            name=settings['name_pattern'], states=settings['states'] or None)
+        except PlanError as error:
+            raise RolloutError('%s: %s' % (self.label, error))
+        if plan['matched'] == 0 and not settings['allow_empty']:
+            raise RolloutError(self._nothing_matches(plan))
+        self._say_plan(plan, views)
+        states = dict((view['id'], view.get('state')) for view in views)
+        total = len(plan['batches'])
+        if self.failure_scope == 'run':
+            self.run_state.count(0, plan['eligible'])
+        for index, batch in enumerate(plan['batches'], 1):
+            if self.stopped_because or self.run_state.stopping():
+                break
+            if index > 1 and settings['pause_seconds'] > 0 and not self.check_mode:
+                self.run_state.pause(settings['pause_seconds'])
+                if self.run_state.stopping():
+                    break
+            self._batch(index, total, [entry['id'] for entry in batch], states, plan)
+        if self.stopped_because is None and self.run_state.reason and len(self.done['batches']) < total:
+            self.stopped_because = self.run_state.reason
+        return self.summary(started)
+
+    def _batch(self, index, total, ids, states, plan):
+        settings = self.settings
+        starting = [target_id for target_id in ids if states.get(target_id) == 'stopped']
+        restarting = [target_id for target_id in ids if states.get(target_id) != 'stopped']
+        parts = []
+        if starting:
+            parts.append('%s %s' % ('would start' if self.check_mode else 'starting', _names(starting, self.names)))
+        if restarting:
+            parts.append('%s %s' % ('would restart' if self.check_mode else 'restarting', _names(restarting, self.names)))
+        room = ''
+        if plan['max_unavailable'] is not None:
+            room = '; %d down of max %d' % (len(plan['down']) + len(ids), plan['max_unavailable'])
+        self.say('batch %d/%d: %s%s' % (index, total, ', '.join(parts), room))
+        remaining = self.run_state.remaining()
+        timeout = settings['batch_timeout'] if remaining is None else max(min(settings['batch_timeout'], int(remaining)), 1)
+        began = self.run_state.clock()
+        outcome = self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout)
+        self._count(index, ids, outcome)
+        restarted = len(outcome.get('restarted') or [])
+        failed = len(outcome.get('failed_targets') or [])
+        skipped = len(outcome.get('skipped_targets') or [])
+        verb = 'would restart' if self.check_mode else 'restarted'
+        tail = ', %d skipped' % skipped if skipped else ''
+        if outcome.get('untouched_targets'):
+            tail += ', %d not reached' % len(outcome['untouched_targets'])
+        self.say('batch %d/%d: %s in %s s (%d %s, %d failed%s)' % (index, total, 'failed' if failed else 'done', _seconds(self.run_state.clock() - began),
+                                                                    restarted, verb, failed, tail))
+
+    def _count(self, index, ids, outcome):
+        done = self.done
+        entries = outcome.get('targets') or []
+        failed_now = [_brief(entry) for entry in entries if entry.get('outcome') == 'failed']
+        done['restarted'] += list(outcome.get('restarted') or [])
+        # Targets the batch's change order never reached: untouched, so the next run restarts them.
+        done['unreached'] += list(outcome.get('untouched_targets') or [])
+        # A failed change order's own message, said once, not once per target.
+        done['messages'] += list(outcome.get('order_messages') or [])
+        done['failed'] += failed_now
+        done['skipped'] += [_brief(entry) for entry in entries if entry.get('outcome') == 'skipped']
+        done['batches'].append(dict(index=index, targets=ids, restarted=list(outcome.get('restarted') or []),
+                                    failed=list(outcome.get('failed_targets') or []), seconds=outcome.get('seconds')))
+        if self.failure_scope == 'run':
+            failed, planned = self.run_state.count(len(failed_now), 0)
+        else:
+            failed, planned = len(done['failed']), self.plan['eligible']
+        # The failure policy: stop before the next batch once too many have failed. An order that ended before reaching some
+        # of its targets was stopped by something: stop too.
+        if outcome.get('untouched_targets'):
+            self.stopped_because = 'its change order ended before reaching %s' % _names(outcome['untouched_targets'], self.names)
+        elif _policy_exceeded(failed, planned, self.settings):
+            self.stopped_because = '%d failed%s' % (failed, ' over the run' if self.failure_scope == 'run' else '')
+        if self.stopped_because:
+            # The others in flight finish the batch they are in, then stop.
+            self.run_state.stop('%s stopped (%s)' % (self.label, self.stopped_because))
+
+    def summary(self, started):
+        done = self.done
+        plan = self.plan
+        planned_ids = [entry['id'] for batch in plan['batches'] for entry in batch]
+        settled = set(done['restarted']) | set(entry['id'] for entry in done['failed'] + done['skipped'])
+        return dict(marker=float(self.marker), planned=plan['eligible'], restarted=done['restarted'], failed=done['failed'],
+                    skipped=plan['skipped'] + done['skipped'], untouched=[target_id for target_id in planned_ids if target_id not in settled],
+                    batches=done['batches'], stopped_early=len(done['batches']) < len(plan['batches']), seconds=round(self.run_state.clock() - started, 1))
+
+    def summary_line(self, summary):
+        total = len(self.plan['batches'])
+        if self.check_mode:
+            return 'rolling restart planned: would restart %d, %d skipped, in %d batches; marker %s' % (
+                len(summary['restarted']), len(summary['skipped']), total, summary['marker'])
+        return 'rolling restart %s: %d restarted, %d failed, %d skipped, %d untouched, %d of %d batches in %s s; marker %s' % (
+            'stopped' if summary['stopped_early'] else 'done', len(summary['restarted']), len(summary['failed']), len(summary['skipped']),
+            len(summary['untouched']), len(summary['batches']), total, summary['seconds'], summary['marker'])
+
+    def failure(self, summary):
+        """The message the task fails with, or None: any failed or unreached target fails it, as does a stop before the end."""
+        if not (summary['failed'] or self.done['unreached'] or (self.stopped_because and summary['stopped_early'])):
+            return None
+        failed = ', '.join('%s (%s)' % (entry['id'], entry.get('msg')) for entry in summary['failed']) or 'none'
+        why = '' if summary['failed'] or self.done['unreached'] or not self.stopped_because else ' (%s)' % self.stopped_because
+        return ('rolling restart stopped after batch %d of %d%s: failed %s; restarted %s; untouched %s%s. Fix the cause, then run again with %s=%s '
+                'to continue where it stopped' % (len(summary['batches']), len(self.plan['batches']), why, failed, ', '.join(summary['restarted']) or 'none',
+                                                  ', '.join(summary['untouched']) or 'none', ''.join('; ' + message for message in self.done['messages']),
+                                                  self.option_prefix + 'restarted_after', summary['marker']))
+
+    def _nothing_matches(self, plan):
+        settings = self.settings
+        prefix = self.option_prefix
+        filters = [' %stargets %s' % (prefix, ', '.join(settings['targets'])) if settings['targets'] else None,
+                   ' %sname_pattern %s' % (prefix, settings['name_pattern']) if settings['name_pattern'] else None,
+                   ' %sstates %s' % (prefix, ', '.join(settings['states'])) if settings['states'] else None]
+        return ('rolling restart: no target of the %d %ss listed matches%s: nothing to restart. Check the application and the filters, or set '
+                '%sallow_empty=true if an empty fleet is fine' % (plan['listed'], self.kind, ','.join(f for f in filters if f), prefix))
+
+    def _say_plan(self, plan, views):
+        self.say('plan: %d of %d %ss in %d batches (%s)%s' % (plan['eligible'], plan['listed'], self.kind, len(plan['batches']),
+                                                              ', '.join(str(size) for size in plan['sizes']),
+                                                              ', max_unavailable %s' % plan['max_unavailable'] if plan['max_unavailable'] is not None else ''))
+        for entry in plan['skipped']:
+            self.say('skipped %s: %s' % (entry.get('name') or entry['id'], entry['reason']))
+
+
+def _brief(entry):
+    return dict((key, entry.get(key)) for key in ('id', 'name', 'msg'))
+
+
+def run_applications(rollouts, run, parallel=1):
+    """Run ``rollouts`` (``ApplicationRollout``) side by side up to ``parallel``; their summaries, or their errors, in order."""
+    def one(rollout):
+        try:
+            return rollout.run(), None
+        except RolloutError as error:
+            run.stop('%s could not go on' % rollout.label)
+            return None, str(error)
+    if parallel <= 1 or len(rollouts) == 1:
+        return [one(rollout) for rollout in rollouts]
+    with ThreadPoolExecutor(max_workers=min(parallel, len(rollouts))) as pool:
+        return list(pool.map(one, rollouts))

@@ -1,0 +1,137 @@
+# Copyright: (c) 2026, paas.ops contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The rollout engine's own logic: progress lines, the failure policy across applications, the deadline, the summary.
+
+Only where the batches run is replaced (a fleet in memory instead of the platform's API): the engine, the planner and
+the policy are the real ones. The integration tests run it against the emulator through ansible-playbook.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ansible_collections.paas.ops.plugins.action.rollout import SETTINGS
+from ansible_collections.paas.ops.plugins.plugin_utils._rollout import ApplicationRollout, Batches, RolloutError, RunState, run_applications
+
+
+def settings(**overrides):
+    values = dict((name, spec.get('default')) for name, spec in SETTINGS.items())
+    values['restarted_after'] = None
+    values.update(overrides)
+    return values
+
+
+class MemoryFleet(Batches):
+    """Targets in memory; ``fail`` names the targets whose restart fails."""
+
+    def __init__(self, count, prefix='t', fail=(), stopped=(), on_batch=None):
+        self.views = [dict(id='%s%02d' % (prefix, n), name='web-%02d' % n, kind='instance', state='stopped' if n in stopped else 'running',
+                           restarted_at=None) for n in range(1, count + 1)]
+        self.fail = set(fail)
+        self.sent = []
+        self.on_batch = on_batch
+
+    def list(self, restart_times):
+        return dict(application_id='app', instances=[dict(view) for view in self.views])
+
+    def restart(self, ids, marker, max_unavailable, settings, timeout):
+        self.sent.append(list(ids))
+        if self.on_batch:
+            self.on_batch(len(self.sent))
+        targets = [dict(id=i, name=i, outcome='failed' if i in self.fail else 'restarted', msg='boom' if i in self.fail else None) for i in ids]
+        return dict(targets=targets, restarted=[t['id'] for t in targets if t['outcome'] == 'restarted'],
+                    failed_targets=[t['id'] for t in targets if t['outcome'] == 'failed'], skipped_targets=[], untouched_targets=[], order_messages=[],
+                    seconds=0.1)
+
+
+def rollout(fleet, lines, run=None, check_mode=False, label='shop', **overrides):
+    return ApplicationRollout(label, 'sae', settings(**overrides), fleet, lines.append, run or RunState(), 100.0, check_mode)
+
+
+def test_each_batch_says_what_it_restarts_by_name_and_how_it_ended():
+    lines = []
+    fleet = MemoryFleet(4)
+    summary = rollout(fleet, lines, batch_size=2, max_unavailable=2).run()
+    assert fleet.sent == [['t01', 't02'], ['t03', 't04']]
+    assert lines[0] == '[shop] plan: 4 of 4 instances in 2 batches (2, 2), max_unavailable 2'
+    assert lines[1] == '[shop] batch 1/2: restarting web-01, web-02; 2 down of max 2'
+    assert lines[2].startswith('[shop] batch 1/2: done in ') and lines[2].endswith(' s (2 restarted, 0 failed)')
+    assert lines[3] == '[shop] batch 2/2: restarting web-03, web-04; 2 down of max 2'
+    assert summary['restarted'] == ['t01', 't02', 't03', 't04'] and summary['untouched'] == [] and not summary['stopped_early']
+    assert summary['marker'] == 100.0
+
+
+def test_stopped_targets_are_started_and_check_mode_says_would():
+    lines = []
+    r = rollout(MemoryFleet(3, stopped=(1,)), lines, check_mode=True, batch_size=1, include_stopped=True)
+    summary = r.run()
+    assert '[shop] batch 1/3: would start web-01' in lines
+    assert '[shop] batch 2/3: would restart web-02' in lines
+    assert r.summary_line(summary) == 'rolling restart planned: would restart 3, 0 skipped, in 3 batches; marker 100.0'
+
+
+def test_a_failure_stops_the_application_and_says_how_to_continue():
+    lines = []
+    r = rollout(MemoryFleet(6, fail=('t03',)), lines, batch_size=2)
+    summary = r.run()
+    assert len(summary['batches']) == 2 and summary['stopped_early']
+    assert summary['untouched'] == ['t05', 't06']
+    message = r.failure(summary)
+    assert message.startswith('rolling restart stopped after batch 2 of 3: failed t03 (boom); restarted t01, t02, t04; untouched t05, t06.')
+    assert message.endswith('run again with restarted_after=100.0 to continue where it stopped')
+    assert any(line.startswith('[shop] batch 2/3: failed in ') and line.endswith(' s (1 restarted, 1 failed)') for line in lines)
+
+
+def test_when_one_application_fails_the_others_finish_their_batch_then_stop():
+    run = RunState()
+    lines = []
+    # shop fails in its first batch while mall's first batch is still running: mall's batch ends only once shop has stopped.
+    mall_started = threading.Event()
+
+    def mall_batch(count):
+        if count == 1:
+            mall_started.set()
+            run._stop.wait(10)
+    shop = rollout(MemoryFleet(4, prefix='s', fail=('s01',), on_batch=lambda count: mall_started.wait(10)), lines, run=run, label='shop')
+    mall = rollout(MemoryFleet(4, prefix='m', on_batch=mall_batch), lines, run=run, label='mall')
+    (shop_summary, _), (mall_summary, _) = run_applications([shop, mall], run, parallel=2)
+    assert [b['targets'] for b in shop_summary['batches']] == [['s01']]
+    assert [b['targets'] for b in mall_summary['batches']] == [['m01']] and mall_summary['stopped_early']
+    assert mall.failure(mall_summary).startswith('rolling restart stopped after batch 1 of 4 (shop stopped (1 failed)): failed none; restarted m01;')
+
+
+def test_the_failure_policy_can_count_over_the_whole_run():
+    run = RunState()
+    a = ApplicationRollout('a', 'sae', settings(max_failed_targets=1), MemoryFleet(2, prefix='a', fail=('a01',)), [].append, run, 1.0, False,
+                           failure_scope='run')
+    b = ApplicationRollout('b', 'sae', settings(max_failed_targets=1), MemoryFleet(2, prefix='b', fail=('b01',)), [].append, run, 1.0, False,
+                           failure_scope='run')
+    (first, _), (second, _) = run_applications([a, b], run, parallel=1)
+    # One failure each is tolerated per application; over the run the second one is one too many.
+    assert len(first['batches']) == 2 and len(second['batches']) == 1
+    assert run.failed == 2 and run.reason == 'b stopped (2 failed over the run)'
+
+
+def test_the_deadline_stops_the_run_before_the_next_batch():
+    now = [0.0]
+    run = RunState(deadline_seconds=30, clock=lambda: now[0])
+
+    def tick(count):
+        now[0] += 20
+    lines = []
+    r = rollout(MemoryFleet(3, on_batch=tick), lines, run=run)
+    summary = r.run()
+    assert len(summary['batches']) == 2 and summary['untouched'] == ['t03']
+    assert 'the deadline of 30 s for the whole run was reached' in r.failure(summary)
+
+
+def test_an_empty_selection_fails_naming_the_filters():
+    r = ApplicationRollout('shop', 'sae', settings(name_pattern='api-*'), MemoryFleet(3), [].append, RunState(), 1.0, False, option_prefix='rolling_restart_')
+    with pytest.raises(RolloutError) as raised:
+        r.run()
+    assert str(raised.value) == ('rolling restart: no target of the 3 instances listed matches rolling_restart_name_pattern api-*: nothing to restart. '
+                                 'Check the application and the filters, or set rolling_restart_allow_empty=true if an empty fleet is fine')
