@@ -128,8 +128,8 @@ class HostBatches(Batches):
         self.application_id = None
         self.entries = {}
 
-    def _module(self, name, args):
-        result = self.execute(name, dict(self.given, **args))
+    def _module(self, name, args, given=None):
+        result = self.execute(name, dict(self.given if given is None else given, **args))
         if result.get('failed') and 'targets' not in result:
             raise RolloutError(result.get('msg') or '%s failed' % name)
         return result
@@ -145,10 +145,13 @@ class HostBatches(Batches):
                     include_stopped=settings['include_stopped'])
         if max_unavailable is not None:
             args['max_unavailable'] = max_unavailable
+        given = self.given
         if self.application_id:
-            # As listed: a name is resolved once, and an SAE namespace is named only when no application is.
-            args.update(application_id=self.application_id, application_name=None, namespace_id=None)
-        result = self._module('paas.ops.batch_restart', args)
+            # As listed: a name is resolved once, and an SAE namespace is named only when no application is (a key given as
+            # None still counts as given for the module's mutually exclusive options).
+            given = dict((name, value) for name, value in given.items() if name not in ('application_name', 'namespace_id'))
+            args['application_id'] = self.application_id
+        result = self._module('paas.ops.batch_restart', args, given)
         for entry in result['targets']:
             self.entries[entry['id']] = entry
         return result
@@ -260,5 +263,5 @@ class ActionModule(ActionBase):
     def _diff(rollout, headed):
         diff = batch_diff(list(rollout.batches.entries.values()))
         if headed:
-            diff.update(before_header='%s before' % rollout.label, after_header='%s after' % rollout.label)
+            diff.update(before_header=rollout.label, after_header=rollout.label)
         return diff
