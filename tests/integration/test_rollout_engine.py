@@ -15,7 +15,7 @@ import re
 import yaml
 
 from ansible_collections.paas.ops.tests.integration.ansible_cli import run_playbook
-from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, MALL, MALL_RUNNING, SHOP
+from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, MALL, MALL_RUNNING, SHOP, rollout
 from ansible_collections.paas.ops.tests.emulator_fixtures import EMULATOR_DIR
 
 SHOP_APP = dict(name='shop', platform='servicestage', application_id=SHOP)
@@ -195,3 +195,13 @@ def test_bad_applications_are_refused_before_anything_is_sent(fleet, tmp_path):
     run, rolled = engine(fleet, tmp_path, applications=[dict(SHOP_APP)], parallel_applications=0)
     assert rolled['failed'] is True and 'parallel_applications must be at least 1, got 0' in rolled['msg']
     assert fleet.metrics()['requests_total'] == 0
+
+
+def test_the_role_rolls_many_applications_too(fleet):
+    run, result = rollout(fleet, rolling_restart_applications=[dict(SHOP_APP, batch_size=6), dict(MALL_APP, batch_size=6)],
+                          rolling_restart_parallel_applications=2, rolling_restart_failure_scope='run', rolling_restart_run_on='controller')
+    assert run.rc == 0, run.output
+    assert fleet.metrics()['restarts'] == dict((target, 1) for target in COMPONENTS + MALL_RUNNING)
+    assert [entry['name'] for entry in result['applications']] == ['shop', 'mall']
+    # The role's summary: one line per application.
+    assert re.search(r'"msg": "\[shop\] rolling restart done: 12 restarted, 0 failed.*; \[mall\] rolling restart done: 11 restarted, 0 failed', run.stdout)
