@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark of the paas.ops rolling restart against the platform emulator (a script, not a test).
 
-    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,servicestage,calls,growth] [--sizes 100,1000,10000]
+    .venv/bin/python tests/benchmark/run.py [--only overhead,baseline,servicestage,remote,calls,applications,reads,growth]
+                                            [--sizes 100,1000,10000]
                                             [--platforms rainbond,servicestage]
                                             [--collections-path DIR] [--run-timeout 900]
 
@@ -19,8 +20,17 @@ servicestage  the same pair on the bench world's ServiceStage application (60 v3
            baseline_servicestage_uri.yml (an IAM token, a restart action per component, each job polled with ``until``
            every 5 s), each on a fresh world, in batches of 10; the same figures. A batch's jobs run side by side, so its
            lower bound is the longest of them, not their sum.
+remote     the role on the same ServiceStage application with rolling_restart_run_on=host: the listing and each batch run as
+           modules (paas.ops.instance_info, paas.ops.batch_restart) through the task's connection, as on a host that is not
+           the controller, progress and policy staying on the controller; the same figures, beside the in-process run.
 calls      the role restarting the 40 SAE applications of worlds/fleet.yml (SAE's real limit of 60 calls a minute,
            20 s restarts) in batches of 10 (sae_fleet.yml): API calls per restarted target and throttled answers.
+applications  the role rolling APPLICATIONS_TOTAL SAE applications spread over APPLICATIONS_NAMESPACES namespaces of one account
+           (a generated fleet world: 2 instances each, 20 s restarts, SAE's 60 calls a minute), one namespace per entry of
+           rolling_restart_applications, rolling_restart_parallel_applications 10, batches of 10 (sae_applications.yml):
+           throttled answers, API calls, and wall time against its floor, the larger of the jobs' (one namespace's batches one
+           after the other, the namespaces side by side) and the call budget's (N calls at 60 in any 60 s take at least
+           floor((N - 1) / 60) minutes).
 reads      the role restarting the instances of an SAE application and the ECCs of an EDAS application of worlds/rolling.yml
            in batches of 3 (alibaba_rolling.yml), each with this checkout's collection and with the collection at
            ``--compare-ref`` (default: the last commit before the platform registry), on a fresh world each: API calls
@@ -64,7 +74,7 @@ ROOT = os.path.dirname(TESTS_DIR)
 WORLDS_DIR = os.path.join(TESTS_DIR, "emulator", "worlds")
 BENCH_WORLD = os.path.join(WORLDS_DIR, "bench.yml")
 FLEET_WORLD = os.path.join(WORLDS_DIR, "fleet.yml")
-PARTS = ("overhead", "baseline", "servicestage", "calls", "reads", "growth")
+PARTS = ("overhead", "baseline", "servicestage", "remote", "calls", "applications", "reads", "growth")
 ROLLING_WORLD = os.path.join(WORLDS_DIR, "rolling.yml")
 # The collection the reads part compares with: the last commit before the platform registry (issue 14), whose EDAS and SAE
 # instance batches read again what listing the batch had just read.
@@ -82,6 +92,10 @@ BENCH_BATCH_SIZE = 10
 BENCH_SERVICESTAGE_APP_ID = "55be4c00-0000-4000-8000-000000000001"
 FLEET_NAMESPACE = "cn-hangzhou:fleet"
 FLEET_BATCH_SIZE = 10
+APPLICATIONS_TOTAL = 200
+APPLICATIONS_NAMESPACES = 5
+APPLICATIONS_PARALLEL = 10
+APPLICATIONS_BATCH_SIZE = 10
 GROWTH_SIZES = (100, 1000, 10000)
 GROWTH_PLATFORMS = ("rainbond", "servicestage")
 GROWTH_UPGRADE_SECONDS = 0.2
@@ -295,6 +309,10 @@ def run_overhead_and_baseline(runner, args, wanted):
         if "baseline" in wanted:
             figures["baseline"] = rollout("baseline", os.path.join(BENCH_DIR, "baseline_uri.yml"),
                                           {"rainbond_url": emulator.url, "rainbond_app_id": BENCH_APP_ID, "baseline_batch_size": BENCH_BATCH_SIZE})
+        if "remote" in wanted:
+            figures["remote"] = rollout("remote", collection_playbook(args, "rolling_collection.yml"),
+                                        {"paas_endpoint": emulator.url, "benchmark_platform": "servicestage", "benchmark_batch_size": BENCH_BATCH_SIZE,
+                                         "benchmark_run_on": "host"})
         if "servicestage" in wanted:
             figures["servicestage"] = {
                 "startup": figures["startup"],
@@ -324,6 +342,51 @@ def run_calls(runner, args):
                        calls_per_restarted_target=round(figures["calls"]["requests_total"] / max(restarted, 1), 2),
                        calls_per_restarted_instance=round(figures["calls"]["requests_total"] / max(figures["calls"]["restarted_units"], 1), 2))
         return figures
+    finally:
+        emulator.stop()
+
+
+def applications_world(path):
+    """The fleet world with APPLICATIONS_TOTAL applications (2 instances each) spread evenly over APPLICATIONS_NAMESPACES namespaces."""
+    with open(FLEET_WORLD, encoding="utf-8") as handle:
+        world = yaml.safe_load(handle)
+    per_namespace = APPLICATIONS_TOTAL // APPLICATIONS_NAMESPACES
+    namespaces = []
+    for number in range(1, APPLICATIONS_NAMESPACES + 1):
+        applications = []
+        for n in range((number - 1) * per_namespace + 1, number * per_namespace + 1):
+            version = "7b000000-0000-4000-8000-%012d" % n
+            applications.append({"id": "5e0f1a2b-3c4d-4e5f-8a6b-%012d" % n, "name": "svc-%03d" % n, "replicas": 2, "version_id": version,
+                                 "versions": [{"id": version, "type": "image", "image_url": "registry.cn-hangzhou.aliyuncs.com/fleet/svc-%03d:1.0.0" % n}],
+                                 "instances": [{"id": "svc-%03d-%d" % (n, i), "ip": "10.%d.%d.%d" % (8 + n // 250, n % 250, 10 + i)} for i in range(2)]})
+        namespaces.append({"id": "cn-hangzhou:ns%d" % number, "name": "ns%d" % number, "applications": applications})
+    world["alibaba"]["sae"]["namespaces"] = namespaces
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(world, handle, sort_keys=False)
+    return path, [namespace["id"] for namespace in namespaces]
+
+
+def run_applications(runner, args):
+    world, namespaces = applications_world(os.path.join(runner.scratch, "applications.yml"))
+    emulator = runner.emulator(world)
+    try:
+        state = emulator.state()
+        limit = state["settings"]["alibaba_rate_limit_per_minute"]
+        run = runner.playbook("applications", collection_playbook(args, "sae_applications.yml"),
+                              {"paas_endpoint": emulator.url, "benchmark_namespaces": ",".join(namespaces), "benchmark_batch_size": APPLICATIONS_BATCH_SIZE,
+                               "benchmark_parallel": APPLICATIONS_PARALLEL}, emulator.url)
+        calls = api_calls(emulator.metrics())
+        role = run.pop("role_result", None) or {}
+        # The jobs' floor: a namespace's batches one after the other, each an order over applications of 2 instances (2 of the
+        # platform's batches of one instance each), the namespaces side by side.
+        order_seconds = 2 * job_duration(state["world"], "sae", "restart")
+        per_namespace = APPLICATIONS_TOTAL // APPLICATIONS_NAMESPACES
+        jobs_floor = -(-per_namespace // APPLICATIONS_BATCH_SIZE) * order_seconds
+        budget_floor = 60.0 * ((calls["requests_total"] - 1) // limit) if limit else 0.0
+        return dict(run, calls=calls, applications=APPLICATIONS_TOTAL, namespaces=APPLICATIONS_NAMESPACES, parallel=APPLICATIONS_PARALLEL,
+                    batch_size=APPLICATIONS_BATCH_SIZE, rate_limit_per_minute=limit, restarted=len(role.get("restarted") or []),
+                    jobs_floor_seconds=jobs_floor, budget_floor_seconds=budget_floor, floor_seconds=max(jobs_floor, budget_floor),
+                    calls_per_application=round(calls["requests_total"] / float(APPLICATIONS_TOTAL), 2))
     finally:
         emulator.stop()
 
@@ -476,8 +539,14 @@ def markdown(results):
                       (servicestage.get("startup") or {}).get("wall_seconds", 0)),
                   "given by id (no IAM call); the baseline logs in to IAM once (CreateToken) and takes the project id from the token.",
                   "Measured %s." % servicestage.get("measured_at", "?"), ""]
-        lines += rollout_table([("role `paas.ops.rolling_restart`", role), ("baseline `ansible.builtin.uri`", baseline)], ("iam:", "servicestage:"))
+        remote = parts.get("remote") or {}
+        lines += rollout_table([("role `paas.ops.rolling_restart`", role), ("role, batches as modules on the host (`run_on: host`)", remote),
+                                ("baseline `ansible.builtin.uri`", baseline)], ("iam:", "servicestage:"))
         lines.append("")
+        if remote:
+            lines += ["The `run_on: host` row (measured %s) is the path a task takes on a host that is not the controller: the listing" % (
+                remote.get("measured_at", "?")),
+                      "and each batch run as a module there (one module start each), progress and policy on the controller.", ""]
         if role and baseline:
             lines += ["Role against baseline: wall time x%.2f, API calls x%.2f (%d against %d)." % (
                 role["wall_seconds"] / baseline["wall_seconds"], role["calls"]["requests_total"] / float(baseline["calls"]["requests_total"]),
@@ -505,6 +574,23 @@ def markdown(results):
         if calls["calls"]["throttled_total"]:
             lines += ["Throttled (`Throttling.User`, retried by the role): %s." % ", ".join(
                 "%s %d" % (name.split(":", 1)[1], count) for name, count in sorted((calls["calls"].get("throttled") or {}).items())), ""]
+    applications = parts.get("applications")
+    if applications:
+        lines += ["## SAE: %d applications over %d namespaces side by side, one call budget" % (applications["applications"], applications["namespaces"]), "",
+                  "A generated fleet world (2 instances an application, restart 20 s, SAE's limit of %s calls a minute per user), one" % (
+                      applications["rate_limit_per_minute"]),
+                  "namespace per entry of `rolling_restart_applications`, %d at a time, batches of %d. The floor is the larger of the" % (
+                      applications["parallel"], applications["batch_size"]),
+                  "jobs' (a namespace's batches one after the other) and the call budget's (N calls, at most 60 in any 60 s, take at",
+                  "least floor((N - 1) / 60) minutes). Measured %s." % applications.get("measured_at", "?"), "",
+                  "| applications | restarted | API calls | calls per application | throttled | wall s | jobs floor s | call budget floor s"
+                  " | wall / floor | calls by operation |",
+                  "|---|---|---|---|---|---|---|---|---|---|",
+                  "| %d | %d | %d | %.2f | %d | %.1f | %.1f | %.1f | %.2f | %s |" % (
+                      applications["applications"], applications["restarted"], applications["calls"]["requests_total"],
+                      applications["calls_per_application"], applications["calls"]["throttled_total"], applications["wall_seconds"],
+                      applications["jobs_floor_seconds"], applications["budget_floor_seconds"],
+                      applications["wall_seconds"] / max(applications["floor_seconds"], 1.0), operations(applications["calls"], "sae:")), ""]
     reads = parts.get("reads")
     if reads:
         lines += ["## SAE instances and EDAS ECCs: the reads of a batch, against the collection at %s" % reads["compare_ref"][:7], "",
@@ -554,7 +640,8 @@ def markdown(results):
         lines.append(command)
     lines += ["```", "", "Each part's playbook runs, against its own emulator (`$EMULATOR_URL`), as:", "", "```sh"]
     worlds = {"overhead": "tests/emulator/worlds/bench.yml", "baseline": "tests/emulator/worlds/bench.yml",
-              "servicestage": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
+              "servicestage": "tests/emulator/worlds/bench.yml", "remote": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
+              "applications": "generated by run.py: fleet.yml with %d applications over %d namespaces" % (APPLICATIONS_TOTAL, APPLICATIONS_NAMESPACES),
               "reads": "tests/emulator/worlds/rolling.yml",
               "growth": "generated by run.py: bench.yml with 100, 1000, 10000 components"}
     for part in PARTS:
@@ -581,7 +668,7 @@ def save(args, figures, runner):
         if key in figures:
             rollout[key] = figures[key]
             rollout["measured_at"] = figures["measured_at"]
-    for key in ("servicestage", "calls", "reads", "growth"):
+    for key in ("servicestage", "remote", "calls", "applications", "reads", "growth"):
         if key in figures:
             parts[key] = dict(figures[key], measured_at=figures["measured_at"])
     command = ".venv/bin/python tests/benchmark/run.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
@@ -639,10 +726,12 @@ def main(argv):
     try:
         runner = Runner(args, scratch)
         figures = {"measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-        if "overhead" in args.only or "baseline" in args.only or "servicestage" in args.only:
+        if set(args.only) & {"overhead", "baseline", "servicestage", "remote"}:
             figures.update(run_overhead_and_baseline(runner, args, args.only))
         if "calls" in args.only:
             figures["calls"] = run_calls(runner, args)
+        if "applications" in args.only:
+            figures["applications"] = run_applications(runner, args)
         if "reads" in args.only:
             figures["reads"] = run_reads(runner, args)
         if "growth" in args.only:
