@@ -15,7 +15,7 @@ import re
 import yaml
 
 from ansible_collections.paas.ops.tests.integration.ansible_cli import run_playbook
-from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, MALL, MALL_RUNNING, SHOP, rollout
+from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, MALL, MALL_RUNNING, SHOP, STOREFRONT, rollout
 from ansible_collections.paas.ops.tests.emulator_fixtures import EMULATOR_DIR
 
 SHOP_APP = dict(name='shop', platform='servicestage', application_id=SHOP)
@@ -205,3 +205,12 @@ def test_the_role_rolls_many_applications_too(fleet):
     assert [entry['name'] for entry in result['applications']] == ['shop', 'mall']
     # The role's summary: one line per application.
     assert re.search(r'"msg": "\[shop\] rolling restart done: 12 restarted, 0 failed.*; \[mall\] rolling restart done: 11 restarted, 0 failed', run.stdout)
+
+
+def test_the_role_labels_its_lines_with_rolling_restart_name(fleet):
+    run, result = rollout(fleet, check=True, rolling_restart_platform='sae', rolling_restart_application_id=STOREFRONT, rolling_restart_batch_size=6,
+                          rolling_restart_name='storefront')
+    assert run.rc == 0, run.output
+    assert re.search(r'^\[storefront\] plan: 12 of 12 instances in 2 batches \(6, 6\)$', run.stdout, re.M), run.stdout
+    assert re.search(r'^\[storefront\] batch 1/2: would restart storefront-01, ', run.stdout, re.M)
+    assert fleet.metrics()['actions'] == []
