@@ -187,7 +187,7 @@ class ApplicationRollout:
             try:
                 whole = self._plan(views, None)
             except PlanError:
-                # Only a marker-less plan's room can differ (what the marker skips may be down): then this run's own plan.
+                # It also plans the running targets the marker skips, so it may find no room where this plan does: then this one.
                 whole = plan
         canary = [entry['id'] for batch in whole['batches'][:after] for entry in batch]
         planned = set(entry['id'] for batch in plan['batches'] for entry in batch)
