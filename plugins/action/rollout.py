@@ -54,6 +54,7 @@ SETTINGS = dict(
     include_stopped=dict(type='bool', default=False),
     auto_confirm_batches=dict(type='bool', default=True),
     allow_empty=dict(type='bool', default=False),
+    promote_after=dict(type='int'),
 )
 OWN_OPTIONS = dict(
     APPLICATION_OPTIONS,
@@ -215,6 +216,9 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail('applications[%d]: set platform (here or for the task)' % number if params['applications'] else 'set platform')
             settings = dict((name, copy.deepcopy(given[name] if given.get(name) is not None else params[name])) for name in SETTINGS)
             check_bounds(settings, ['batch_timeout'])
+            if settings['promote_after'] is not None and settings['promote_after'] < 1:
+                where = 'applications[%d].' % number if params['applications'] and given.get('promote_after') is not None else ''
+                raise AnsibleActionFail('%spromote_after must be at least 1 (the batches of the canary), got %s' % (where, settings['promote_after']))
             # A resumed run's marker is in every application's plan: what was restarted after it is skipped.
             settings['restarted_after'] = params['restarted_after']
             entry['settings'] = settings
@@ -246,12 +250,19 @@ class ActionModule(ActionBase):
                          seconds=max([s['seconds'] for s in summaries] or [0.0]))
             for key in ('restarted', 'failed', 'skipped', 'untouched', 'batches'):
                 total[key] = [item for s in summaries for item in s[key]]
+            paused = [s for s in summaries if s['promotion']]
+            # One marker continues every paused application; each one's own promotion is in its summary.
+            total['promotion'] = dict(marker=float(marker), continue_with=paused[0]['promotion']['continue_with'], applications=[s['name'] for s in paused],
+                                      remaining=[target for s in paused for target in s['promotion']['remaining']]) if paused else None
         total['applications'] = summaries
         result.update(changed=bool(total.get('restarted')), rolling_restart_result=total, summary='; '.join(lines) or None,
                       failure='; '.join(failures) or None,
-                      # For an AWX workflow: the next job resumes from the marker with rolling_restart_restarted_after.
-                      ansible_stats=dict(data=dict(rolling_restart_restarted_after=float(marker), rolling_restart_result=total), per_host=False,
-                                         aggregate=False))
+                      # For an AWX workflow. Ansible records a result's ansible_stats for any action whose task did not fail (as
+                      # for set_stats); AWX keeps them as the job's artifacts and gives them to the next jobs as extra vars, above
+                      # their own variables: the next job resumes from the marker as rolling_restart_restarted_after. The summary
+                      # goes under a name that nothing reads or sets: as rolling_restart_result it would shadow the next job's fact.
+                      ansible_stats=dict(data=dict(rolling_restart_restarted_after=float(marker), rolling_restart_last_result=total),
+                                         per_host=False, aggregate=False))
         if self._task.diff:
             diffs = [self._diff(rollout, len(rollouts) > 1) for rollout in rollouts]
             result['diff'] = diffs[0] if len(diffs) == 1 else diffs

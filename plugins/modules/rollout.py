@@ -149,6 +149,9 @@ options:
       allow_empty:
         description: As O(allow_empty).
         type: bool
+      promote_after:
+        description: As O(promote_after), for this application alone.
+        type: int
   parallel_applications:
     description:
       - How many of O(applications) are rolled at the same time, each with its own batches. SAE's per-account budget of
@@ -166,8 +169,22 @@ options:
     default: application
   deadline_seconds:
     description:
-      - Seconds the whole run may take. When it is reached, the run stops the way a failure stops it. The batch in flight
-        has what is left of the deadline as its timeout.
+      - Seconds the whole run may take. When it is reached, the run stops before the next batch the way a failure stops
+        it, and the task fails saying the deadline and the marker to continue from. The batch in flight has what is left
+        of the deadline as its timeout.
+    type: int
+  promote_after:
+    description:
+      - "A canary with manual promotion. After this many batches (the canary) an application stops, successfully, saying
+        C([shop] paused for promotion after batch 1/4: continue with restarted_after=<marker>); the summary's
+        C(promotion) says the same. With many applications it applies per application."
+      - To promote, run again with the same options and the marker as O(restarted_after), with this option or without
+        it. The run that continues does not pause again. The canary is the targets of the first O(promote_after) batches
+        of the plan a run without a marker makes; a run pauses once every canary target it still has went through a
+        batch, and not at all when every one was restarted after the marker. A canary target that failed is restarted
+        again, and the run pauses after it.
+      - In check mode, the plan says where the run would pause and goes on.
+      - Not set, no pause.
     type: int
   run_on:
     description:
@@ -320,6 +337,22 @@ EXAMPLES = r'''
     parallel_applications: 2
     deadline_seconds: 1800
 
+- name: A canary first, then stop for a manual promotion
+  paas.ops.rollout:
+    platform: servicestage
+    application_name: shop
+    batches: [1, "50%"]
+    promote_after: 1
+  register: shop_canary
+
+- name: Promote the canary (the same options and the marker; it does not pause again)
+  paas.ops.rollout:
+    platform: servicestage
+    application_name: shop
+    batches: [1, "50%"]
+    promote_after: 1
+    restarted_after: "{{ shop_canary.rolling_restart_result.marker }}"
+
 - name: Continue a rollout that stopped, restarting nothing twice
   paas.ops.rollout:
     platform: edas
@@ -362,8 +395,15 @@ rolling_restart_result:
       type: list
       elements: dict
     stopped_early:
-      description: Whether the run stopped before its last batch.
+      description: Whether the run stopped before its last batch (the failure policy, the deadline, or a pause for promotion).
       type: bool
+    promotion:
+      description:
+        - Set when the run paused for promotion after its canary (O(promote_after)), else null. For one application, its
+          C(after_batch), C(batches), C(remaining_batches), C(remaining) (the IDs not restarted yet), C(marker) and
+          C(continue_with) (C(restarted_after=<marker>), with O(option_prefix)). With many, C(marker), C(continue_with),
+          C(applications) (the names of those that paused) and C(remaining); each application's own is in its summary.
+      type: dict
     seconds:
       description: How long the run took.
       type: float
@@ -381,6 +421,7 @@ rolling_restart_result:
     batches: [{index: 1, targets: [storefront-01, storefront-02], restarted: [storefront-01, storefront-02], failed: [], seconds: 8.1}]
     stopped_early: false
     seconds: 8.4
+    promotion: null
     applications: []
 summary:
   description: The summary line of each application, as the role prints it.
@@ -391,4 +432,15 @@ failure:
   description: Why the task failed (what failed, what was restarted and left untouched, and how to continue), or null.
   returned: always
   type: str
+ansible_stats:
+  description:
+    - "C(set_stats) data: Ansible records them for the task when it does not fail (AWX keeps them as the job's artifacts
+      and passes them to the next jobs of a workflow as extra variables). C(data) holds C(rolling_restart_restarted_after),
+      the marker, and C(rolling_restart_last_result), the summary."
+  returned: always
+  type: dict
+  sample:
+    data: {rolling_restart_restarted_after: 1767225600.0, rolling_restart_last_result: {}}
+    per_host: false
+    aggregate: false
 '''

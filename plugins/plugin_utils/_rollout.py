@@ -10,7 +10,8 @@ Per application: list the targets (one paged list), plan the batches with the sa
 then restart batch after batch through ``Batches`` (the platform's fleet and the shared runner in this process, or
 ``paas.ops.batch_restart`` on the task's host), applying the failure policy, the pause and the deadline here, and saying
 each batch's transitions as they happen. Applications run side by side up to ``parallel``; when one stops on a failure,
-the others finish the batch they are in, then stop too.
+the others finish the batch they are in, then stop too. With ``promote_after``, an application pauses, successfully, once
+its canary (the first batches) has been through, and the marker continues it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class RunState:
         self.deadline_seconds = deadline_seconds
         self._stop = threading.Event()
         self.reason = None
+        # Whether the deadline stopped the run: the failure message says so even when a batch it cut short failed.
+        self.deadline_reached = False
         self._lock = threading.Lock()
         self.failed = 0
         self.planned = 0
@@ -61,6 +64,7 @@ class RunState:
 
     def stopping(self):
         if not self._stop.is_set() and self.deadline is not None and self.clock() >= self.deadline:
+            self.deadline_reached = True
             self.stop('the deadline of %s s for the whole run was reached' % _seconds(self.deadline_seconds))
         return self._stop.is_set()
 
@@ -117,6 +121,8 @@ class ApplicationRollout:
         self.done = dict(restarted=[], failed=[], skipped=[], unreached=[], messages=[], batches=[])
         self.stopped_because = None
         self.application_id = None
+        # Set when the application paused for promotion after its canary: what to continue with.
+        self.promotion = None
 
     def say(self, text):
         self._say('[%s] %s' % (self.label, text))
@@ -130,10 +136,7 @@ class ApplicationRollout:
         self.kind = views[0].get('kind') or 'target' if views else 'target'
         self.names = dict((view['id'], view.get('name')) for view in views)
         try:
-            plan = self.plan = rolling_plan(views, batch_size=settings['batch_size'], batches=settings['batches'] or None,
-                                            max_unavailable=settings['max_unavailable'], include_stopped=settings['include_stopped'],
-                                            restarted_after=settings['restarted_after'], only=settings['targets'] or None,
-                                            name=settings['name_pattern'], states=settings['states'] or None)
+            plan = self.plan = self._plan(views, settings['restarted_after'])
         except PlanError as error:
             raise RolloutError('%s: %s' % (self.label, error))
         if plan['matched'] == 0 and not settings['allow_empty']:
@@ -143,6 +146,7 @@ class ApplicationRollout:
         total = len(plan['batches'])
         if self.failure_scope == 'run':
             self.run_state.count(0, plan['eligible'])
+        canary = self._canary(plan, views)
         for index, batch in enumerate(plan['batches'], 1):
             if self.stopped_because or self.run_state.stopping():
                 break
@@ -150,10 +154,59 @@ class ApplicationRollout:
                 self.run_state.pause(settings['pause_seconds'])
                 if self.run_state.stopping():
                     break
-            self._batch(index, total, [entry['id'] for entry in batch], states, plan)
-        if self.stopped_because is None and self.run_state.reason and len(self.done['batches']) < total:
+            ids = [entry['id'] for entry in batch]
+            self._batch(index, total, ids, states, plan)
+            if canary:
+                canary.difference_update(ids)
+                if not canary and index < total and not self.stopped_because and self._promote(index, total, plan):
+                    break
+        if self.stopped_because is None and self.promotion is None and self.run_state.reason and len(self.done['batches']) < total:
             self.stopped_because = self.run_state.reason
         return self.summary(started)
+
+    def _plan(self, views, restarted_after):
+        settings = self.settings
+        return rolling_plan(views, batch_size=settings['batch_size'], batches=settings['batches'] or None, max_unavailable=settings['max_unavailable'],
+                            include_stopped=settings['include_stopped'], restarted_after=restarted_after, only=settings['targets'] or None,
+                            name=settings['name_pattern'], states=settings['states'] or None)
+
+    def _canary(self, plan, views):
+        """The targets this run still has to put through before it pauses for promotion (a set), or None: no pause.
+
+        The canary is the targets of the first ``promote_after`` batches of the plan a run without a marker makes. A resumed
+        run (given ``restarted_after``) plans only what was not restarted after the marker, and its batch 1 is not the first
+        run's: counting its own batches would pause again after the canary was promoted. So it pauses once the canary
+        targets it still has have been through a batch, and not at all when every one was restarted after the marker. The
+        same options with the marker added therefore continue a paused run to the end, and a canary that failed is put
+        through again before the pause."""
+        after = self.settings.get('promote_after')
+        if not after:
+            return None
+        whole = plan
+        if self.settings['restarted_after'] is not None:
+            try:
+                whole = self._plan(views, None)
+            except PlanError:
+                # It also plans the running targets the marker skips, so it may find no room where this plan does: then this one.
+                whole = plan
+        canary = [entry['id'] for batch in whole['batches'][:after] for entry in batch]
+        planned = set(entry['id'] for batch in plan['batches'] for entry in batch)
+        pending = set(canary) & planned
+        if canary and not pending and plan['batches']:
+            self.say('promotion: the canary (%s) was restarted after the marker; not pausing again' % _names(canary, self.names))
+        return pending
+
+    def _promote(self, index, total, plan):
+        """The canary has been through after batch ``index``: pause for promotion (say "would" in check mode, and go on)."""
+        if self.check_mode:
+            self.say('would pause for promotion after batch %d/%d' % (index, total))
+            return False
+        continue_with = '%srestarted_after=%s' % (self.option_prefix, float(self.marker))
+        remaining = [entry['id'] for batch in plan['batches'][index:] for entry in batch]
+        self.promotion = dict(after_batch=index, batches=total, remaining_batches=total - index, remaining=remaining, marker=float(self.marker),
+                              continue_with=continue_with)
+        self.say('paused for promotion after batch %d/%d: continue with %s' % (index, total, continue_with))
+        return True
 
     def _batch(self, index, total, ids, states, plan):
         settings = self.settings
@@ -184,6 +237,8 @@ class ApplicationRollout:
                                                                     restarted, verb, failed, tail))
 
     def _count(self, index, ids, outcome):
+        # A batch that ended at the deadline (its timeout was what was left of it) stopped for that reason, not for its failures.
+        self.run_state.stopping()
         done = self.done
         entries = outcome.get('targets') or []
         failed_now = [_brief(entry) for entry in entries if entry.get('outcome') == 'failed']
@@ -217,23 +272,30 @@ class ApplicationRollout:
         settled = set(done['restarted']) | set(entry['id'] for entry in done['failed'] + done['skipped'])
         return dict(marker=float(self.marker), planned=plan['eligible'], restarted=done['restarted'], failed=done['failed'],
                     skipped=plan['skipped'] + done['skipped'], untouched=[target_id for target_id in planned_ids if target_id not in settled],
-                    batches=done['batches'], stopped_early=len(done['batches']) < len(plan['batches']), seconds=round(self.run_state.clock() - started, 1))
+                    batches=done['batches'], stopped_early=len(done['batches']) < len(plan['batches']), seconds=round(self.run_state.clock() - started, 1),
+                    promotion=self.promotion)
 
     def summary_line(self, summary):
         total = len(self.plan['batches'])
         if self.check_mode:
             return 'rolling restart planned: would restart %d, %d skipped, in %d batches; marker %s' % (
                 len(summary['restarted']), len(summary['skipped']), total, summary['marker'])
-        return 'rolling restart %s: %d restarted, %d failed, %d skipped, %d untouched, %d of %d batches in %s s; marker %s' % (
-            'stopped' if summary['stopped_early'] else 'done', len(summary['restarted']), len(summary['failed']), len(summary['skipped']),
-            len(summary['untouched']), len(summary['batches']), total, summary['seconds'], summary['marker'])
+        promotion = summary.get('promotion')
+        state = 'paused for promotion' if promotion else 'stopped' if summary['stopped_early'] else 'done'
+        return 'rolling restart %s: %d restarted, %d failed, %d skipped, %d untouched, %d of %d batches in %s s; marker %s%s' % (
+            state, len(summary['restarted']), len(summary['failed']), len(summary['skipped']), len(summary['untouched']), len(summary['batches']), total,
+            summary['seconds'], summary['marker'], '; continue with %s' % promotion['continue_with'] if promotion else '')
 
     def failure(self, summary):
         """The message the task fails with, or None: any failed or unreached target fails it, as does a stop before the end."""
         if not (summary['failed'] or self.done['unreached'] or (self.stopped_because and summary['stopped_early'])):
             return None
         failed = ', '.join('%s (%s)' % (entry['id'], entry.get('msg')) for entry in summary['failed']) or 'none'
-        why = '' if summary['failed'] or self.done['unreached'] or not self.stopped_because else ' (%s)' % self.stopped_because
+        if self.run_state.deadline_reached and summary['stopped_early']:
+            # Said even when targets failed: those a batch cut short by the deadline fail with a timeout that does not say why.
+            why = ' (%s)' % self.run_state.reason
+        else:
+            why = '' if summary['failed'] or self.done['unreached'] or not self.stopped_because else ' (%s)' % self.stopped_because
         return ('rolling restart stopped after batch %d of %d%s: failed %s; restarted %s; untouched %s%s. Fix the cause, then run again with %s=%s '
                 'to continue where it stopped' % (len(summary['batches']), len(self.plan['batches']), why, failed, ', '.join(summary['restarted']) or 'none',
                                                   ', '.join(summary['untouched']) or 'none', ''.join('; ' + message for message in self.done['messages']),

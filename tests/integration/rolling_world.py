@@ -27,8 +27,9 @@ MALL = ['1a1100000000400080000000000000%02d' % n for n in range(1, 13)]
 MALL_RUNNING = MALL[:10] + MALL[11:]
 
 
-def rollout(emulator, check=False, **variables):
-    """Run tests/integration/playbooks/rolling_restart.yml; return the run and the role's rolling_restart_result."""
-    run = run_playbook('rolling_restart.yml', dict(paas_endpoint=emulator.url, **variables), args=['--check'] if check else ())
+def rollout(emulator, check=False, playbook='rolling_restart.yml', env=None, **variables):
+    """Run tests/integration/playbooks/rolling_restart.yml (or ``playbook``, which prints its result the same way); return the
+    run and the role's rolling_restart_result."""
+    run = run_playbook(playbook, dict(paas_endpoint=emulator.url, **variables), env=env, args=['--check'] if check else ())
     match = re.search(r'ROLLING_RESULT=(\{.*\})"', run.stdout)
     return run, (json.loads(match.group(1).replace('\\"', '"')) if match else None)

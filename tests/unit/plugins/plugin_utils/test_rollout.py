@@ -43,13 +43,17 @@ class MemoryFleet(Batches):
         if self.on_batch:
             self.on_batch(len(self.sent))
         targets = [dict(id=i, name=i, outcome='failed' if i in self.fail else 'restarted', msg='boom' if i in self.fail else None) for i in ids]
+        # Restarted after any marker the tests give (they are below 200): a run resumed from it skips these.
+        for view in self.views:
+            if view['id'] in ids and view['id'] not in self.fail:
+                view['restarted_at'] = 200.0
         return dict(targets=targets, restarted=[t['id'] for t in targets if t['outcome'] == 'restarted'],
                     failed_targets=[t['id'] for t in targets if t['outcome'] == 'failed'], skipped_targets=[], untouched_targets=[], order_messages=[],
                     seconds=0.1)
 
 
-def rollout(fleet, lines, run=None, check_mode=False, label='shop', **overrides):
-    return ApplicationRollout(label, 'sae', settings(**overrides), fleet, lines.append, run or RunState(), 100.0, check_mode)
+def rollout(fleet, lines, run=None, check_mode=False, label='shop', option_prefix='', **overrides):
+    return ApplicationRollout(label, 'sae', settings(**overrides), fleet, lines.append, run or RunState(), 100.0, check_mode, option_prefix=option_prefix)
 
 
 def test_each_batch_says_what_it_restarts_by_name_and_how_it_ended():
@@ -135,3 +139,81 @@ def test_an_empty_selection_fails_naming_the_filters():
         r.run()
     assert str(raised.value) == ('rolling restart: no target of the 3 instances listed matches rolling_restart_name_pattern api-*: nothing to restart. '
                                  'Check the application and the filters, or set rolling_restart_allow_empty=true if an empty fleet is fine')
+
+
+def test_promote_after_pauses_successfully_after_the_canary_and_says_how_to_continue():
+    lines = []
+    fleet = MemoryFleet(5)
+    r = rollout(fleet, lines, batches=[1, 2], promote_after=1, option_prefix='rolling_restart_')
+    summary = r.run()
+    assert fleet.sent == [['t01']]
+    assert lines[-1] == '[shop] paused for promotion after batch 1/3: continue with rolling_restart_restarted_after=100.0'
+    assert summary['promotion'] == dict(after_batch=1, batches=3, remaining_batches=2, remaining=['t02', 't03', 't04', 't05'], marker=100.0,
+                                        continue_with='rolling_restart_restarted_after=100.0')
+    # A pause is no failure: the task succeeds, and its summary says why it stopped.
+    assert r.failure(summary) is None and summary['untouched'] == ['t02', 't03', 't04', 't05']
+    assert r.summary_line(summary).startswith('rolling restart paused for promotion: 1 restarted, 0 failed, 0 skipped, 4 untouched, 1 of 3 batches in ')
+    assert r.summary_line(summary).endswith('; marker 100.0; continue with rolling_restart_restarted_after=100.0')
+
+
+def test_the_same_options_with_the_marker_finish_the_rollout_without_pausing_again_or_restarting_twice():
+    fleet = MemoryFleet(5)
+    rollout(fleet, [], batches=[1, 2], promote_after=1).run()
+    lines = []
+    resumed = rollout(fleet, lines, batches=[1, 2], promote_after=1, restarted_after=100.0)
+    summary = resumed.run()
+    # The resumed plan starts its ramp again (1, 2, 1): its batch 1 is not the canary, which was promoted by giving the marker.
+    assert fleet.sent == [['t01'], ['t02'], ['t03', 't04'], ['t05']]
+    assert '[shop] promotion: the canary (web-01) was restarted after the marker; not pausing again' in lines
+    assert summary['promotion'] is None and not summary['stopped_early'] and resumed.failure(summary) is None
+    assert [entry['id'] for entry in summary['skipped']] == ['t01']
+
+
+def test_a_failed_canary_fails_the_run_and_its_resume_pauses_once_the_canary_is_through():
+    fleet = MemoryFleet(4, fail=('t01',))
+    first = rollout(fleet, [], batch_size=1, promote_after=1)
+    summary = first.run()
+    # The failure policy comes first: no pause, a failure that says how to continue.
+    assert summary['promotion'] is None and first.failure(summary).startswith('rolling restart stopped after batch 1 of 4: failed t01 (boom)')
+    fleet.fail = set()
+    lines = []
+    again = rollout(fleet, lines, batch_size=1, promote_after=1, restarted_after=100.0).run()
+    # t01 was not restarted after the marker: it is still the canary, put through again before the pause.
+    assert fleet.sent == [['t01'], ['t01']] and again['promotion']['after_batch'] == 1
+    assert lines[-1] == '[shop] paused for promotion after batch 1/4: continue with restarted_after=100.0'
+
+
+def test_a_larger_promote_after_on_resume_is_a_second_stage():
+    fleet = MemoryFleet(6)
+    rollout(fleet, [], batches=[1, 2], promote_after=1).run()
+    # The canary of promote_after=2 is t01..t03 (batches 1 and 2 of the whole plan); t01 is done, t02 and t03 go next.
+    second = rollout(fleet, [], batches=[1, 2], promote_after=2, restarted_after=100.0).run()
+    assert fleet.sent == [['t01'], ['t02'], ['t03', 't04']]
+    assert second['promotion']['after_batch'] == 2 and second['promotion']['remaining'] == ['t05', 't06']
+
+
+def test_check_mode_says_where_it_would_pause_and_plans_every_batch():
+    lines = []
+    summary = rollout(MemoryFleet(3), lines, check_mode=True, batch_size=1, promote_after=1).run()
+    assert '[shop] would pause for promotion after batch 1/3' in lines
+    assert len(summary['batches']) == 3 and summary['promotion'] is None
+
+
+def test_a_canary_as_large_as_the_plan_finishes_without_a_pause():
+    summary = rollout(MemoryFleet(2), [], batch_size=1, promote_after=2).run()
+    assert summary['promotion'] is None and len(summary['batches']) == 2 and not summary['stopped_early']
+
+
+def test_the_failure_says_the_deadline_even_when_the_batch_it_cut_short_failed():
+    now = [0.0]
+    run = RunState(deadline_seconds=30, clock=lambda: now[0])
+
+    def past_the_deadline(count):
+        now[0] += 40
+    fleet = MemoryFleet(3, fail=('t01',), on_batch=past_the_deadline)
+    # The batch's failure alone would stop the run too: the deadline, reached first, is still what the message says.
+    r = rollout(fleet, [], run=run)
+    summary = r.run()
+    assert fleet.sent == [['t01']] and run.deadline_reached
+    assert r.failure(summary).startswith('rolling restart stopped after batch 1 of 3 (the deadline of 30 s for the whole run was reached): failed t01 (boom)')
+    assert r.failure(summary).endswith('run again with restarted_after=100.0 to continue where it stopped')
