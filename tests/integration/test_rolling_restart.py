@@ -127,8 +127,14 @@ def test_the_main_job_runs_and_its_resume_restarts_nothing_twice(fleet):
     """playbooks/demo.yml, what ./scripts/demo runs, over the whole rolling world."""
     run = run_playbook(os.path.join(COLLECTION_ROOT, 'playbooks', 'demo.yml'), {'paas_endpoint': fleet.url}, timeout=300)
     assert run.rc == 0, run.output
+    # A canary of storefront, paused for promotion; then promoted from its marker.
+    assert re.search(r'^\[storefront\] paused for promotion after batch 1/4: continue with rolling_restart_restarted_after=\d+\.0$', run.stdout, re.M)
+    assert 'storefront: a canary of 1, paused for promotion, then the other 11 from its marker' in run.stdout
     assert 'resume: all 12 storefront instances were restarted after the marker; none restarted again' in run.stdout
     metrics = fleet.metrics()
+    # EDAS, ServiceStage and Rainbond side by side: each one's first action before the others' last.
+    spans = [[entry['epoch'] for entry in metrics['actions'] if entry['platform'] == platform] for platform in ('edas', 'servicestage', 'rainbond')]
+    assert all(min(one) < max(other) for one in spans for other in spans if one is not other)
     # 12 + 7 + 12 + 11 targets, each restarted exactly once; never more than each rollout's max_unavailable down.
     assert len(metrics['restarts']) == 42 and set(metrics['restarts'].values()) == {1}
     limits = {'1': 4, SHOP: 4, STOREFRONT: 4, INVENTORY: 3}
