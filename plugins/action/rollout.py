@@ -23,6 +23,7 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchE
 from ansible_collections.paas.ops.plugins.module_utils._fleet import batch_diff, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import GROUP_ARGSPEC, check_bounds
 from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
+from ansible_collections.paas.ops.plugins.plugin_utils._gates import HTTP_CHECK_OPTIONS, GateError, check_settings
 from ansible_collections.paas.ops.plugins.plugin_utils._rollout import ApplicationRollout, Batches, RolloutError, RunState, run_applications
 
 display = Display()
@@ -54,6 +55,9 @@ SETTINGS = dict(
     include_stopped=dict(type='bool', default=False),
     auto_confirm_batches=dict(type='bool', default=True),
     allow_empty=dict(type='bool', default=False),
+    # The gates after each batch (plugin_utils/_gates.py).
+    soak_seconds=dict(type='float', default=0),
+    http_check=dict(type='dict', options=HTTP_CHECK_OPTIONS),
 )
 OWN_OPTIONS = dict(
     APPLICATION_OPTIONS,
@@ -102,6 +106,14 @@ class ControllerBatches(Batches):
             raise self._fail(error)
         return dict(application_id=self.fleet.application_id, instances=views)
 
+    def read(self, ids):
+        try:
+            views = self.fleet.targets()
+        except PaasError as error:
+            raise self._fail(error)
+        wanted = set(ids)
+        return dict((view['id'], view) for view in views if view['id'] in wanted)
+
     def restart(self, ids, marker, max_unavailable, settings, timeout):
         try:
             result = restart_batch(self.fleet, ids, timeout=timeout, max_unavailable=max_unavailable, restarted_after=marker,
@@ -129,7 +141,8 @@ class HostBatches(Batches):
         self.entries = {}
 
     def _module(self, name, args):
-        result = self.execute(name, dict(self.given, **args))
+        # An option set to None here is left out, not sent as null: a module counts a null option as given (mutually exclusive ones).
+        result = self.execute(name, dict((key, value) for key, value in dict(self.given, **args).items() if value is not None))
         if result.get('failed') and 'targets' not in result:
             raise RolloutError(result.get('msg') or '%s failed' % name)
         return result
@@ -139,16 +152,24 @@ class HostBatches(Batches):
         self.application_id = result.get('application_id')
         return result
 
+    def _as_listed(self, args):
+        if self.application_id:
+            # As listed: a name is resolved once, and an SAE namespace is named only when no application is.
+            args.update(application_id=self.application_id, application_name=None, namespace_id=None)
+        return args
+
+    def read(self, ids):
+        wanted = set(ids)
+        result = self._module('paas.ops.instance_info', self._as_listed(dict(restart_times=False)))
+        return dict((view['id'], view) for view in result.get('instances') or [] if view['id'] in wanted)
+
     def restart(self, ids, marker, max_unavailable, settings, timeout):
         args = dict(targets=ids, restarted_after=marker, batch_timeout=timeout, health_gate=settings['health_gate'],
                     auto_confirm_batches=settings['auto_confirm_batches'], abort_on_failure=settings['abort_on_failure'],
                     include_stopped=settings['include_stopped'])
         if max_unavailable is not None:
             args['max_unavailable'] = max_unavailable
-        if self.application_id:
-            # As listed: a name is resolved once, and an SAE namespace is named only when no application is.
-            args.update(application_id=self.application_id, application_name=None, namespace_id=None)
-        result = self._module('paas.ops.batch_restart', args)
+        result = self._module('paas.ops.batch_restart', self._as_listed(args))
         for entry in result['targets']:
             self.entries[entry['id']] = entry
         return result
@@ -212,6 +233,10 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail('applications[%d]: set platform (here or for the task)' % number if params['applications'] else 'set platform')
             settings = dict((name, copy.deepcopy(given[name] if given.get(name) is not None else params[name])) for name in SETTINGS)
             check_bounds(settings, ['batch_timeout'])
+            try:
+                check_settings(settings, 'applications[%d]: ' % number if params['applications'] else '', params['option_prefix'])
+            except GateError as error:
+                raise AnsibleActionFail(str(error))
             # A resumed run's marker is in every application's plan: what was restarted after it is skipped.
             settings['restarted_after'] = params['restarted_after']
             entry['settings'] = settings

@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.paas.ops.plugins.plugin_utils._gates import Gates
 from ansible_collections.paas.ops.plugins.plugin_utils._plan import PlanError, rolling_plan
 
 
@@ -29,9 +30,13 @@ class RolloutError(Exception):
 class Batches:
     """Where an application's listing and batches run: ``list(restart_times)`` -> ``{'application_id', 'instances'}`` and
     ``restart(ids, marker, max_unavailable, settings, timeout)`` -> the result of ``paas.ops.batch_restart`` (a failed batch's
-    too: its targets say how each fared). A call that fails as a whole raises ``RolloutError``."""
+    too: its targets say how each fared), and ``read(ids)`` -> ``{id: view}`` of those targets as listed now (one listing; a
+    target no longer listed is left out), for the gates. A call that fails as a whole raises ``RolloutError``."""
 
     def list(self, restart_times):
+        raise NotImplementedError
+
+    def read(self, ids):
         raise NotImplementedError
 
     def restart(self, ids, marker, max_unavailable, settings, timeout):
@@ -139,6 +144,7 @@ class ApplicationRollout:
         if plan['matched'] == 0 and not settings['allow_empty']:
             raise RolloutError(self._nothing_matches(plan))
         self._say_plan(plan, views)
+        self.gates = Gates.start(self, views, plan)
         states = dict((view['id'], view.get('state')) for view in views)
         total = len(plan['batches'])
         if self.failure_scope == 'run':
@@ -171,7 +177,7 @@ class ApplicationRollout:
         remaining = self.run_state.remaining()
         timeout = settings['batch_timeout'] if remaining is None else max(min(settings['batch_timeout'], int(remaining)), 1)
         began = self.run_state.clock()
-        outcome = self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout)
+        outcome = self.gates.check(index, total, self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout))
         self._count(index, ids, outcome)
         restarted = len(outcome.get('restarted') or [])
         failed = len(outcome.get('failed_targets') or [])
