@@ -116,7 +116,7 @@ def check_settings(settings, where='', prefix=''):
 def render_url(template, view, application, application_id):
     """The URL of one target, or None and what is missing. A value is percent-encoded but for ``:`` (an IPv6 address, a
     port), so that no value can change the URL's structure (add a path, a query, a user)."""
-    values = dict(id=view.get('id'), name=view.get('name'), ip=view.get('ip'), application=application, application_id=application_id)
+    values = dict(id=view.get('id'), name=view.get('name') or view.get('id'), ip=view.get('ip'), application=application, application_id=application_id)
     missing = sorted(set(found for found in _PLACEHOLDER.findall(template) if values.get(found) in (None, '')))
     if missing:
         return None, missing
