@@ -337,6 +337,7 @@ options:
         description:
           - "The URL template. Each target's own values fill its placeholders: C({id}), C({name}) (its name, else its ID),
             C({ip}) (SAE instances and EDAS ECCs: the address the platform lists for it, read after its restart),
+            C({address}) (ServiceStage: the address of its first external access, as listed, for example C(10.0.0.5:30080)),
             C({application}) (the application's name in progress lines) and C({application_id})."
           - A value is percent-encoded (but for C(:)), so that it cannot change the URL's structure.
           - When a planned target has no value for a placeholder (C({ip}) on a platform whose listing has no address), the

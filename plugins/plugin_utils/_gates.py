@@ -10,8 +10,8 @@
   fleet (``Batches.read``: one listing in this process, one ``paas.ops.instance_info`` on the task's host). A target that
   leaves running or healthy, is no longer listed, or whose restart time moves again (restarted by someone else, or
   crashed and brought back) has flapped.
-- ``http_check``: each target answers a URL built from its template (``{id}``, ``{name}``, ``{ip}``, ``{application}``,
-  ``{application_id}``) with an expected status, and optionally a body matching a regex, ``successes`` times in a row;
+- ``http_check``: each target answers a URL built from its template (``{id}``, ``{name}``, ``{ip}``, ``{address}``,
+  ``{application}``, ``{application_id}``) with an expected status, and optionally a body matching a regex, ``successes`` times in a row;
   ``retries`` failed answers are tolerated. Requests go from the controller, TLS verified by default, redirects not
   followed (a login page behind a 302 is not a healthy service).
 
@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - the action's requirements name it; the
 
 # What a URL template may name, and where each value comes from: the target's view as read after its restart (a restarted
 # pod may have a new address), or the application.
-PLACEHOLDERS = ('id', 'name', 'ip', 'application', 'application_id')
+PLACEHOLDERS = ('id', 'name', 'ip', 'address', 'application', 'application_id')
 _PLACEHOLDER = re.compile(r'\{([^{}]*)\}')
 # Health values that pass (none reported counts as passing: the state decides), as the batch's own health gate.
 _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
@@ -116,7 +116,8 @@ def check_settings(settings, where='', prefix=''):
 def render_url(template, view, application, application_id):
     """The URL of one target, or None and what is missing. A value is percent-encoded but for ``:`` (an IPv6 address, a
     port), so that no value can change the URL's structure (add a path, a query, a user)."""
-    values = dict(id=view.get('id'), name=view.get('name') or view.get('id'), ip=view.get('ip'), application=application, application_id=application_id)
+    values = dict(id=view.get('id'), name=view.get('name') or view.get('id'), ip=view.get('ip'), address=view.get('address'), application=application,
+                  application_id=application_id)
     missing = sorted(set(found for found in _PLACEHOLDER.findall(template) if values.get(found) in (None, '')))
     if missing:
         return None, missing

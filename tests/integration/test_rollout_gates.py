@@ -15,8 +15,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import yaml
 
-from ansible_collections.paas.ops.tests.integration.rolling_world import MALL, STOREFRONT, STOREFRONT_INSTANCES, rollout
+from ansible_collections.paas.ops.tests.integration.rolling_world import COMPONENTS, MALL, ROLLING_WORLD, SHOP, STOREFRONT, STOREFRONT_INSTANCES, rollout
 
 # Four or six storefront instances in batches of two: small, so that each run is a few seconds of soak at most.
 SAE = dict(rolling_restart_platform='sae', rolling_restart_application_id=STOREFRONT, rolling_restart_batch_size=2,
@@ -169,6 +170,23 @@ def test_an_http_check_wants_consecutive_successes(fleet, web):
     assert re.search(r'^\[mall\] batch 1/1: http check failed: 1/2 ok; api: HTTP 500 from \S+/api \(wanted 200\)$', run.stdout, re.M), run.stdout
     assert 'rolling restart stopped after batch 1 of 1: failed %s (http check failed: HTTP 500 from ' % MALL[1] in run.stdout
     assert 'restarted %s; untouched none' % MALL[0] in run.stdout
+
+
+def test_an_http_check_reaches_servicestage_components_at_their_external_access_address(fleet, web):
+    # The rolling world with an external access on shop's web and api, at the test's server (the {address} ServiceStage lists).
+    with open(ROLLING_WORLD, encoding='utf-8') as handle:
+        world = yaml.safe_load(handle)
+    world.setdefault('settings', {})['time_factor'] = 0.05
+    for component in world['huawei']['servicestage']['applications'][0]['components'][:2]:
+        component['external_accesses'] = [dict(protocol='HTTP', address=web.url[len('http://'):], forward_port=8080)]
+    fleet.admin('PUT', 'world', json=world)
+    check = dict(url='http://{address}/{application}/{name}')
+    run, result = rollout(fleet, rolling_restart_platform='servicestage', rolling_restart_application_id=SHOP,
+                          rolling_restart_targets=COMPONENTS[:2], rolling_restart_batch_size=2, rolling_restart_http_check=check)
+    assert run.rc == 0, run.output
+    assert re.search(r'^\[%s\] batch 1/1: http check 2/2 ok$' % SHOP, run.stdout, re.M), run.stdout
+    assert web.hits == {'/%s/web' % SHOP: 1, '/%s/api' % SHOP: 1}
+    assert sorted(result['restarted']) == COMPONENTS[:2]
 
 
 def test_an_http_check_verifies_tls_by_default(fleet, tls_web):

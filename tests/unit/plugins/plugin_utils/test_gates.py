@@ -15,8 +15,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.paas.ops.plugins.action.rollout import SETTINGS, HostBatches
+from ansible_collections.paas.ops.plugins.action.rollout import ARGSPEC, SETTINGS, HostBatches
 from ansible_collections.paas.ops.plugins.plugin_utils._gates import (
     GateError, Gates, check_settings, flap_of, poll_interval, render_url, with_failures)
 from ansible_collections.paas.ops.plugins.plugin_utils._rollout import ApplicationRollout, Batches, RolloutError, RunState
@@ -287,7 +288,7 @@ def test_a_placeholder_a_planned_target_has_no_value_for_fails_before_any_batch(
 
 @pytest.mark.parametrize('given, words', [
     (dict(soak_seconds=-1), 'soak_seconds must not be negative'),
-    (dict(http_check=dict(url='http://{host}/')), 'http_check.url names {host}; a URL template may use {id}, {name}, {ip}, {application}'),
+    (dict(http_check=dict(url='http://{host}/')), 'http_check.url names {host}; a URL template may use {id}, {name}, {ip}, {address}, {application}'),
     (dict(http_check=dict(url='ftp://{ip}/')), 'http_check.url must be an http:// or https:// URL with a host'),
     (dict(http_check=dict(url='/health/{name}')), 'must be an http:// or https:// URL with a host'),
     (dict(http_check=dict(url='http://{ip}/', body_regex='(')), 'http_check.body_regex is not a valid regular expression'),
@@ -337,3 +338,12 @@ def test_on_the_task_s_host_a_gate_read_is_one_instance_info_of_the_application_
     assert batches.read(['t1', 't3', 'gone']) == {'t1': dict(id='t1', state='running'), 't3': dict(id='t3', state='failed')}
     # The application as listed (its id), and no option sent as null: a module counts a null option as given.
     assert calls[1] == ('paas.ops.instance_info', dict(platform='sae', endpoint='http://127.0.0.1:1', application_id='app-1', restart_times=False))
+
+
+def test_the_headers_of_an_http_check_are_kept_out_of_the_logs():
+    given = dict(platform='sae', application_id='app-1', http_check=dict(url='http://{ip}/', headers={'Authorization': 'Bearer s3cret'}),
+                 applications=[dict(name='b', http_check=dict(url='http://{ip}/', headers={'X-Token': 'an0ther'}))])
+    validated = ArgumentSpecValidator(ARGSPEC).validate(given)
+    assert validated.error_messages == []
+    assert {'Bearer s3cret', 'an0ther'} <= set(validated._no_log_values)
+    assert validated.validated_parameters['http_check']['status_codes'] == [200]
