@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
+from ansible_collections.paas.ops.plugins.module_utils._fleet import _HEALTH_OK
 from ansible_collections.paas.ops.plugins.module_utils._retry import _innermost, describe_exception
 
 try:
@@ -38,15 +39,10 @@ except ImportError:  # pragma: no cover - the action's requirements name it; the
 # pod may have a new address), or the application.
 PLACEHOLDERS = ('id', 'name', 'ip', 'address', 'application', 'application_id')
 _PLACEHOLDER = re.compile(r'\{([^{}]*)\}')
-# Health values that pass (none reported counts as passing: the state decides), as the batch's own health gate.
-_HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
 # How much of an answer's body a regex is matched against.
 _BODY_LIMIT = 1 << 20
 # Targets probed at once in one round of the HTTP check.
 _PROBES_AT_ONCE = 8
-HTTP_CHECK_DEFAULTS = dict(status_codes=[200], body_regex=None, timeout=5.0, successes=1, retries=2, interval=1.0, validate_certs=True,
-                           ca_path=None, headers={})
-
 # The options of ``http_check`` (also the role's ``rolling_restart_http_check``), for the action's argument spec.
 HTTP_CHECK_OPTIONS = dict(
     url=dict(type='str', required=True),
@@ -60,6 +56,15 @@ HTTP_CHECK_OPTIONS = dict(
     ca_path=dict(type='path'),
     headers=dict(type='dict', default={}, no_log=True),
 )
+
+
+def _http_settings(given):
+    """``http_check`` as given, with the defaults of what it leaves out (or null), or None when not set."""
+    if not given:
+        return None
+    check = dict((name, spec.get('default')) for name, spec in HTTP_CHECK_OPTIONS.items())
+    check.update((key, value) for key, value in given.items() if value is not None)
+    return check
 
 
 class GateError(ValueError):
@@ -80,11 +85,10 @@ def check_settings(settings, where='', prefix=''):
     soak = settings.get('soak_seconds') or 0
     if soak < 0:
         raise GateError('%s%ssoak_seconds must not be negative, got %s' % (where, prefix, soak))
-    check = settings.get('http_check')
+    check = _http_settings(settings.get('http_check'))
     if not check:
         return
     name = '%s%shttp_check' % (where, prefix)
-    check = dict(HTTP_CHECK_DEFAULTS, **dict((key, value) for key, value in check.items() if value is not None))
     url = check.get('url')
     if not url:
         raise GateError('%s.url is required' % name)
@@ -145,8 +149,7 @@ class Gates:
         self.rollout = rollout
         settings = rollout.settings
         self.soak_seconds = settings.get('soak_seconds') or 0
-        given = settings.get('http_check')
-        self.http = dict(HTTP_CHECK_DEFAULTS, **dict((key, value) for key, value in given.items() if value is not None)) if given else None
+        self.http = _http_settings(settings.get('http_check'))
         if self.http:
             self._check_placeholders(views, plan)
 
