@@ -347,3 +347,13 @@ def test_the_headers_of_an_http_check_are_kept_out_of_the_logs():
     assert validated.error_messages == []
     assert {'Bearer s3cret', 'an0ther'} <= set(validated._no_log_values)
     assert validated.validated_parameters['http_check']['status_codes'] == [200]
+
+
+def test_a_run_stopped_during_the_soak_sends_no_http_check(web):
+    clock = Clock()
+    lines = []
+    run = run_state(clock, deadline_seconds=2)
+    rollout(SteppedFleet(clock, count=2), lines, run, batch_size=2, soak_seconds=10, http_check=check(web.url + '/{name}')).run()
+    assert '[shop] batch 1/1: soak cut short after 1 s: the deadline of 2 s for the whole run was reached' in lines
+    assert '[shop] batch 1/1: http check not sent: the deadline of 2 s for the whole run was reached' in lines
+    assert web.hits == {}
