@@ -23,6 +23,7 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchE
 from ansible_collections.paas.ops.plugins.module_utils._fleet import batch_diff, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import GROUP_ARGSPEC, check_bounds
 from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
+from ansible_collections.paas.ops.plugins.plugin_utils._gates import HTTP_CHECK_OPTIONS, GateError, check_settings
 from ansible_collections.paas.ops.plugins.plugin_utils._rollout import ApplicationRollout, Batches, RolloutError, RunState, run_applications
 
 display = Display()
@@ -55,6 +56,9 @@ SETTINGS = dict(
     auto_confirm_batches=dict(type='bool', default=True),
     allow_empty=dict(type='bool', default=False),
     promote_after=dict(type='int'),
+    # The gates after each batch (plugin_utils/_gates.py).
+    soak_seconds=dict(type='float', default=0),
+    http_check=dict(type='dict', options=HTTP_CHECK_OPTIONS),
 )
 OWN_OPTIONS = dict(
     APPLICATION_OPTIONS,
@@ -103,6 +107,14 @@ class ControllerBatches(Batches):
             raise self._fail(error)
         return dict(application_id=self.fleet.application_id, instances=views)
 
+    def read(self, ids):
+        try:
+            views = self.fleet.targets()
+        except PaasError as error:
+            raise self._fail(error)
+        wanted = set(ids)
+        return dict((view['id'], view) for view in views if view['id'] in wanted)
+
     def restart(self, ids, marker, max_unavailable, settings, timeout):
         try:
             result = restart_batch(self.fleet, ids, timeout=timeout, max_unavailable=max_unavailable, restarted_after=marker,
@@ -129,8 +141,9 @@ class HostBatches(Batches):
         self.application_id = None
         self.entries = {}
 
-    def _module(self, name, args, given=None):
-        result = self.execute(name, dict(self.given if given is None else given, **args))
+    def _module(self, name, args):
+        # An option set to None here is left out, not sent as null: a module counts a null option as given (mutually exclusive ones).
+        result = self.execute(name, dict((key, value) for key, value in dict(self.given, **args).items() if value is not None))
         if result.get('failed') and 'targets' not in result:
             raise RolloutError(result.get('msg') or '%s failed' % name)
         return result
@@ -140,19 +153,24 @@ class HostBatches(Batches):
         self.application_id = result.get('application_id')
         return result
 
+    def _as_listed(self, args):
+        if self.application_id:
+            # As listed: a name is resolved once, and an SAE namespace is named only when no application is.
+            args.update(application_id=self.application_id, application_name=None, namespace_id=None)
+        return args
+
+    def read(self, ids):
+        wanted = set(ids)
+        result = self._module('paas.ops.instance_info', self._as_listed(dict(restart_times=False)))
+        return dict((view['id'], view) for view in result.get('instances') or [] if view['id'] in wanted)
+
     def restart(self, ids, marker, max_unavailable, settings, timeout):
         args = dict(targets=ids, restarted_after=marker, batch_timeout=timeout, health_gate=settings['health_gate'],
                     auto_confirm_batches=settings['auto_confirm_batches'], abort_on_failure=settings['abort_on_failure'],
                     include_stopped=settings['include_stopped'])
         if max_unavailable is not None:
             args['max_unavailable'] = max_unavailable
-        given = self.given
-        if self.application_id:
-            # As listed: a name is resolved once, and an SAE namespace is named only when no application is (a key given as
-            # None still counts as given for the module's mutually exclusive options).
-            given = dict((name, value) for name, value in given.items() if name not in ('application_name', 'namespace_id'))
-            args['application_id'] = self.application_id
-        result = self._module('paas.ops.batch_restart', args, given)
+        result = self._module('paas.ops.batch_restart', self._as_listed(args))
         for entry in result['targets']:
             self.entries[entry['id']] = entry
         return result
@@ -219,6 +237,10 @@ class ActionModule(ActionBase):
             if settings['promote_after'] is not None and settings['promote_after'] < 1:
                 where = 'applications[%d].' % number if params['applications'] and given.get('promote_after') is not None else ''
                 raise AnsibleActionFail('%spromote_after must be at least 1 (the batches of the canary), got %s' % (where, settings['promote_after']))
+            try:
+                check_settings(settings, 'applications[%d]: ' % number if params['applications'] else '', params['option_prefix'])
+            except GateError as error:
+                raise AnsibleActionFail(str(error))
             # A resumed run's marker is in every application's plan: what was restarted after it is skipped.
             settings['restarted_after'] = params['restarted_after']
             entry['settings'] = settings

@@ -190,6 +190,12 @@ def _unique(versions):
     return seen
 
 
+def _access_address(data):
+    """The address of the first external access (an SDK ``ExternalAccesses``: protocol, address, forward_port), or None."""
+    accesses = data.get('external_accesses') or []
+    return (accesses[0] or {}).get('address') or None if accesses else None
+
+
 def component_view(component_id, data, application_id=None):
     """A v3 component (ShowComponentInfo or a list item) in the shared shape."""
     status = data.get('status') or {}
@@ -198,7 +204,8 @@ def component_view(component_id, data, application_id=None):
     return dict(id=component_id or data.get('id'), name=data.get('name'), kind='component', application_id=application_id or data.get('application_id'),
                 state=STATES.normalize(raw), raw_state=raw, replica=replica,
                 available_replica=status.get('available_replica'), version=data.get('version'), last_job_id=status.get('last_job_id') or None,
-                deploy_strategy=(data.get('deploy_strategy') or {}).get('type'), restarted_at=epoch_seconds(status.get('update_time')))
+                deploy_strategy=(data.get('deploy_strategy') or {}).get('type'), restarted_at=epoch_seconds(status.get('update_time')),
+                address=_access_address(data))
 
 
 def instance_view(data, application_id=None, component_id=None):
@@ -209,7 +216,7 @@ def instance_view(data, application_id=None, component_id=None):
                 component_id=component_id or data.get('component_id'), environment_id=data.get('environment_id'),
                 state=STATES.normalize(raw), raw_state=raw, replica=detail.get('replica'),
                 available_replica=detail.get('available_replica'), version=data.get('version'), last_job_id=detail.get('last_job_id') or None,
-                restarted_at=epoch_seconds(data.get('update_time')))
+                restarted_at=epoch_seconds(data.get('update_time')), address=_access_address(data))
 
 
 class ComponentTarget:

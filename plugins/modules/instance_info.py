@@ -212,6 +212,11 @@ instances:
     ip:
       description: The instance's IP address (SAE, EDAS).
       type: str
+    address:
+      description:
+        - ServiceStage, the address of the component's (or v2 instance's) first external access, as listed; null without
+          one.
+      type: str
     task_state:
       description: EDAS C(TaskState) of the latest task on the ECC, C(0) unknown, C(1) processing, C(2) success, C(3) failed.
       type: int
@@ -258,7 +263,7 @@ from ansible_collections.paas.ops.plugins.module_utils._servicestage import APPL
 from ansible_collections.paas.ops.plugins.module_utils._states import TARGET_STATES
 
 FIELDS = ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'raw_health', 'replica', 'available_replica', 'version', 'last_job_id',
-          'application_id', 'component_id', 'group_id', 'ip', 'task_state', 'alias', 'deploy_version', 'memory', 'cpu', 'restarted_at')
+          'application_id', 'component_id', 'group_id', 'ip', 'address', 'task_state', 'alias', 'deploy_version', 'memory', 'cpu', 'restarted_at')
 
 
 def instance_info(paas):

@@ -152,6 +152,52 @@ options:
       promote_after:
         description: As O(promote_after), for this application alone.
         type: int
+      soak_seconds:
+        description: As O(soak_seconds).
+        type: float
+      http_check:
+        description: As O(http_check). An entry's check replaces the task's as a whole.
+        type: dict
+        suboptions:
+          url:
+            description: As O(http_check.url).
+            type: str
+            required: true
+          status_codes:
+            description: As O(http_check.status_codes).
+            type: list
+            elements: int
+            default: [200]
+          body_regex:
+            description: As O(http_check.body_regex).
+            type: str
+          timeout:
+            description: As O(http_check.timeout).
+            type: float
+            default: 5.0
+          successes:
+            description: As O(http_check.successes).
+            type: int
+            default: 1
+          retries:
+            description: As O(http_check.retries).
+            type: int
+            default: 2
+          interval:
+            description: As O(http_check.interval).
+            type: float
+            default: 1.0
+          validate_certs:
+            description: As O(http_check.validate_certs).
+            type: bool
+            default: true
+          ca_path:
+            description: As O(http_check.ca_path).
+            type: path
+          headers:
+            description: As O(http_check.headers).
+            type: dict
+            default: {}
   parallel_applications:
     description:
       - How many of O(applications) are rolled at the same time, each with its own batches. SAE's per-account budget of
@@ -277,6 +323,81 @@ options:
         filters. Set this to true when an empty fleet is fine.
     type: bool
     default: false
+  soak_seconds:
+    description:
+      - After a batch is healthy, every target it restarted must stay running and healthy this many seconds, as
+        Kubernetes' C(minReadySeconds). Each poll is one listing of the fleet (one M(paas.ops.instance_info) on the task's
+        host), every O(soak_seconds)/6 seconds, between 0.5 and 5.
+      - A target flaps when it leaves running or healthy, is no longer listed, or its restart time moves again (restarted
+        by someone else, or crashed and brought back; where the listing carries restart times, on SAE and ServiceStage). A target
+        that flaps fails its batch, and is counted by O(max_failed_targets) and O(max_failed_percent) like any failed target.
+      - "The batch says C([shop] batch 2/4: soak 30 s) when the soak starts, then C(soak passed) or
+        C(soak failed after 12 s: web-3 flapped (state Error)); nothing per poll."
+      - The soak is not part of O(batch_timeout). O(deadline_seconds), or a stop of the run, cuts it short (its targets are
+        then not failed, and the run stops). V(0), the default, soaks nothing. Not waited in check mode.
+    type: float
+    default: 0
+  http_check:
+    description:
+      - After a batch is healthy (and has soaked, with O(soak_seconds)), every target it restarted must answer an HTTP GET
+        as expected, as the webhooks and analyses of Flagger and Argo Rollouts. A target that does not fails its batch, and
+        is counted by the failure policy like any failed target.
+      - Requests go from the controller (also when the batches run on the task's host), with the Python library
+        C(requests); TLS certificates are verified by default. Redirects are not followed, so a login page behind a C(302)
+        does not pass for a healthy service.
+      - "The batch says one line when the check ends: C([shop] batch 1/3: http check 3/3 ok), or
+        C(http check failed: 2/3 ok; web-2: HTTP 500 from http://10.0.0.12:8080/healthz (wanted 200))."
+      - Not sent in check mode.
+    type: dict
+    suboptions:
+      url:
+        description:
+          - "The URL template. Each target's own values fill its placeholders: C({id}), C({name}) (its name, else its ID),
+            C({ip}) (SAE instances and EDAS ECCs: the address the platform lists for it, read after its restart),
+            C({address}) (ServiceStage: the address of its first external access, as listed, for example C(10.0.0.5:30080)),
+            C({application}) (the application's name in progress lines) and C({application_id})."
+          - A value is percent-encoded (but for C(:)), so that it cannot change the URL's structure.
+          - When a planned target has no value for a placeholder (C({ip}) on a platform whose listing has no address), the
+            task fails before anything is restarted.
+        type: str
+        required: true
+      status_codes:
+        description: The status codes that pass.
+        type: list
+        elements: int
+        default: [200]
+      body_regex:
+        description: A regular expression (Python syntax) that must match somewhere in the body (its first MiB).
+        type: str
+      timeout:
+        description: Seconds one request may take.
+        type: float
+        default: 5.0
+      successes:
+        description: Answers as expected needed in a row from each target.
+        type: int
+        default: 1
+      retries:
+        description:
+          - Answers not as expected (or none) tolerated per target; each one restarts the count of O(http_check.successes).
+            One more fails the target. Together with O(http_check.interval) this bounds the check's wait.
+        type: int
+        default: 2
+      interval:
+        description: Seconds between two requests to the same target.
+        type: float
+        default: 1.0
+      validate_certs:
+        description: Verify the TLS certificate of an C(https) URL. Set V(false) only for a test system.
+        type: bool
+        default: true
+      ca_path:
+        description: A CA bundle (PEM) to verify the certificates with, instead of the system's.
+        type: path
+      headers:
+        description: Headers to send with each request, for example an C(Authorization) header. Kept out of the logs.
+        type: dict
+        default: {}
 extends_documentation_fragment:
   - paas.ops._connection
   - paas.ops._alibaba
@@ -352,6 +473,18 @@ EXAMPLES = r'''
     batches: [1, "50%"]
     promote_after: 1
     restarted_after: "{{ shop_canary.rolling_restart_result.marker }}"
+- name: Restart the storefront two at a time; each batch soaks 30 s, then every instance must answer its health URL
+  paas.ops.rollout:
+    platform: sae
+    application_id: 5ae00000-0000-4000-8000-000000000001
+    name: storefront
+    batch_size: 2
+    soak_seconds: 30
+    http_check:
+      url: "http://{ip}:8080/healthz"
+      body_regex: '"status":\s*"UP"'
+      successes: 3
+      interval: 2
 
 - name: Continue a rollout that stopped, restarting nothing twice
   paas.ops.rollout:

@@ -21,6 +21,7 @@ from ansible.errors import AnsibleFilterError
 class PlanError(AnsibleFilterError):
     """A plan that cannot be made from these targets and settings (the filter's error, and the engine's input error)."""
 
+
 # States a restart must not touch unless asked: what was stopped on purpose stays stopped.
 _STOPPED = frozenset(['stopped'])
 
@@ -84,7 +85,7 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
     room = None if limit is None else limit - len(down)
     if room is not None and room < 1 and len(eligible) > to_start:
         raise PlanError('max_unavailable=%s allows %d down at once, and %d are down already (%s): no room for any batch'
-                                 % (max_unavailable, limit, len(down), ', '.join(str(i) for i in down)))
+                        % (max_unavailable, limit, len(down), ', '.join(str(i) for i in down)))
     sizes = [_count(size, len(eligible), 'batches[]') for size in batches] if batches else [_count(batch_size, len(eligible), 'batch_size')]
     plan, position, index = [], 0, 0
     while position < len(eligible):

@@ -20,6 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.paas.ops.plugins.plugin_utils._gates import Gates
 from ansible_collections.paas.ops.plugins.plugin_utils._plan import PlanError, rolling_plan
 
 
@@ -30,9 +31,13 @@ class RolloutError(Exception):
 class Batches:
     """Where an application's listing and batches run: ``list(restart_times)`` -> ``{'application_id', 'instances'}`` and
     ``restart(ids, marker, max_unavailable, settings, timeout)`` -> the result of ``paas.ops.batch_restart`` (a failed batch's
-    too: its targets say how each fared). A call that fails as a whole raises ``RolloutError``."""
+    too: its targets say how each fared), and ``read(ids)`` -> ``{id: view}`` of those targets as listed now (one listing; a
+    target no longer listed is left out), for the gates. A call that fails as a whole raises ``RolloutError``."""
 
     def list(self, restart_times):
+        raise NotImplementedError
+
+    def read(self, ids):
         raise NotImplementedError
 
     def restart(self, ids, marker, max_unavailable, settings, timeout):
@@ -142,6 +147,7 @@ class ApplicationRollout:
         if plan['matched'] == 0 and not settings['allow_empty']:
             raise RolloutError(self._nothing_matches(plan))
         self._say_plan(plan, views)
+        self.gates = Gates.start(self, views, plan)
         states = dict((view['id'], view.get('state')) for view in views)
         total = len(plan['batches'])
         if self.failure_scope == 'run':
@@ -224,7 +230,7 @@ class ApplicationRollout:
         remaining = self.run_state.remaining()
         timeout = settings['batch_timeout'] if remaining is None else max(min(settings['batch_timeout'], int(remaining)), 1)
         began = self.run_state.clock()
-        outcome = self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout)
+        outcome = self.gates.check(index, total, self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout))
         self._count(index, ids, outcome)
         restarted = len(outcome.get('restarted') or [])
         failed = len(outcome.get('failed_targets') or [])
@@ -233,8 +239,8 @@ class ApplicationRollout:
         tail = ', %d skipped' % skipped if skipped else ''
         if outcome.get('untouched_targets'):
             tail += ', %d not reached' % len(outcome['untouched_targets'])
-        self.say('batch %d/%d: %s in %s s (%d %s, %d failed%s)' % (index, total, 'failed' if failed else 'done', _seconds(self.run_state.clock() - began),
-                                                                    restarted, verb, failed, tail))
+        took = _seconds(self.run_state.clock() - began)
+        self.say('batch %d/%d: %s in %s s (%d %s, %d failed%s)' % (index, total, 'failed' if failed else 'done', took, restarted, verb, failed, tail))
 
     def _count(self, index, ids, outcome):
         # A batch that ended at the deadline (its timeout was what was left of it) stopped for that reason, not for its failures.

@@ -489,6 +489,48 @@ def test_job_fail_fault_fails_the_job_at_the_target(emulator_clean):
     assert status["LastChangeOrderStatus"] == "FAIL" and status["RunningInstances"] == 7
 
 
+def sae_instance(emulator, instance_id):
+    """The instance as DescribeApplicationInstances lists it (SAE web's one group)."""
+    query = {"AppId": SAE_WEB, "GroupId": SAE_WEB + "-group", "PageSize": "100"}
+    data = sae_get(emulator, query, path="/pop/v1/sam/app/describeApplicationInstances", action="DescribeApplicationInstances").json()["Data"]
+    return next(item for item in data["Instances"] if item["InstanceId"] == instance_id)
+
+
+def test_flap_fault_takes_a_restarted_unit_down_after_n_seconds_and_a_crash_restart_brings_it_back(emulator_clean):
+    emulator_clean.settings(time_factor=0.01)
+    instances = sae_web_instances(emulator_clean)
+    fault = emulator_clean.add_fault(kind="flap", target=instances[0], after_seconds=0.5, down_seconds=2.0, restarts=True)
+    job = emulator_clean.create_job(platform="sae", action="restart", targets=instances[:2], batch_size=2)
+    wait_for(lambda: emulator_clean.job(job["id"])["status"] == "succeeded")
+    restarted = emulator_clean.unit(instances[0])["restarted_at"]
+    # The job succeeded; the flap comes later, seen by the platform's own listing (SAE: running, but its readiness fails).
+    wait_for(lambda: emulator_clean.unit(instances[0])["state"] == "unhealthy")
+    assert sae_instance(emulator_clean, instances[0])["InstanceHealthStatus"] == "ReadinessUnhealthy"
+    assert emulator_clean.unit(instances[1])["state"] == "running"
+    back = wait_for(lambda: emulator_clean.unit(instances[0])["state"] == "running" and emulator_clean.unit(instances[0]))
+    # Restarted by the crash: its restart time is when it came back (the engine replays the moments exactly), not a job's.
+    assert back["restarted_at"] == pytest.approx(restarted + 0.5 + 2.0)
+    assert sae_instance(emulator_clean, instances[0])["CreateTimeStamp"] == round(back["restarted_at"] * 1000)
+    assert emulator_clean.metrics()["restarts"][instances[0]] == 1
+    assert [f["fired"] for f in emulator_clean.admin("GET", "faults")["faults"] if f["id"] == fault] == [1]
+
+
+def test_flap_fault_without_down_seconds_stays_down_and_bad_specs_are_refused(emulator_clean):
+    emulator_clean.settings(time_factor=0.01)
+    emulator_clean.add_fault(kind="flap", target=SS_WEB, after_seconds=0.2, state="failed")
+    job = emulator_clean.create_job(platform="servicestage", action="restart", targets=[SS_WEB])
+    wait_for(lambda: emulator_clean.job(job["id"])["status"] == "succeeded")
+    wait_for(lambda: emulator_clean.unit(SS_WEB)["state"] == "failed")
+    component = hw_get(emulator_clean, "/v3/%s/cas/applications/%s/components/%s" % (PROJECT, SS_APP, SS_WEB)).json()
+    assert component["status"]["component_status"] == "FAILED"
+    # The job that restarted it still succeeded: the flap came after it.
+    assert emulator_clean.job(job["id"])["status"] == "succeeded"
+    for spec, words in (({"state": "running"}, "state must be one of"), ({"after_seconds": -1}, "must not be negative"),
+                        ({"restarts": True}, "restarts needs down_seconds"), ({"target": None}, "needs a target")):
+        body = dict({"kind": "flap", "target": SS_WEB}, **spec)
+        assert words in emulator_clean.admin("POST", "faults", json=body, expect_status=400)["error"]
+
+
 def test_never_healthy_target_blocks_the_job_until_abort(emulator_clean):
     emulator_clean.settings(time_factor=0.01)
     emulator_clean.add_fault(kind="never_healthy", target=SS_WEB)

@@ -11,6 +11,8 @@ client gets an error or a reset: the outcome is unknown to it).  Job faults (``j
 ``never_healthy``) are consulted by the job engine when a unit finishes its step.  Operation faults
 (``silent_drop``) are consulted by a platform when an operation reaches a unit: the unit is left out of
 that operation without a word (Rainbond's region rejecting one component of a batch, e.g. for lack of memory).
+Unit faults after the fact (``flap``) are consulted by the job engine when a unit came back from a restart: some
+seconds later it leaves ``running`` (a crash, a probe that starts failing), and may come back.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ BAD_BODIES = ("empty", "truncated", "html", "text", "json_null", "json_foreign")
 DEFAULT_STATUS = {"bad_body": 200, "redirect": 302}
 JOB_KINDS = ("job_fail", "never_healthy")
 OPERATION_KINDS = ("silent_drop",)
+FLAP_KINDS = ("flap",)
 # Faults aimed at one unit (``target`` required).
-UNIT_KINDS = JOB_KINDS + OPERATION_KINDS
+UNIT_KINDS = JOB_KINDS + OPERATION_KINDS + FLAP_KINDS
+# What a flapping unit may turn into: any state that is not serving (the world's states less running).
+FLAP_STATES = ("unhealthy", "failed", "restarting", "starting", "stopped", "unknown")
 WHEN = ("before", "after")
 
 
@@ -72,6 +77,18 @@ class Fault:
         self.offset = int(spec.get("offset") or 0)
         self.seen = 0
         self.fired = 0
+        # ``flap``: real seconds (not scaled by the time factor, like ``delay_seconds``: what a client's soak waits is real time).
+        self.after_seconds = float(spec.get("after_seconds", 1.0))
+        self.flap_state = spec.get("state", "unhealthy")
+        self.down_seconds = None if spec.get("down_seconds") is None else float(spec["down_seconds"])
+        self.restarts = bool(spec.get("restarts", False))
+        if self.kind == "flap":
+            if self.flap_state not in FLAP_STATES:
+                raise ApiError(400, "InvalidFault", "a flap's state must be one of %s" % ", ".join(FLAP_STATES))
+            if self.after_seconds < 0 or (self.down_seconds is not None and self.down_seconds < 0):
+                raise ApiError(400, "InvalidFault", "after_seconds and down_seconds must not be negative")
+            if self.restarts and self.down_seconds is None:
+                raise ApiError(400, "InvalidFault", "restarts needs down_seconds: a unit restarted by a crash comes back")
         if self.kind in UNIT_KINDS and not self.target:
             raise ApiError(400, "InvalidFault", "%s needs a target (unit id)" % self.kind)
         self.fault_id = "f-%d" % next(self._ids)
@@ -142,6 +159,14 @@ class FaultRegistry:
         """The ``silent_drop`` fault that drops this unit from the operation at hand (it fires: one firing per operation), else None."""
         for fault in self.faults:
             if fault.kind == "silent_drop" and fault.target == unit_id and (not fault.platform or fault.platform == platform):
+                if fault.try_fire():
+                    return fault
+        return None
+
+    def flap(self, platform, unit_id):
+        """The ``flap`` fault that makes this unit, just back from a restart, flap later (it fires: once per restart), else None."""
+        for fault in self.faults:
+            if fault.kind == "flap" and fault.target == unit_id and (not fault.platform or fault.platform == platform):
                 if fault.try_fire():
                     return fault
         return None

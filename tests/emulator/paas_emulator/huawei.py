@@ -289,7 +289,7 @@ def component_summary(call, app, component):
             "environment_name": environment_name(call, component.get("environment_id")), "application_id": app["id"],
             "application_name": app["name"], "runtime_stack": runtime_stack(component),
             "source": {"kind": "image", "url": component_status(call, component)["artifact"]["url"], "version": component["version"]},
-            "platform_type": "cce", "external_accesses": [], "creator": component.get("creator", "ops-user"),
+            "platform_type": "cce", "external_accesses": component.get("external_accesses", []), "creator": component.get("creator", "ops-user"),
             "labels": component.get("labels", [])}
 
 
@@ -330,7 +330,7 @@ def instance_view(call, app, component):
         "flavor_id": instance.get("flavor_id", "SMALL-10G:1.0C:2G"), "version": component["version"],
         "artifacts": {}, "configuration": {}, "creator": component.get("creator", "ops-user"),
         "create_time": created_ms(call, instance), "update_time": restarted_ms(component, created_ms(call, instance)),
-        "external_accesses": [], "refer_resources": [],
+        "external_accesses": component.get("external_accesses", []), "refer_resources": [],
         "status_detail": {"status": view["status"], "available_replica": view["available_replica"], "replica": view["replica"],
                           "fail_detail": view["fail_detail"], "last_job_id": view["last_job_id"],
                           "last_job_status": view["last_job_status"],

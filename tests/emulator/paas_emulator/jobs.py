@@ -95,6 +95,18 @@ class JobTarget:
         }
 
 
+class Flap:
+    """A unit that will flap: at ``at`` it leaves running (``down`` False) or comes back (``down`` True). ``since`` is the restart
+    it flaps after."""
+
+    def __init__(self, unit, fault, since):
+        self.unit = unit
+        self.fault = fault
+        self.since = since
+        self.down = False
+        self.at = since + fault.after_seconds
+
+
 class Job:
     """A job over units; its state only changes through ``JobEngine``."""
 
@@ -178,6 +190,8 @@ class JobEngine:
         self.time_factor = time_factor  # callable: read at each batch start, so a settings change applies to later batches
         self.jobs = {}
         self.last_job_by_app = {}
+        # Units that flap later (``flap`` faults): what happens to which unit when, in time order with the jobs' events.
+        self.flaps = []
 
     # ---- creating and controlling --------------------------------------------------------
 
@@ -308,10 +322,13 @@ class JobEngine:
                 event = job.next_event()
                 if event is not None and event[0] <= now:
                     due.append((event[0], job.created_at, job, event))
+            due += [(flap.at, flap.at, None, flap) for flap in self.flaps if flap.at <= now]
             if not due:
                 return
             moment, _created, job, event = min(due, key=lambda item: (item[0], item[1]))
-            if event[1] == "batch":
+            if job is None:
+                self._flap(event, moment)
+            elif event[1] == "batch":
                 self._start_batch(job, moment)
             elif event[1] == "give_up":
                 self._give_up_target(job, event[2], moment)
@@ -367,6 +384,9 @@ class JobEngine:
             # The moment the unit came back (a new pod, a new deployment): each platform shows it in its own field
             # (SAE CreateTimeStamp, ServiceStage update_time), so that a client can tell which units were restarted when.
             target.unit.obj["restarted_at"] = moment
+            fault = self.faults.flap(job.platform, target.unit.unit_id)
+            if fault is not None:
+                self.flaps.append(Flap(target.unit, fault, moment))
         # else the step never touched the unit's state: leave it alone, with its native_status (e.g. Rainbond ``undeploy``).
         self._unit_done(job, target)
         if job.finished:
@@ -387,6 +407,29 @@ class JobEngine:
         self._set_state(target.unit, "failed")
         self._unit_done(job, target)
         self._finish(job, FAILED, moment, target.message)
+
+    def _flap(self, flap, moment):
+        """A ``flap`` fault's moment: the unit leaves running (or comes back). A unit a job has taken over since (restarted
+        again, stopped) is no longer the pod that flaps: left alone."""
+        self.flaps.remove(flap)
+        unit = flap.unit
+        acting = [target for job in self.active_jobs_of_unit(unit.unit_id) for target in job.targets
+                  if target.unit is unit and target.status in ("pending", "running", "unhealthy")]
+        if acting or unit.obj.get("restarted_at") != flap.since:
+            return
+        if not flap.down:
+            if unit.obj["state"] != "running":
+                return
+            self._set_state(unit, flap.fault.flap_state)
+            if flap.fault.down_seconds is not None:
+                flap.down, flap.at = True, moment + flap.fault.down_seconds
+                self.flaps.append(flap)
+            return
+        if unit.obj["state"] == flap.fault.flap_state:
+            self._set_state(unit, "running")
+            if flap.fault.restarts:
+                # Restarted by the crash, not by anyone's action: the restart time moves, the action log and metrics do not.
+                unit.obj["restarted_at"] = moment
 
     @staticmethod
     def _unit_done(job, target):

@@ -13,8 +13,8 @@ from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline, diff_of
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request, run
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasNotFoundError, PaasOutcomeUnknownError
-from ansible_collections.paas.ops.plugins.module_utils._servicestage import (ComponentTarget, InstanceTarget, ServiceStage, TargetOperation, job_view,
-                                                                             operate_instances)
+from ansible_collections.paas.ops.plugins.module_utils._servicestage import (ComponentTarget, InstanceTarget, ServiceStage, TargetOperation,
+                                                                             component_view, instance_view, job_view, operate_instances)
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 P = 'p1'
@@ -348,3 +348,12 @@ def test_servicestage_application_and_component_names_resolve_past_the_first_100
                                ('GET', r'/applications/app-1499/components$'): [servicestage_pages('components', components)]})
     app_id = servicestage.application_id(application_name='app-1499')
     assert app_id == 'app-1499' and servicestage.component_id(app_id, component_name='comp-1199') == 'c-1199'
+
+
+def test_a_component_and_an_instance_list_the_address_of_their_first_external_access():
+    accesses = [dict(protocol='HTTP', address='10.0.0.5:30080', forward_port=8080), dict(protocol='HTTPS', address='shop.example.com', forward_port=8443)]
+    assert component_view('c1', dict(name='web', external_accesses=accesses, status={}))['address'] == '10.0.0.5:30080'
+    assert instance_view(dict(id='i1', external_accesses=accesses))['address'] == '10.0.0.5:30080'
+    # None set (or an SDK model answering null): no address, so an http_check URL with {address} is refused before any restart.
+    assert component_view('c1', dict(name='web', external_accesses=[], status={}))['address'] is None
+    assert instance_view(dict(id='i1', external_accesses=None))['address'] is None
