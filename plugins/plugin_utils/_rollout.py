@@ -239,6 +239,9 @@ class ApplicationRollout:
         tail = ', %d skipped' % skipped if skipped else ''
         if outcome.get('untouched_targets'):
             tail += ', %d not reached' % len(outcome['untouched_targets'])
+        if self.check_mode and not (failed or tail):
+            # The first line said what the batch would do; a second one would only repeat it.
+            return
         took = _seconds(self.run_state.clock() - began)
         self.say('batch %d/%d: %s in %s s (%d %s, %d failed%s)' % (index, total, 'failed' if failed else 'done', took, restarted, verb, failed, tail))
 
@@ -313,15 +316,22 @@ class ApplicationRollout:
         filters = [' %stargets %s' % (prefix, ', '.join(settings['targets'])) if settings['targets'] else None,
                    ' %sname_pattern %s' % (prefix, settings['name_pattern']) if settings['name_pattern'] else None,
                    ' %sstates %s' % (prefix, ', '.join(settings['states'])) if settings['states'] else None]
-        return ('rolling restart: no target of the %d %ss listed matches%s: nothing to restart. Check the application and the filters, or set '
-                '%sallow_empty=true if an empty fleet is fine' % (plan['listed'], self.kind, ','.join(f for f in filters if f), prefix))
+        return ('rolling restart: no target of the %d %s listed matches%s: nothing to restart. Check the application and the filters, or set '
+                '%sallow_empty=true if an empty fleet is fine' % (plan['listed'], self.kinds(), ','.join(f for f in filters if f), prefix))
+
+    def kinds(self):
+        return _KINDS.get(self.kind, self.kind + 's')
 
     def _say_plan(self, plan, views):
-        self.say('plan: %d of %d %ss in %d batches (%s)%s' % (plan['eligible'], plan['listed'], self.kind, len(plan['batches']),
-                                                              ', '.join(str(size) for size in plan['sizes']),
-                                                              ', max_unavailable %s' % plan['max_unavailable'] if plan['max_unavailable'] is not None else ''))
+        room = ', max_unavailable %s' % plan['max_unavailable'] if plan['max_unavailable'] is not None else ''
+        self.say('plan: %d of %d %s in %d batches (%s)%s' % (plan['eligible'], plan['listed'], self.kinds(), len(plan['batches']),
+                                                             ', '.join(str(size) for size in plan['sizes']), room))
         for entry in plan['skipped']:
             self.say('skipped %s: %s' % (entry.get('name') or entry['id'], entry['reason']))
+
+
+# How a plan line names its targets where the kind is not a plain word.
+_KINDS = dict(ecc='ECCs')
 
 
 def _brief(entry):
