@@ -57,8 +57,13 @@ class Fleet:
     def start(self, ids, deadline, auto_confirm):
         raise PaasInputError('a stopped %s cannot be started on its own: %s' % (self.kind, ', '.join(ids)))
 
-    def abort(self):
-        """Abort the change orders the last restart left running (platforms that have change orders)."""
+    def abort(self, order_ids=None):
+        """Abort the change orders the last restart left running, or those of ``order_ids`` (platforms that have change
+        orders); the ids of those aborted."""
+        return []
+
+    def in_flight(self):
+        """The change orders the restart in progress has sent so far (read from another thread, to abort them on a cancel)."""
         return []
 
     @property
