@@ -39,6 +39,9 @@ class Cutoff:
         self.grace = None
         self._event.clear()
 
+    def is_cut(self):
+        return self._event.is_set()
+
     def sleep(self, seconds):
         """Sleep ``seconds``, or less when a cut comes meanwhile; once cut, sleep plainly (the grace's polls must not spin)."""
         if self._event.is_set():
