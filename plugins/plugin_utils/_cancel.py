@@ -52,7 +52,8 @@ _CALL_SECONDS = 5.0
 class Cancel:
     """Run a rollout (``supervise(work)``) in a thread while the main thread watches for a cancel, and carry the cancel out."""
 
-    def __init__(self, run, rollouts, marker, say, option_prefix='', check_mode=False, wait_seconds=CANCEL_WAIT_SECONDS, watch_seconds=_WATCH_SECONDS):
+    def __init__(self, run, rollouts, marker, say, option_prefix='', check_mode=False, wait_seconds=CANCEL_WAIT_SECONDS, watch_seconds=_WATCH_SECONDS,
+                 exit=os._exit):  # pylint: disable=redefined-builtin
         self.run_state = run
         self.rollouts = rollouts
         self.marker = marker
@@ -67,6 +68,7 @@ class Cancel:
         self.aborted = dict((rollout.label, []) for rollout in rollouts)
         self.in_flight = {}
         self._parent = None
+        self._exit = exit
 
     def _on_signal(self, signum, frame):
         # Only a note: the main thread acts on it at its next look. A signal handler that took locks (the run's, Display's,
@@ -118,7 +120,7 @@ class Cancel:
             CUTOFF.clear()
         if self.orphaned:
             # The controller is gone: nobody reads this task's result, and sending it could block for ever.
-            os._exit(1)
+            self._exit(1)
         if 'error' in box:
             raise box['error']
         if 'value' in box:
