@@ -117,7 +117,9 @@ class Cancel:
             if self.reason is not None:
                 self._after(thread)
         finally:
-            CUTOFF.clear()
+            if not thread.is_alive():
+                # Still alive, the rollout's waits stay cut: this worker process runs this one task, and ends after it.
+                CUTOFF.clear()
         if self.orphaned:
             # The controller is gone: nobody reads this task's result, and sending it could block for ever.
             self._exit(1)
@@ -166,9 +168,9 @@ class Cancel:
 
     def _after(self, thread):
         for rollout in self.rollouts:
-            if not thread.is_alive():
-                # An order that was sent as the cancel came, or whose wait the cancel ended: left running by its batch.
-                self._abort(rollout, in_flight=False)
+            # An order sent as the cancel came: in flight still, or (once its batch has ended) left running by it, as is one
+            # whose wait the cancel cut short.
+            self._abort(rollout, in_flight=thread.is_alive())
             rollout.say(self.report(rollout, still_running=thread.is_alive()))
 
     def report(self, rollout, still_running=False):
