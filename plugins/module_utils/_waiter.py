@@ -24,12 +24,16 @@ def wait_for_job_end(read, timeout, description, interval=1.0):
 class Cutoff:
     """Every wait of this process cut short: a cancelled rollout (plugins/plugin_utils/_cancel.py) calls ``cut(grace)``, and
     each wait then reads at once, polls briskly and gives up ``grace`` seconds later, whatever its own deadline. A module
-    process never cuts: its waits keep their deadlines. The cut wakes the waits' sleeps, so no wait sleeps out its interval
-    (up to 15 s) first."""
+    process never cuts: its waits keep their deadlines. Once ``arm()``-ed (while a rollout that may be cancelled runs), the
+    waits sleep so that a cut wakes them, and no wait sleeps out its interval (up to 15 s) first; unarmed, they sleep plainly."""
 
     def __init__(self):
         self._event = threading.Event()
         self.grace = None
+        self.armed = False
+
+    def arm(self):
+        self.armed = True
 
     def cut(self, grace):
         self.grace = grace
@@ -37,6 +41,7 @@ class Cutoff:
 
     def clear(self):
         self.grace = None
+        self.armed = False
         self._event.clear()
 
     def is_cut(self):
@@ -44,10 +49,10 @@ class Cutoff:
 
     def sleep(self, seconds):
         """Sleep ``seconds``, or less when a cut comes meanwhile; once cut, sleep plainly (the grace's polls must not spin)."""
-        if self._event.is_set():
-            time.sleep(seconds)
-        else:
+        if self.armed and not self._event.is_set():
             self._event.wait(seconds)
+        else:
+            time.sleep(seconds)
 
 
 CUTOFF = Cutoff()

@@ -105,6 +105,7 @@ class Cancel:
                 box['error'] = error
         thread = threading.Thread(target=target, name='paas.ops.rollout', daemon=True)
         self._parent = os.getppid()
+        CUTOFF.arm()
         try:
             with self._handlers():
                 thread.start()
