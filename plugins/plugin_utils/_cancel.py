@@ -37,6 +37,7 @@ import os
 import signal
 import threading
 
+from ansible_collections.paas.ops.plugins.module_utils._errors import redact
 from ansible_collections.paas.ops.plugins.module_utils._waiter import CUTOFF
 from ansible_collections.paas.ops.plugins.plugin_utils._rollout import _names
 
@@ -163,7 +164,7 @@ class Cancel:
             found = batches.abort(batches.in_flight()) if in_flight else batches.abort()
         except Exception as error:  # pylint: disable=broad-except
             # The cleanup goes on with the other applications; the report says the order may still run.
-            rollout.say('could not abort its change orders: %s' % error)
+            rollout.say('could not abort its change orders: %s' % redact(str(error), getattr(batches, 'secrets', None) or []))
             return
         self.aborted[rollout.label] += [order_id for order_id in found if order_id not in self.aborted[rollout.label]]
 
