@@ -25,8 +25,9 @@ orders in hand (no credentials handed anywhere). After the controller has gone, 
 anyone, and its result could block for ever on the full result pipe: once its cleanup is done it exits (``os._exit``). The
 marker is therefore said before the first batch, where the job's output keeps it.
 
-Where the job runs in a container (AWX execution environments), a cancel removes the container and everything in it: this
-cleanup then runs only as long as the container outlives ansible-playbook (usually a fraction of a second; not guaranteed).
+AWX: receptor sends SIGINT to ``ansible-runner worker`` and SIGKILL a second later, and ansible-runner kills a job's container
+(``podman kill``) before its process group: nothing in the container runs on, this cleanup included. That is documented, not
+worked around: no process of the job can outlive its container.
 """
 
 from __future__ import annotations
