@@ -306,7 +306,7 @@ options:
     default: false
   abort_on_cancel:
     description:
-      - On a cancel (Ctrl-C, SIGTERM, an C(ansible-runner) or AWX cancel), abort the SAE and EDAS change orders this run
+      - On a cancel (Ctrl-C, SIGTERM, an C(ansible-runner) cancel), abort the SAE and EDAS change orders this run
         started that are still running (SAE rolls back what they changed). The other platforms' jobs cannot be aborted;
         they are waited for a few seconds.
       - Either way the run sends nothing more and says what it restarted, what was in flight and the marker to go on with.

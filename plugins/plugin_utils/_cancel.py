@@ -143,7 +143,7 @@ class Cancel:
         if self.signalled is not None:
             self.reason = 'cancelled (%s)' % signal.Signals(self.signalled).name
         else:
-            self.reason = 'cancelled (the controller process ended: an ansible-runner or AWX cancel kills it)'
+            self.reason = 'cancelled (the controller process ended: an ansible-runner cancel kills it)'
         # No new batch, no new application; then every wait ends within the grace, at once for the orders aborted now.
         self.run_state.stop(self.reason)
         CUTOFF.cut(self.wait_seconds)

@@ -123,7 +123,7 @@ def test_the_death_of_the_controller_cancels_like_a_signal_and_then_the_worker_e
     cancel, _outcomes, exits = cancelled_run(fleet, lines, controller_killed)
 
     assert fleet.aborted == ['co-2'] and len(fleet.sent) == 2
-    assert cancel.reason == 'cancelled (the controller process ended: an ansible-runner or AWX cancel kills it)'
+    assert cancel.reason == 'cancelled (the controller process ended: an ansible-runner cancel kills it)'
     assert lines[-1].endswith('; aborted change order co-2; go on with rolling_restart_restarted_after=100.0')
     # Nobody is left to read the result: the worker exits once its cleanup is done.
     assert exits == [1]
