@@ -119,6 +119,8 @@ class Cancel:
                         break
             if self.reason is not None:
                 self._after(thread)
+            # Gone as the rollout ended: the same, nobody is left to read its result.
+            self.orphaned = self.orphaned or os.getppid() != self._parent
         finally:
             if not thread.is_alive():
                 # Still alive, the rollout's waits stay cut: this worker process runs this one task, and ends after it.
