@@ -23,6 +23,7 @@ from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchE
 from ansible_collections.paas.ops.plugins.module_utils._fleet import batch_diff, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import GROUP_ARGSPEC, check_bounds
 from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
+from ansible_collections.paas.ops.plugins.plugin_utils._cancel import Cancel
 from ansible_collections.paas.ops.plugins.plugin_utils._gates import HTTP_CHECK_OPTIONS, GateError, check_settings
 from ansible_collections.paas.ops.plugins.plugin_utils._rollout import ApplicationRollout, Batches, RolloutError, RunState, run_applications
 
@@ -52,6 +53,7 @@ SETTINGS = dict(
     max_failed_targets=dict(type='int', default=0),
     max_failed_percent=dict(type='float'),
     abort_on_failure=dict(type='bool', default=False),
+    abort_on_cancel=dict(type='bool', default=True),
     include_stopped=dict(type='bool', default=False),
     auto_confirm_batches=dict(type='bool', default=True),
     allow_empty=dict(type='bool', default=False),
@@ -130,6 +132,13 @@ class ControllerBatches(Batches):
         for entry in result['targets']:
             self.entries[entry['id']] = entry
         return result
+
+    # For a cancel (plugin_utils/_cancel.py), from the main thread while a batch runs in another.
+    def in_flight(self):
+        return self.fleet.in_flight() if self.fleet else []
+
+    def abort(self, order_ids=None):
+        return self.fleet.abort(order_ids) if self.fleet else []
 
 
 class HostBatches(Batches):
@@ -212,8 +221,9 @@ class ActionModule(ActionBase):
             rollouts.append(ApplicationRollout(_label(entry), entry['platform'], entry['settings'], batches, display.display, run, marker, check_mode,
                                                failure_scope=params['failure_scope'], option_prefix=params['option_prefix']))
         # A module on the task's host runs through its one connection: one batch at a time there.
-        outcomes = run_applications(rollouts, run, parallel=1 if on_host else params['parallel_applications'])
-        return self._result(result, rollouts, outcomes, marker, params, secrets)
+        cancel = Cancel(run, rollouts, marker, display.display, option_prefix=params['option_prefix'], check_mode=check_mode)
+        outcomes = cancel.supervise(lambda: run_applications(rollouts, run, parallel=1 if on_host else params['parallel_applications']))
+        return self._result(result, rollouts, outcomes, marker, params, secrets, cancel)
 
     def _run_module(self, task_vars):
         def execute(name, args):
@@ -251,8 +261,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail('applications: %s named more than once; give each a distinct name' % ', '.join(twice))
         return entries
 
-    def _result(self, result, rollouts, outcomes, marker, params, secrets):
-        summaries, lines, failures = [], [], []
+    def _result(self, result, rollouts, outcomes, marker, params, secrets, cancel):
+        summaries, lines, failures = [], [], [cancel.message()] if cancel.reason else []
         for rollout, (summary, error) in zip(rollouts, outcomes):
             if error is not None:
                 failures.append(redact(error, secrets))

@@ -454,8 +454,11 @@ def send_order(api, view, request):
     An unknown outcome is settled by the application's newest change order, read before sending
     (``view['last_change_order_id']``) and after: a new one is the order and is followed, none means the request is sent once more.
     """
-    return send_action(request, lambda: api.last_change_order_id(view['id']), view.get('last_change_order_id'),
-                       'new change order of %s' % view['label'])
+    order_id = send_action(request, lambda: api.last_change_order_id(view['id']), view.get('last_change_order_id'),
+                           'new change order of %s' % view['label'])
+    # Known at once to a fleet's restart in progress (ChangeOrderFleet.in_flight): a cancelled rollout aborts it meanwhile.
+    getattr(api, 'sent_orders', []).append(order_id)
+    return order_id
 
 
 class ChangeOrderFleet(Fleet):
@@ -486,12 +489,16 @@ class ChangeOrderFleet(Fleet):
     def _run(self, ids, operation):
         self.change_orders = []
         self.order_messages = list(self.order_messages)
+        self.api.sent_orders = []
         try:
             result = operation()
             failure = None
         except PaasError as error:
             result = getattr(error, 'result', None) or {}
             failure = error
+        finally:
+            # The restart is over: its orders are no longer in flight (those left running are in change_orders).
+            self.api.sent_orders = []
         # A batch may run two orders (a start of its stopped targets, then the restart): abort may need both.
         self.change_orders = list(self.change_orders) + ([order for order in result.get('change_orders') or [] if not order.get('terminal')] or
                                                          [dict(id=order_id) for order_id in result.get('change_order_ids') or [] if failure])
@@ -518,12 +525,15 @@ class ChangeOrderFleet(Fleet):
                 found[target_id] = 'its change order failed; its own part is not reported'
         return found
 
-    def abort(self):
+    def in_flight(self):
+        return list(getattr(self.api, 'sent_orders', None) or [])
+
+    def abort(self, order_ids=None):
         aborted = []
-        for order in self.change_orders:
+        for order_id in [order['id'] for order in self.change_orders] if order_ids is None else order_ids:
             try:
-                self.api.abort(order['id'])
-                aborted.append(order['id'])
+                self.api.abort(order_id)
+                aborted.append(order_id)
             except PaasError:
                 # Already ended: nothing left to abort.
                 continue

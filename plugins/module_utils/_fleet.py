@@ -22,7 +22,7 @@ from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+from ansible_collections.paas.ops.plugins.module_utils._waiter import CUTOFF, wait_until
 
 # Health values that let a restarted target pass the gate (none reported counts as passing: the state decides).
 _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
@@ -57,8 +57,13 @@ class Fleet:
     def start(self, ids, deadline, auto_confirm):
         raise PaasInputError('a stopped %s cannot be started on its own: %s' % (self.kind, ', '.join(ids)))
 
-    def abort(self):
-        """Abort the change orders the last restart left running (platforms that have change orders)."""
+    def abort(self, order_ids=None):
+        """Abort the change orders the last restart left running, or those of ``order_ids`` (platforms that have change
+        orders); the ids of those aborted."""
+        return []
+
+    def in_flight(self):
+        """The change orders the restart in progress has sent so far (read from another thread, to abort them on a cancel)."""
         return []
 
     @property
@@ -201,6 +206,12 @@ class BatchRestart(Operation):
 
     def send(self, request, plan):
         acting = [entry['id'] for entry in plan.acting]
+        if CUTOFF.is_cut():
+            # The rollout was cancelled while this batch read the fleet: nothing is sent, and the next run restarts these.
+            for target_id in acting:
+                self.entries[target_id].update(outcome='untouched', changed=False, msg='not restarted: the rollout was cancelled before its batch was sent')
+            self.result['changed'] = False
+            return {}
         stopped = [target_id for target_id in acting if self.known[target_id]['state'] == states.STOPPED]
         failures = self.fleet.start(stopped, request.deadline, request.auto_confirm) if stopped else {}
         for target_id in stopped:

@@ -140,6 +140,9 @@ options:
       abort_on_failure:
         description: As O(abort_on_failure).
         type: bool
+      abort_on_cancel:
+        description: As O(abort_on_cancel).
+        type: bool
       include_stopped:
         description: As O(include_stopped).
         type: bool
@@ -301,6 +304,15 @@ options:
     description: When a batch fails on SAE or EDAS, abort its change order if it still runs (SAE rolls it back).
     type: bool
     default: false
+  abort_on_cancel:
+    description:
+      - On a cancel (Ctrl-C, SIGTERM, an C(ansible-runner) cancel), abort the SAE and EDAS change orders this run
+        started that are still running (SAE rolls back what they changed). The other platforms' jobs cannot be aborted;
+        they are waited for a few seconds.
+      - Either way the run sends nothing more and says what it restarted, what was in flight and the marker to go on with.
+        See the C(Cancel) section of docs/rolling-restarts.md for what each way of cancelling gives.
+    type: bool
+    default: true
   restarted_after:
     description:
       - Epoch seconds, for example the C(marker) a previous run reported. Targets restarted after it are skipped, so a

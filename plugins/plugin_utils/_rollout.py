@@ -128,6 +128,8 @@ class ApplicationRollout:
         self.application_id = None
         # Set when the application paused for promotion after its canary: what to continue with.
         self.promotion = None
+        # The targets of the batch being restarted now (a cancel reports them as in flight).
+        self.in_flight = []
 
     def say(self, text):
         self._say('[%s] %s' % (self.label, text))
@@ -230,7 +232,11 @@ class ApplicationRollout:
         remaining = self.run_state.remaining()
         timeout = settings['batch_timeout'] if remaining is None else max(min(settings['batch_timeout'], int(remaining)), 1)
         began = self.run_state.clock()
-        outcome = self.gates.check(index, total, self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout))
+        self.in_flight = ids
+        try:
+            outcome = self.gates.check(index, total, self.batches.restart(ids, self.marker, plan['max_unavailable'], settings, timeout))
+        finally:
+            self.in_flight = []
         self._count(index, ids, outcome)
         restarted = len(outcome.get('restarted') or [])
         failed = len(outcome.get('failed_targets') or [])

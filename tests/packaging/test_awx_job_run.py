@@ -137,11 +137,15 @@ def private_data_dir(root, envvars, extravars):
     return root
 
 
-def run_job(data_dir, playbook):
-    """``ansible-runner run <private data dir> -p <playbook>``, with the runner's ansible-playbook first on PATH."""
+def runner_command(data_dir, playbook):
+    """``ansible-runner run <private data dir> -p <playbook>`` and its environment, with the runner's ansible-playbook first on PATH."""
     bin_dir = os.path.dirname(sys.executable)
     command = [os.path.join(bin_dir, 'ansible-runner'), 'run', data_dir, '-p', playbook, '--ident', RUNNER_IDENT]
-    env = _environment({'PATH': os.pathsep.join([bin_dir, os.environ.get('PATH', '')])})
+    return command, _environment({'PATH': os.pathsep.join([bin_dir, os.environ.get('PATH', '')])})
+
+
+def run_job(data_dir, playbook):
+    command, env = runner_command(data_dir, playbook)
     return checked_run(command, env=env, timeout=240)
 
 

@@ -978,3 +978,24 @@ def test_sae_applications_of_a_namespace_are_read_to_the_total():
     api, session = adapter('sae', {('GET', '/listApplications$'): [sae_pages(apps, 'Applications')]})
     assert [app['id'] for app in api.applications('ns')] == [app['AppId'] for app in apps]
     assert [(query_of(call)['CurrentPage'], query_of(call)['PageSize']) for call in session.calls] == [('1', '1000'), ('2', '1000'), ('3', '1000')]
+
+
+def test_a_change_order_is_in_flight_from_its_sending_to_its_batch_s_end_and_can_be_aborted_meanwhile():
+    """What a cancelled rollout reads from its main thread while a batch waits (plugins/plugin_utils/_cancel.py)."""
+    seen = []
+
+    def order_read(method, url):
+        seen.append(fleet.in_flight())
+        return order(2)
+    session = RoutedSession({('GET', STATUS): [app_status('a1')], ('GET', GROUPS): [sae([{'GroupId': 'g1'}])],
+                             ('GET', INSTANCES): [sae_instances(('i-1', 'Running'))], ('PUT', '/restartInstances$'): [sae_order_id('co-r')],
+                             ('GET', ORDER): [order_read], ('PUT', '/AbortChangeOrder$'): [sae_order_id('co-r')]})
+    fleet = _sae.SaeInstanceFleet(alibaba_connection('sae', session), 'a1')
+    fleet.targets()
+    assert fleet.in_flight() == []
+    assert fleet.restart(['i-1'], Deadline(60), auto_confirm=True) == {'i-1': None}
+    assert seen and all(found == ['co-r'] for found in seen)
+    # The batch is over: nothing of it is in flight, and its order ended, so none is left to abort.
+    assert fleet.in_flight() == [] and fleet.abort() == []
+    assert fleet.abort(['co-r']) == ['co-r']
+    assert sent(session, ('AbortChangeOrder',)) == [('AbortChangeOrder', {'ChangeOrderId': 'co-r', 'Rollback': 'true'})]

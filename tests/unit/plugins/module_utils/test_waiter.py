@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasTransportError, PaasWaitTimeout
-from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
+from ansible_collections.paas.ops.plugins.module_utils._waiter import CUTOFF, wait_until
 
 
 class FakeClock:
@@ -89,3 +89,30 @@ def test_other_errors_stop_the_wait():
     clock = FakeClock()
     with pytest.raises(PaasInputError):
         wait_until(reader([PaasInputError('bad')], clock), lambda v: True, timeout=30, clock=clock, sleep=clock.sleep)
+
+
+@pytest.fixture
+def cut():
+    """The process-wide cut of every wait (a cancelled rollout's), undone after the test."""
+    yield CUTOFF.cut
+    CUTOFF.clear()
+
+
+def test_a_cut_ends_a_long_wait_after_its_grace_polling_briskly_and_says_why(cut):
+    clock = FakeClock()
+    cut(3)
+    with pytest.raises(PaasWaitTimeout) as caught:
+        wait_until(reader(['running'] * 10, clock), lambda v: False, timeout=600, interval=1, backoff=2, max_interval=15,
+                   description='change order co-1', clock=clock, sleep=clock.sleep)
+    # The interval does not grow past the grace: the next reads come at once.
+    assert clock.sleeps == [1, 2]
+    assert str(caught.value.msg) == 'stopped waiting after 3.0s for change order co-1: the rollout was cancelled'
+
+
+def test_without_a_cut_the_wait_keeps_its_own_deadline():
+    clock = FakeClock()
+    assert CUTOFF.grace is None
+    with pytest.raises(PaasWaitTimeout) as caught:
+        wait_until(reader(['running'] * 10, clock), lambda v: False, timeout=5, interval=1, backoff=2, max_interval=15,
+                   description='x', clock=clock, sleep=clock.sleep)
+    assert clock.sleeps == [1, 2, 2] and caught.value.msg.startswith('timed out after 5.0s')
