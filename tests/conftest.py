@@ -59,4 +59,4 @@ _setup()
 # The emulator fixtures, in one module that every folder's tests see (a pytest_plugins list is only allowed here,
 # in a conftest.py pytest loads before it starts collecting). Loaded after _setup(): the module is imported by its
 # name in the ansible_collections tree, the one the tests import it by, so that there is a single copy of it.
-pytest_plugins = ['ansible_collections.paas.ops.tests.emulator_fixtures']
+pytest_plugins = ['ansible_collections.paas.ops.tests.emulator_fixtures', 'ansible_collections.paas.ops.tests.web_fixtures']

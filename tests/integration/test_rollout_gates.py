@@ -10,9 +10,6 @@ this test starts on 127.0.0.1 (status, body, consecutive successes, TLS verified
 from __future__ import annotations
 
 import re
-import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
@@ -28,63 +25,6 @@ RAINBOND = dict(rolling_restart_platform='rainbond', rolling_restart_application
 SF = re.escape('[%s]' % STOREFRONT)
 # mall's components by id, and the names the URL template sees ({name}: Rainbond's cname).
 MALL_NAMES = ['web', 'api', 'cart', 'checkout', 'search', 'catalog']
-
-
-class Answers(BaseHTTPRequestHandler):
-    """Answers each path with its script: a list of (status, body), one per request, the last repeated; 200 "ok" unscripted."""
-
-    def do_GET(self):  # noqa: N802 (the name http.server calls)
-        server = self.server
-        with server.lock:
-            server.hits[self.path] = server.hits.get(self.path, 0) + 1
-            script = server.scripts.get(self.path) or [(200, 'ok')]
-            status, body = script[min(server.hits[self.path], len(script)) - 1]
-        payload = body.encode()
-        self.send_response(status)
-        self.send_header('Content-Type', 'text/plain')
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def web():
-    """A small HTTP server on 127.0.0.1 standing in for the targets' own endpoints; ``web.url``, ``scripts``, ``hits``."""
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Answers)
-    server.lock = threading.Lock()
-    server.scripts = {}
-    server.hits = {}
-    server.url = 'http://127.0.0.1:%d' % server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def tls_web(tmp_path):
-    """The same server over https, with a certificate for 127.0.0.1 from a CA nobody trusts (trustme); ``ca_path`` is that CA."""
-    trustme = pytest.importorskip('trustme')
-    authority = trustme.CA()
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Answers)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    authority.issue_cert('127.0.0.1').configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.lock = threading.Lock()
-    server.scripts = {}
-    server.hits = {}
-    server.url = 'https://127.0.0.1:%d' % server.server_address[1]
-    server.ca_path = str(tmp_path / 'ca.pem')
-    authority.cert_pem.write_to_path(server.ca_path)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def restarts(emulator):

@@ -11,8 +11,8 @@ moves when the run pauses, instead of sleeping). The engine, the gates, the plan
 
 from __future__ import annotations
 
+import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -189,39 +189,6 @@ def test_check_mode_waits_for_no_gate_and_says_so():
 # ---- the HTTP check -------------------------------------------------------------------------------------------------
 
 
-class Answers(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the name http.server calls)
-        server = self.server
-        with server.lock:
-            server.hits.setdefault(self.path, []).append(dict(self.headers))
-            script = server.scripts.get(self.path) or [(200, 'ok', {})]
-            status, body, headers = script[min(len(server.hits[self.path]), len(script)) - 1]
-        payload = body.encode()
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def web():
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Answers)
-    server.lock = threading.Lock()
-    server.scripts = {}
-    server.hits = {}
-    server.url = 'http://127.0.0.1:%d' % server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 def check(url, **given):
     return dict(dict(url=url, status_codes=[200], body_regex=None, timeout=5.0, successes=1, retries=2, interval=1.0, validate_certs=True,
                      ca_path=None, headers={}), **given)
@@ -235,7 +202,7 @@ def test_an_http_check_needs_its_successes_in_a_row_and_tolerates_its_retries(we
     summary = rollout(SteppedFleet(clock, count=2), lines, run_state(clock), batch_size=2,
                       http_check=check(web.url + '/{name}', successes=2, retries=1, interval=0.5)).run()
     # web-1: ok, miss, ok, ok. web-2: two misses, more than one retry allows.
-    assert dict((path, len(hits)) for path, hits in web.hits.items()) == {'/web-1': 4, '/web-2': 2}
+    assert web.hits == {'/web-1': 4, '/web-2': 2}
     assert '[shop] batch 1/1: http check failed: 1/2 ok; web-2: HTTP 500 from %s/web-2 (wanted 200)' % web.url in lines
     assert summary['failed'] == [dict(id='t2', name='web-2', msg='http check failed: HTTP 500 from %s/web-2 (wanted 200)' % web.url)]
     # Rounds 0.5 s apart on the run's clock: 3 pauses after the batch (restart at 1001).
@@ -254,17 +221,17 @@ def test_an_http_check_follows_no_redirect_matches_the_body_and_sends_the_header
     assert msgs == {'t1': 'http check failed: HTTP 302 from %s/web-1 (wanted 200)' % web.url,
                     't2': 'http check failed: HTTP 200 from %s/web-2, but its body does not match ^status: (ok|fine)$' % web.url}
     assert '/login' not in web.hits and summary['restarted'] == ['t3']
-    assert [hits[0].get('Authorization') for hits in web.hits.values()] == ['Bearer s3cret'] * 3
+    assert [headers[0].get('Authorization') for headers in web.requests.values()] == ['Bearer s3cret'] * 3
     assert any(line.startswith('[shop] batch 1/1: http check failed: 1/3 ok; web-1: HTTP 302') for line in lines)
 
 
 def test_an_http_check_says_when_nothing_answers():
     clock = Clock()
     lines = []
-    # A port nothing listens on (the fixture's server, closed).
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Answers)
-    port = server.server_address[1]
-    server.server_close()
+    # A port nothing listens on: one the system handed out, then closed.
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
     summary = rollout(SteppedFleet(clock, count=1), lines, run_state(clock), batch_size=1, http_check=check('http://127.0.0.1:%d/{id}' % port, retries=0)).run()
     assert summary['failed'][0]['msg'].startswith('http check failed: no answer from http://127.0.0.1:%d/t1 (' % port)
 
