@@ -545,7 +545,7 @@ def markdown(results):
         lines.append("")
         if remote:
             lines += ["The `run_on: host` row (measured %s) is the path a task takes on a host that is not the controller: the listing" % (
-                remote.get("measured_at", "?")),
+                      remote.get("measured_at", "?")),
                       "and each batch run as a module there (one module start each), progress and policy on the controller.", ""]
         if role and baseline:
             lines += ["Role against baseline: wall time x%.2f, API calls x%.2f (%d against %d)." % (

@@ -102,7 +102,8 @@ def test_when_one_application_fails_the_others_finish_their_batch_then_stop():
             run._stop.wait(10)
     shop = rollout(MemoryFleet(4, prefix='s', fail=('s01',), on_batch=lambda count: mall_started.wait(10)), lines, run=run, label='shop')
     mall = rollout(MemoryFleet(4, prefix='m', on_batch=mall_batch), lines, run=run, label='mall')
-    (shop_summary, _), (mall_summary, _) = run_applications([shop, mall], run, parallel=2)
+    (shop_summary, shop_error), (mall_summary, mall_error) = run_applications([shop, mall], run, parallel=2)
+    assert shop_error is None and mall_error is None
     assert [b['targets'] for b in shop_summary['batches']] == [['s01']]
     assert [b['targets'] for b in mall_summary['batches']] == [['m01']] and mall_summary['stopped_early']
     assert mall.failure(mall_summary).startswith('rolling restart stopped after batch 1 of 4 (shop stopped (1 failed)): failed none; restarted m01;')
@@ -114,7 +115,8 @@ def test_the_failure_policy_can_count_over_the_whole_run():
                            failure_scope='run')
     b = ApplicationRollout('b', 'sae', settings(max_failed_targets=1), MemoryFleet(2, prefix='b', fail=('b01',)), [].append, run, 1.0, False,
                            failure_scope='run')
-    (first, _), (second, _) = run_applications([a, b], run, parallel=1)
+    (first, first_error), (second, second_error) = run_applications([a, b], run, parallel=1)
+    assert first_error is None and second_error is None
     # One failure each is tolerated per application; over the run the second one is one too many.
     assert len(first['batches']) == 2 and len(second['batches']) == 1
     assert run.failed == 2 and run.reason == 'b stopped (2 failed over the run)'
