@@ -291,9 +291,10 @@ class ImporterRun:
         config = os.path.join(work_dir, 'galaxy-importer.cfg')
         with open(config, 'w', encoding='utf-8') as handle:
             handle.write(IMPORTER_CONFIG.format(work_dir=work_dir))
-        # awx.awx where ./scripts/test unpacked it: the importer's ansible-lint then resolves the AWX extension's module
-        # itself instead of depending on .ansible-lint's mock_modules, which a CI run once saw it not apply.
-        env = tool_env(os.environ.get('PAAS_AWX_COLLECTIONS'))
+        # No collections path of ours: galaxy-importer runs ansible-lint with ANSIBLE_COLLECTIONS_PATH set to its own
+        # unpacked tree (galaxy_importer/loaders/collection.py), so the AWX extension's awx.awx modules resolve only
+        # through .ansible-lint's mock_modules, as on Galaxy itself.
+        env = tool_env()
         env['GALAXY_IMPORTER_CONFIG'] = config
         self.log_path = os.path.join(work_dir, 'importer.log')
         with open(self.log_path, 'wb') as log:
