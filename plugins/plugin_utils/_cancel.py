@@ -40,7 +40,7 @@ import threading
 
 from ansible_collections.paas.ops.plugins.module_utils._errors import redact
 from ansible_collections.paas.ops.plugins.module_utils._waiter import CUTOFF
-from ansible_collections.paas.ops.plugins.plugin_utils._rollout import _names
+from ansible_collections.paas.ops.plugins.plugin_utils._progress import names, resume_option
 
 # How long the jobs in flight are waited for after a cancel (those aborted end at once; ServiceStage and Rainbond jobs cannot
 # be aborted) before the task ends with them still running.
@@ -91,7 +91,7 @@ class Cancel:
                 signal.signal(signum, handler)
 
     def resume_option(self):
-        return '%srestarted_after=%s' % (self.option_prefix, float(self.marker))
+        return resume_option(self.option_prefix, self.marker)
 
     def supervise(self, work):
         """``work()`` (the run of every application) in its own thread; its value, or after a cancel the summaries so far."""
@@ -181,7 +181,7 @@ class Cancel:
     def report(self, rollout, still_running=False):
         """What the application did before the cancel, what was in flight, and how to go on."""
         done = rollout.done
-        parts = ['%s: %d restarted%s' % (self.reason, len(done['restarted']), ' (%s)' % _names(done['restarted'], rollout.names) if done['restarted'] else '')]
+        parts = ['%s: %d restarted%s' % (self.reason, len(done['restarted']), ' (%s)' % names(done['restarted'], rollout.names) if done['restarted'] else '')]
         if rollout.label in self.in_flight:
             index, total, ids = self.in_flight[rollout.label]
             failed = set(entry['id'] for entry in done['failed'])
@@ -190,7 +190,7 @@ class Cancel:
                      ('failed', [i for i in ids if i in failed]),
                      ('still restarting' if still_running else 'not known', [i for i in ids if i not in restarted | unreached | failed])]
             fated = ', '.join('%d %s' % (len(found), fate) for fate, found in fates if found)
-            parts.append('in flight: batch %d/%d (%s): %s' % (index, total, _names(ids, rollout.names), fated))
+            parts.append('in flight: batch %d/%d (%s): %s' % (index, total, names(ids, rollout.names), fated))
         aborted = self.aborted[rollout.label]
         if aborted:
             parts.append('aborted change order%s %s' % ('s' if len(aborted) > 1 else '', ', '.join(aborted)))

@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._fleet import _HEALTH_OK
 from ansible_collections.paas.ops.plugins.module_utils._retry import _innermost, describe_exception
+from ansible_collections.paas.ops.plugins.plugin_utils._progress import seconds_text
 
 try:
     import requests
@@ -69,10 +70,6 @@ def _http_settings(given):
 
 class GateError(ValueError):
     """Gate settings that cannot work (an unknown placeholder, a bad regex): the task fails before anything is sent."""
-
-
-def _seconds(value):
-    return ('%.1f' % value).rstrip('0').rstrip('.')
 
 
 def poll_interval(soak_seconds):
@@ -166,7 +163,7 @@ class Gates:
     def describe(self):
         parts = []
         if self.soak_seconds:
-            parts.append('soak %s s' % _seconds(self.soak_seconds))
+            parts.append('soak %s s' % seconds_text(self.soak_seconds))
         if self.http:
             codes = '/'.join(str(code) for code in self.http['status_codes'])
             parts.append('http check %s (%s, %d in a row)' % (self.http['url'], codes, self.http['successes']))
@@ -215,7 +212,7 @@ class Gates:
         rollout = self.rollout
         run = rollout.run_state
         seconds = self.soak_seconds
-        rollout.say('%ssoak %s s' % (head, _seconds(seconds)))
+        rollout.say('%ssoak %s s' % (head, seconds_text(seconds)))
         interval = poll_interval(seconds)
         began = run.clock()
         end = began + seconds
@@ -235,15 +232,15 @@ class Gates:
                     flapped[target_id] = why
             if flapped:
                 shown = ', '.join('%s flapped (%s)' % (rollout.names.get(target_id) or target_id, why) for target_id, why in flapped.items())
-                rollout.say('%ssoak failed after %s s: %s' % (head, _seconds(run.clock() - began), shown))
-                return dict((target_id, 'flapped during the %s s soak: %s' % (_seconds(seconds), why)) for target_id, why in flapped.items()), views
+                rollout.say('%ssoak failed after %s s: %s' % (head, seconds_text(run.clock() - began), shown))
+                return dict((target_id, 'flapped during the %s s soak: %s' % (seconds_text(seconds), why)) for target_id, why in flapped.items()), views
             left = end - run.clock()
             if left <= 0:
                 rollout.say('%ssoak passed' % head)
                 return {}, views
             run.pause(min(interval, left))
             if run.stopping():
-                rollout.say('%ssoak cut short after %s s: %s' % (head, _seconds(run.clock() - began), run.reason))
+                rollout.say('%ssoak cut short after %s s: %s' % (head, seconds_text(run.clock() - began), run.reason))
                 return {}, views
 
     def http_check(self, head, ids, views=None):
@@ -322,7 +319,7 @@ class Probe:
             return ('TLS certificate of %s not verified (%s); give %shttp_check.ca_path the CA that signed it, or set validate_certs '
                     'false to skip the verification' % (url, _innermost(error), self.prefix))
         except requests.exceptions.Timeout:
-            return 'no answer from %s within %s s' % (url, _seconds(check['timeout']))
+            return 'no answer from %s within %s s' % (url, seconds_text(check['timeout']))
         except requests.exceptions.RequestException as error:
             return 'no answer from %s (%s)' % (url, describe_exception(error))
         if not self.pattern.search(body):

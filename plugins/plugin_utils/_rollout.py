@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.plugin_utils._gates import Gates
 from ansible_collections.paas.ops.plugins.plugin_utils._plan import PlanError, rolling_plan
+from ansible_collections.paas.ops.plugins.plugin_utils._progress import names, resume_option, seconds_text
 
 
 class RolloutError(Exception):
@@ -70,7 +71,7 @@ class RunState:
     def stopping(self):
         if not self._stop.is_set() and self.deadline is not None and self.clock() >= self.deadline:
             self.deadline_reached = True
-            self.stop('the deadline of %s s for the whole run was reached' % _seconds(self.deadline_seconds))
+            self.stop('the deadline of %s s for the whole run was reached' % seconds_text(self.deadline_seconds))
         return self._stop.is_set()
 
     def remaining(self):
@@ -86,16 +87,6 @@ class RunState:
             self.failed += failed
             self.planned += planned
             return self.failed, self.planned
-
-
-def _seconds(value):
-    return ('%.1f' % value).rstrip('0').rstrip('.')
-
-
-def _names(ids, names, limit=8):
-    """Targets by name where the platform has one; a long batch is cut short (the result lists every one)."""
-    shown = [names.get(target_id) or target_id for target_id in ids[:limit]]
-    return ', '.join(shown) + (' … (%d more)' % (len(ids) - limit) if len(ids) > limit else '')
 
 
 def _policy_exceeded(failed, planned, settings):
@@ -201,7 +192,7 @@ class ApplicationRollout:
         planned = set(entry['id'] for batch in plan['batches'] for entry in batch)
         pending = set(canary) & planned
         if canary and not pending and plan['batches']:
-            self.say('promotion: the canary (%s) was restarted after the marker; not pausing again' % _names(canary, self.names))
+            self.say('promotion: the canary (%s) was restarted after the marker; not pausing again' % names(canary, self.names))
         return pending
 
     def _promote(self, index, total, plan):
@@ -209,7 +200,7 @@ class ApplicationRollout:
         if self.check_mode:
             self.say('would pause for promotion after batch %d/%d' % (index, total))
             return False
-        continue_with = '%srestarted_after=%s' % (self.option_prefix, float(self.marker))
+        continue_with = resume_option(self.option_prefix, self.marker)
         remaining = [entry['id'] for batch in plan['batches'][index:] for entry in batch]
         self.promotion = dict(after_batch=index, batches=total, remaining_batches=total - index, remaining=remaining, marker=float(self.marker),
                               continue_with=continue_with)
@@ -222,9 +213,9 @@ class ApplicationRollout:
         restarting = [target_id for target_id in ids if states.get(target_id) != 'stopped']
         parts = []
         if starting:
-            parts.append('%s %s' % ('would start' if self.check_mode else 'starting', _names(starting, self.names)))
+            parts.append('%s %s' % ('would start' if self.check_mode else 'starting', names(starting, self.names)))
         if restarting:
-            parts.append('%s %s' % ('would restart' if self.check_mode else 'restarting', _names(restarting, self.names)))
+            parts.append('%s %s' % ('would restart' if self.check_mode else 'restarting', names(restarting, self.names)))
         room = ''
         if plan['max_unavailable'] is not None:
             room = '; %d down of max %d' % (len(plan['down']) + len(ids), plan['max_unavailable'])
@@ -248,7 +239,7 @@ class ApplicationRollout:
         if self.check_mode and not (failed or tail):
             # The first line said what the batch would do; a second one would only repeat it.
             return
-        took = _seconds(self.run_state.clock() - began)
+        took = seconds_text(self.run_state.clock() - began)
         self.say('batch %d/%d: %s in %s s (%d %s, %d failed%s)' % (index, total, 'failed' if failed else 'done', took, restarted, verb, failed, tail))
 
     def _count(self, index, ids, outcome):
@@ -273,7 +264,7 @@ class ApplicationRollout:
         # The failure policy: stop before the next batch once too many have failed. An order that ended before reaching some
         # of its targets was stopped by something: stop too.
         if outcome.get('untouched_targets'):
-            self.stopped_because = 'its change order ended before reaching %s' % _names(outcome['untouched_targets'], self.names)
+            self.stopped_because = 'its change order ended before reaching %s' % names(outcome['untouched_targets'], self.names)
         elif _policy_exceeded(failed, planned, self.settings):
             self.stopped_because = '%d failed%s' % (failed, ' over the run' if self.failure_scope == 'run' else '')
         if self.stopped_because:
@@ -311,10 +302,10 @@ class ApplicationRollout:
             why = ' (%s)' % self.run_state.reason
         else:
             why = '' if summary['failed'] or self.done['unreached'] or not self.stopped_because else ' (%s)' % self.stopped_because
-        return ('rolling restart stopped after batch %d of %d%s: failed %s; restarted %s; untouched %s%s. Fix the cause, then run again with %s=%s '
+        return ('rolling restart stopped after batch %d of %d%s: failed %s; restarted %s; untouched %s%s. Fix the cause, then run again with %s '
                 'to continue where it stopped' % (len(summary['batches']), len(self.plan['batches']), why, failed, ', '.join(summary['restarted']) or 'none',
                                                   ', '.join(summary['untouched']) or 'none', ''.join('; ' + message for message in self.done['messages']),
-                                                  self.option_prefix + 'restarted_after', summary['marker']))
+                                                  resume_option(self.option_prefix, summary['marker'])))
 
     def _nothing_matches(self, plan):
         settings = self.settings
