@@ -107,6 +107,16 @@ class Flap:
         self.at = since + fault.after_seconds
 
 
+class VersionFlap:
+    """A ``flap`` bad version (world ``bad_versions``) in the shape of a flap fault: down for good ``after_seconds`` after it came up."""
+
+    def __init__(self, bad):
+        self.after_seconds = float(bad["after_seconds"])
+        self.flap_state = "unhealthy"
+        self.down_seconds = None
+        self.restarts = False
+
+
 class Job:
     """A job over units; its state only changes through ``JobEngine``."""
 
@@ -354,14 +364,31 @@ class JobEngine:
                 self.metrics.count_restart(target.unit.unit_id)
             self._set_state(target.unit, job.step.transient)
 
+    def _outcome(self, job, target):
+        """``(kind, message, flap)`` of how this unit's step ends: an injected fault aimed at the unit, else what the version
+        the job deploys (``meta['deploying']``) does by the world's ``bad_versions``, else ``(None, None, None)``."""
+        fault = self.faults.job_outcome(job.platform, target.unit.unit_id)
+        if fault is not None:
+            return fault.kind, fault.message, None
+        bad = self.world.bad_version(job.meta.get("deploying")) if job.meta.get("deploying") else None
+        if bad is None:
+            return None, None, None
+        if bad["kind"] == "never_healthy":
+            return "never_healthy", None, None
+        if bad["kind"] == "fail_in_batch":
+            if target.batch + 1 != int(bad["batch"]):
+                return None, None, None
+            return "job_fail", bad.get("message") or "%s: readiness probe failed on version %s (batch %d)" % (
+                target.unit.unit_id, job.meta["deploying"], target.batch + 1), None
+        return None, None, VersionFlap(bad)
+
     def _finish_target(self, job, target, moment):
         target.finished_at = moment
-        fault = self.faults.job_outcome(job.platform, target.unit.unit_id)
-        outcome = fault.kind if fault is not None else None
+        outcome, message, version_flap = self._outcome(job, target)
         if outcome == "job_fail":
             target.status = "failed"
             # The fault's ``message`` is what the platform reports (e.g. a probe failure); the default names the fault.
-            target.message = fault.message or "%s of %s failed (injected fault)" % (job.action, target.unit.unit_id)
+            target.message = message or "%s of %s failed (injected fault)" % (job.action, target.unit.unit_id)
             self._set_state(target.unit, "failed")
             self._unit_done(job, target)
             if not job.finished:
@@ -384,7 +411,7 @@ class JobEngine:
             # The moment the unit came back (a new pod, a new deployment): each platform shows it in its own field
             # (SAE CreateTimeStamp, ServiceStage update_time), so that a client can tell which units were restarted when.
             target.unit.obj["restarted_at"] = moment
-            fault = self.faults.flap(job.platform, target.unit.unit_id)
+            fault = version_flap or self.faults.flap(job.platform, target.unit.unit_id)
             if fault is not None:
                 self.flaps.append(Flap(target.unit, fault, moment))
         # else the step never touched the unit's state: leave it alone, with its native_status (e.g. Rainbond ``undeploy``).

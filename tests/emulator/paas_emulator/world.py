@@ -32,6 +32,10 @@ DEFAULT_DURATIONS = {"restart": 20.0, "start": 15.0, "stop": 10.0, "upgrade": 30
 # ServiceStage fails a deployment that does not get ready; its real timeout is not documented (UNVERIFIED).
 DEFAULT_UNHEALTHY_DEADLINES = {"default": None, "servicestage": 300.0}
 PAUSED_STRATEGIES = {"rolling": "RollingRelease", "gray": "GrayRelease"}
+# How a version deployed on purpose to fail behaves (the world's ``bad_versions``), whatever the platform:
+# ``never_healthy`` its units run but never pass their health check; ``fail_in_batch`` the deploy's batch ``batch`` fails;
+# ``flap`` its units come up healthy and leave running ``after_seconds`` (real seconds) later.
+BAD_VERSION_KINDS = ("never_healthy", "fail_in_batch", "flap")
 
 
 class WorldError(ValueError):
@@ -129,6 +133,24 @@ class World:
             deadlines.setdefault(platform, seconds)
         for platform in ("alibaba", "huawei", "rainbond"):
             self.data.setdefault(platform, {})
+        self._load_bad_versions()
+
+    def _load_bad_versions(self):
+        """``bad_versions``: ``[{version, kind, batch, after_seconds, message}]``; ``version`` is matched exactly against what a
+        deploy names (an image reference, a package version or a component version)."""
+        bad = self.data.setdefault("bad_versions", [])
+        if not isinstance(bad, list):
+            raise WorldError("bad_versions must be a list")
+        for index, entry in enumerate(bad):
+            where = "bad_versions[%d]" % index
+            _require(entry, "version", where)
+            kind = entry.setdefault("kind", "never_healthy")
+            if kind not in BAD_VERSION_KINDS:
+                raise WorldError("%s: kind %r is not one of %s" % (where, kind, ", ".join(BAD_VERSION_KINDS)))
+            if kind == "fail_in_batch":
+                entry.setdefault("batch", 1)
+            if kind == "flap":
+                entry.setdefault("after_seconds", 1.0)
 
     def _add_unit(self, unit):
         if unit.unit_id in self.units:
@@ -344,6 +366,14 @@ class World:
         deadlines = self.data["jobs"]["unhealthy_deadline_seconds"]
         seconds = deadlines.get(platform, deadlines.get("default"))
         return None if seconds is None else float(seconds)
+
+    def bad_version(self, *versions):
+        """The ``bad_versions`` entry of the first of ``versions`` (what a deploy names) that has one, else None."""
+        for version in versions:
+            for entry in self.data.get("bad_versions") or []:
+                if version and str(entry["version"]) == str(version):
+                    return entry
+        return None
 
     def units_of(self, app_id):
         return list(self.units_by_app.get(str(app_id), []))
