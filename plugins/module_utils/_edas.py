@@ -313,3 +313,8 @@ def operate_applications(connection, request):
 
 def operate_instances(connection, request):
     return instance_operation(Edas(connection), request, EccsOperation)
+
+
+def deployer(connection, params):
+    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
+    raise PaasInputError('deploys are not available on this platform yet')

@@ -54,6 +54,10 @@ class Fleet:
     def restart(self, ids, deadline, auto_confirm):
         raise NotImplementedError
 
+    def skip(self, view):
+        """Why ``view`` is left out of a batch although chosen (a deploy's target on the version already), or None."""
+        return None
+
     def start(self, ids, deadline, auto_confirm):
         raise PaasInputError('a stopped %s cannot be started on its own: %s' % (self.kind, ', '.join(ids)))
 
@@ -154,6 +158,9 @@ class BatchRestart(Operation):
         return [self.known[target_id] for target_id in self.ids], self.restarting
 
     def decide(self, request, view):
+        skip = self.fleet.skip(view)
+        if skip:
+            return False, skip
         if self.restarted_after is not None and view.get('restarted_at') and view['restarted_at'] > self.restarted_after:
             return False, 'restarted at %.0f, after %.0f' % (view['restarted_at'], self.restarted_after)
         if view['id'] in self.restarting:

@@ -61,7 +61,7 @@ class Platform:
 
     def __init__(self, name, title, family, kinds, fleet, api, options=(), endpoint_template=None, endpoint_env=None,
                  endpoint_overrides=None, api_version=None, calls_per_minute=None, change_orders=False, replica_bounds=REPLICA_BOUNDS,
-                 job_kind=None, requires=None):
+                 job_kind=None, requires=None, deployer=None):
         self.name = name
         self.title = title
         self.family = family
@@ -84,6 +84,8 @@ class Platform:
         self.job_kind = job_kind
         # {kind: [option groups]}: options of which one of each group must be given for targets of that kind.
         self.requires = dict(requires or {})
+        # deployer(connection, params): the adapter's Deployer (_version.py) of paas.ops.app_version and rolling deploys.
+        self.deployer = deployer
 
     def kind(self, name):
         if name not in self.kinds:
@@ -111,27 +113,30 @@ PLATFORMS = dict((platform.name, platform) for platform in (
     Platform('servicestage', 'ServiceStage', HUAWEI, endpoint_template='https://servicestage.{region}.myhuaweicloud.com',
              kinds=[TargetKind('component', _servicestage.COMPONENT_ACTIONS, _servicestage.operate_component),
                     TargetKind('instance', _servicestage.INSTANCE_ACTIONS, _servicestage.operate_instances, entries='instances')],
-             fleet=_servicestage.fleet, api=_servicestage.api, job_kind='job',
+             fleet=_servicestage.fleet, api=_servicestage.api, job_kind='job', deployer=_servicestage.deployer,
              # An instance belongs to a component of an application.
              requires={'instance': [('component_id', 'component_name'), ('application_id', 'application_name')]},
-             options=('application_name', 'component_id', 'component_name', 'hosts', 'replica', 'version', 'servicestage_api')),
+             options=('application_name', 'component_id', 'component_name', 'component_ids', 'component_names', 'hosts', 'replica', 'version',
+                      'servicestage_api', 'deploy_strategy', 'package_url', 'package_version')),
     Platform('sae', 'SAE', ALIBABA, endpoint_template='https://sae.{region}.aliyuncs.com', api_version='2019-05-06', calls_per_minute=60,
              kinds=[TargetKind('application', _sae.ACTIONS, _sae.operate_applications, entries='applications',
                                hints={'upgrade': 'for a rolling restart of an SAE application use action=restart'}),
                     TargetKind('instance', _sae.INSTANCE_ACTIONS, _sae.operate_instances, entries='instances')],
-             fleet=_sae.fleet, api=_sae.api, change_orders=True, job_kind='change_order',
-             options=('min_ready_instance_ratio', 'min_ready_instances', 'namespace_id', 'version_id')),
+             fleet=_sae.fleet, api=_sae.api, change_orders=True, job_kind='change_order', deployer=_sae.deployer,
+             options=('min_ready_instance_ratio', 'min_ready_instances', 'namespace_id', 'version_id', 'update_strategy', 'package_url',
+                      'package_version')),
     Platform('edas', 'EDAS', ALIBABA, endpoint_template='https://edas.{region}.aliyuncs.com', api_version='2017-08-01',
              endpoint_overrides=_edas.ENDPOINT_OVERRIDES,
              kinds=[TargetKind('application', _edas.ACTIONS, _edas.operate_applications, entries='instances',
                                hints={'scale': 'EDAS applications are scaled in the EDAS console or with paas.ops.api_request'},
                                refuses={'app_names': 'EDAS applications are given by id (app_ids)'}),
                     TargetKind('instance', _edas.ACTIONS, _edas.operate_instances, entries='instances')],
-             fleet=_edas.fleet, api=_edas.api, change_orders=True, job_kind='change_order', options=('ecc_ids',)),
+             fleet=_edas.fleet, api=_edas.api, change_orders=True, job_kind='change_order', deployer=_edas.deployer,
+             options=('ecc_ids', 'group_id', 'batch', 'batch_wait_time', 'package_url', 'package_version')),
     Platform('rainbond', 'Rainbond', RAINBOND, endpoint_env='RAINBOND_URL', replica_bounds=_rainbond.REPLICA_BOUNDS,
              kinds=[TargetKind('application', _rainbond.ACTIONS, _rainbond.operate_applications, entries='components',
                                hints={'restart': 'Rainbond has no restart: action=upgrade rolls the components with their current build'})],
-             fleet=_rainbond.fleet, api=_rainbond.api, options=('application_name', 'component_names', 'service_ids')),
+             fleet=_rainbond.fleet, api=_rainbond.api, deployer=_rainbond.deployer, options=('application_name', 'component_names', 'service_ids')),
 ))
 
 # The platform of the modules that default to one (component_action, instance_action, instance_info, change_order_info):
@@ -152,9 +157,9 @@ def platform(name):
     return PLATFORMS[name]
 
 
-def names(kind=None, action=None, change_orders=None, jobs=False):
+def names(kind=None, action=None, change_orders=None, jobs=False, deploys=False):
     """The platforms (in registry order) that have targets of ``kind``, offer ``action`` on them, have change orders, or
-    have jobs that change_order_info reads: what a module's ``platform`` choices and option owners are built from."""
+    have jobs that change_order_info reads, or deploy versions: what a module's ``platform`` choices and option owners are built from."""
     found = []
     for entry in PLATFORMS.values():
         if kind and kind not in entry.kinds:
@@ -164,6 +169,8 @@ def names(kind=None, action=None, change_orders=None, jobs=False):
         if change_orders is not None and entry.change_orders != change_orders:
             continue
         if jobs and not entry.job_kind:
+            continue
+        if deploys and not entry.deployer:
             continue
         found.append(entry.name)
     return found

@@ -551,3 +551,8 @@ def operate_applications(connection, request):
 def client(connection):
     required(connection.params, ['rainbond_token'], 'rainbond needs an access token')
     return connection.new_client(RainbondDialect(), connection.endpoint(), RainbondTokenAuth(connection.params['rainbond_token']))
+
+
+def deployer(connection, params):
+    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
+    raise PaasInputError('deploys are not available on this platform yet')

@@ -649,3 +649,8 @@ def operate_instances(connection, request):
         raise PaasBatchError('%d of %d instances failed: %s' % (len(failed), len(entries), '; '.join('%s: %s' % (e['id'], e['msg']) for e in failed)),
                              result)
     return result
+
+
+def deployer(connection, params):
+    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
+    raise PaasInputError('deploys are not available on this platform yet')

@@ -69,6 +69,9 @@ def rolling_plan(targets, batch_size=1, batches=None, max_unavailable=None, incl
             skipped.append(dict(entry, reason='not_deployed: nothing to restart'))
         elif target.get('state') in _STOPPED and not include_stopped:
             skipped.append(dict(entry, reason='%s: left as it is (include_stopped is false)' % target.get('state')))
+        elif target.get('on_version'):
+            # A rolling deploy's target that runs the version already (a resumed deploy): the deployed version is the truth.
+            skipped.append(dict(entry, reason='already runs %s' % target.get('version')))
         elif restarted_after is not None and target.get('restarted_at') and float(target['restarted_at']) > float(restarted_after):
             skipped.append(dict(entry, reason='restarted already, after the marker'))
         else:
