@@ -369,8 +369,8 @@ def test_a_bad_version_fails_its_deployment_and_keeps_the_old_one(fast, bad):
     after = ok(call(fast, "GET", component_path(WEB)))
     assert (after["status"]["component_status"], after["version"], after["source"]) == ("FAILED", "1.2.0", source)
     records = ok(call(fast, "GET", component_path(WEB) + "/records"))["records"]
-    assert [(r["version"], r["status"], r["current_used"]) for r in records] == [("1.3.0", "FAILED", False), ("1.2.0", "SUCCEEDED", True),
-                                                                                ("1.1.0", "SUCCEEDED", False)]
+    assert [(r["version"], r["status"], r["current_used"]) for r in records] == [
+        ("1.3.0", "FAILED", False), ("1.2.0", "SUCCEEDED", True), ("1.1.0", "SUCCEEDED", False)]
     wait_job(fast, ok(v3_action(fast, WEB, "rollback", version="1.2.0"))["job_id"])
     after = ok(call(fast, "GET", component_path(WEB)))
     assert (after["status"]["component_status"], after["version"], after["source"]) == ("RUNNING", "1.2.0", source)
