@@ -242,6 +242,9 @@ class DeployOperation(Operation):
             except PaasJobError as error:
                 self.entries[entry['id']]['job'] = error.job
                 failed[entry['id']] = error.msg
+            except PaasWaitTimeout as error:
+                # Its work still in flight at the deadline: not up on the version in time, so failed (and rolled back) too.
+                failed[entry['id']] = 'not up on %s within the timeout: %s' % (self.spec.describe(), error.msg)
         waiting = [entry['id'] for entry in plan.acting if entry['id'] not in failed]
         final = self._wait_ready(waiting, self.spec, request.deadline, failed)
         if self.rollback_on_failure and failed:
@@ -318,6 +321,9 @@ def roll_back(deployer, views, deadline, auto_confirm):
             deployer.follow(view, handle, deadline, auto_confirm)
         except PaasJobError as error:
             outcome['msg'] = 'rollback failed: %s' % error.msg
+            continue
+        except PaasWaitTimeout as error:
+            outcome['msg'] = 'rollback not done within its timeout: %s' % error.msg
             continue
         reason = None
         try:
