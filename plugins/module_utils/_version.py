@@ -379,6 +379,11 @@ class VersionFleet(Fleet):
 
     def targets(self, times_for=None):
         views = self.deployer.targets()
+        if not self.before:
+            # The first listing, before any batch: a target that cannot take the version refuses the whole rollout, as the
+            # module refuses it, rather than failing in the middle of the fleet (a batch is not decided again: Request.chosen).
+            for view in views:
+                self.deployer.refuse(view, self.spec)
         for view in views:
             view['on_version'] = self.deployer.on_version(view, self.spec)
             view['version'] = VersionSpec.of(view.get('deployed')).describe()
