@@ -29,6 +29,7 @@ from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, hea
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import run
 from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import CallBudget, send_action
+from ansible_collections.paas.ops.plugins.module_utils._version import Deployer
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 # --------------------------------------------------------------------------------------------------
@@ -534,6 +535,66 @@ class ChangeOrderFleet(Fleet):
             try:
                 self.api.abort(order_id)
                 aborted.append(order_id)
+            except PaasError:
+                # Already ended: nothing left to abort.
+                continue
+        return aborted
+
+
+class ChangeOrderDeployer(Deployer):
+    """What SAE and EDAS deploys share: a deploy or rollback is one change order per application, sent through
+    ``send_order`` (an unknown outcome settled by the application's newest order), followed by ``follow_change_order``,
+    and aborted on a cancel with the product's AbortChangeOrder; work in flight is the application's running order.
+
+    A subclass sets ``api`` (its ``AlibabaApi``), and its views carry ``busy`` (the running order's id, or None) and
+    ``_last_change_order_id`` (the newest order's id as read with the view: the marker an unknown outcome is settled by). It
+    sends with ``deploy_order(view, spec)`` and ``rollback_order(view)``, each one product call returning the order's id.
+    """
+
+    api = None
+
+    def deploy_order(self, view, spec):
+        """Send the product's deploy of ``spec`` to ``view``'s application: the id of the change order it started."""
+        raise NotImplementedError
+
+    def rollback_order(self, view):
+        """Send the product's rollback of ``view``'s application to what ``view`` ran: the id of the change order it started."""
+        raise NotImplementedError
+
+    def settle(self, views, deadline):
+        # One order at a time per application: one running is waited for (or refused when it waits for a person), then
+        # every view is read again at once.
+        running = [dict(view, running_change_order_id=view.get('busy')) for view in views]
+        waited, dummy = wait_for_running_orders(self.api, running, deadline, lambda target_id: None)
+        return (self.targets([view['id'] for view in views]) if waited else views), waited
+
+    def _send(self, view, marker, change):
+        """``change()`` once through ``send_order``, settled by ``marker`` (the newest order id before): the handle."""
+        sent_before = len(self.api.action_requests)
+        order_id = send_order(self.api, dict(view, last_change_order_id=marker), change)
+        sent = self.api.action_requests[sent_before:]
+        # No request id when an unknown outcome was settled by a new order: the answer that would carry it never came.
+        return dict(kind='change_order', id=order_id, request_id=sent[-1]['request_id'] if sent else None)
+
+    def send(self, views, spec):
+        return dict((view['id'], self._send(view, view.get('_last_change_order_id'), lambda view=view: self.deploy_order(view, spec)))
+                    for view in views)
+
+    def follow(self, view, handle, deadline, auto_confirm):
+        return follow_change_order(self.api, handle['id'], deadline, auto_confirm, view.get('label'))
+
+    def rollback(self, view, deadline, auto_confirm):
+        # ``view`` was read before the deploy, whose own order has moved the marker since: it is read afresh.
+        return self._send(view, self.api.last_change_order_id(view['id']), lambda: self.rollback_order(view))
+
+    def abort(self, handles):
+        aborted = []
+        for handle in handles:
+            if not handle or handle.get('kind') != 'change_order' or not handle.get('id'):
+                continue
+            try:
+                self.api.abort(handle['id'])
+                aborted.append(handle['id'])
             except PaasError:
                 # Already ended: nothing left to abort.
                 continue
