@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._auth import new_nonce, query_value, rfc3986, utcnow
@@ -264,7 +264,10 @@ class AlibabaApi:
         # restart lists the targets just before the operation reads the same (reuse=True).
         self._reads = {}
 
-    def call(self, action, method, path, query=None, read=None, reuse=False):
+    def call(self, action, method, path, query=None, read=None, reuse=False, form=None):
+        """One ROA call; ``form`` (a dict, maybe empty) is sent as an ``application/x-www-form-urlencoded`` body, as the SDKs
+        send the APIs whose ``req_body_type`` is ``formData`` (SAE DeployApplication): its parameters that are not query
+        ones, sorted and encoded as the SDK's ``to_form`` does, and signed with the rest (ACS3 hashes the body)."""
         # Empty parameters are left out: the two official SDKs sign them differently.
         query = dict((key, value) for key, value in (query or {}).items() if value not in (None, ''))
         changes = read is False or (read is None and method not in ('GET', 'HEAD'))
@@ -272,7 +275,11 @@ class AlibabaApi:
         if reuse and not changes and key in self._reads:
             return self._reads[key]
         headers = {'x-acs-action': action, 'x-acs-version': self.version}
-        response = self.client.request(method, path, query=query, headers=headers, read=read, operation=action)
+        body = None
+        if form is not None:
+            headers['content-type'] = 'application/x-www-form-urlencoded'
+            body = urlencode(sorted((name, query_value(value)) for name, value in form.items() if value not in (None, '')))
+        response = self.client.request(method, path, query=query, body=body, headers=headers, read=read, operation=action)
         if changes:
             self._reads.clear()
             self.action_requests.append(dict(operation=action, request_id=response.request_id))
@@ -549,6 +556,7 @@ class ChangeOrderDeployer(Deployer):
     A subclass sets ``api`` (its ``AlibabaApi``), and its views carry ``busy`` (the running order's id, or None) and
     ``_last_change_order_id`` (the newest order's id as read with the view: the marker an unknown outcome is settled by). It
     sends with ``deploy_order(view, spec)`` and ``rollback_order(view)``, each one product call returning the order's id.
+    A rollback first aborts an order still running on the target (the failed deploy's), since a second would be refused.
     """
 
     api = None
@@ -584,8 +592,15 @@ class ChangeOrderDeployer(Deployer):
         return follow_change_order(self.api, handle['id'], deadline, auto_confirm, view.get('label'))
 
     def rollback(self, view, deadline, auto_confirm):
-        # ``view`` was read before the deploy, whose own order has moved the marker since: it is read afresh.
-        return self._send(view, self.api.last_change_order_id(view['id']), lambda: self.rollback_order(view))
+        # ``view`` was read before the deploy, whose own order has moved the marker since: the target is read afresh.
+        now = self.targets([view['id']])[0]
+        if now.get('busy'):
+            # The failed deploy's order still holds the application (a batch that never got healthy, SAE's SubStatus 1, or
+            # one not over by the deadline), and a second order would be refused: it is aborted first, and waited for.
+            self.api.abort(now['busy'])
+            wait_for_job_end(lambda: self.api.change_order(now['busy']), deadline.remaining(),
+                             'aborted change order %s of %s' % (now['busy'], view.get('label')))
+        return self._send(view, now.get('_last_change_order_id'), lambda: self.rollback_order(view))
 
     def abort(self, handles):
         aborted = []
