@@ -385,15 +385,7 @@ from ansible_collections.paas.ops.plugins.module_utils._action import WAIT_ARGSP
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._version import VersionSpec, deploy
-
-UPDATE_STRATEGY = dict(
-    type=dict(type='str', choices=['BatchUpdate', 'GrayBatchUpdate'], default='BatchUpdate'),
-    batch=dict(type='int', default=1),
-    release_type=dict(type='str', choices=['auto', 'manual'], default='auto'),
-    batch_wait_time=dict(type='int', default=0),
-    gray=dict(type='int'),
-)
+from ansible_collections.paas.ops.plugins.module_utils._version import PLATFORM_DEPLOY_ARGSPEC, VersionSpec, deploy
 
 
 def app_version(paas):
@@ -424,21 +416,14 @@ def main():
         app_ids=dict(type='list', elements='str', aliases=['app_id']),
         app_names=dict(type='list', elements='str', aliases=['app_name']),
         namespace_id=dict(type='str'),
-        group_id=dict(type='str', default='all'),
-        batch=dict(type='int', default=1),
-        batch_wait_time=dict(type='int', default=0),
-        update_strategy=dict(type='dict', options=UPDATE_STRATEGY),
-        min_ready_instances=dict(type='int'),
-        min_ready_instance_ratio=dict(type='int'),
         application_id=dict(type='str'),
         application_name=dict(type='str'),
         component_ids=dict(type='list', elements='str'),
         component_names=dict(type='list', elements='str'),
         service_ids=dict(type='list', elements='str'),
-        deploy_strategy=dict(type='dict'),
         rollback_on_failure=dict(type='bool', default=False),
         auto_confirm_batches=dict(type='bool', default=False),
-        **WAIT_ARGSPEC
+        **dict(WAIT_ARGSPEC, **PLATFORM_DEPLOY_ARGSPEC)
     )
     paas = PaasModule(argument_spec, mutually_exclusive=[('app_ids', 'app_names'), ('application_id', 'application_name'), ('image', 'package_url')],
                       required_one_of=[('image', 'package_url', 'version')], supports_check_mode=True)
