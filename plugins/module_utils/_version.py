@@ -242,6 +242,10 @@ class DeployOperation(Operation):
             except PaasJobError as error:
                 self.entries[entry['id']]['job'] = error.job
                 failed[entry['id']] = error.msg
+            except PaasWaitTimeout as error:
+                # Its work did not end in time: the target is not up on the version within the deadline, a failure to roll
+                # back like any other (the platform's rollback deals with the work still in flight).
+                failed[entry['id']] = 'not up on %s within the timeout: %s' % (self.spec.describe(), error.msg)
         waiting = [entry['id'] for entry in plan.acting if entry['id'] not in failed]
         final = self._wait_ready(waiting, self.spec, request.deadline, failed)
         if self.rollback_on_failure and failed:
