@@ -81,8 +81,8 @@ def test_a_deploy_changes_what_runs_and_a_second_run_changes_nothing(emu):
     assert [target['msg'] for target in second['targets']] == ['already runs image %s' % new_api] * 2
     assert deploys(emu) == ['DeployApplication', 'DeployApplication']
 
-    # The worker alone, by id, to an image of its own: only it is sent a deploy.
-    by_id = app_version(emu, dict(app_ids=[WORKER], image=new_worker, namespace_id=None))
+    # The worker alone, by id, to an image of its own: only it is sent a deploy (its form body signed with classic ROA too).
+    by_id = app_version(emu, dict(app_ids=[WORKER], image=new_worker, namespace_id=None, alibaba_signature_version='v1'))
     assert by_id.rc == 0, by_id.output
     assert by_id.adhoc_result()['deployed'] == [WORKER] and config_of(emu, WORKER)['ImageUrl'] == new_worker
     assert deploys(emu) == ['DeployApplication'] * 3
