@@ -103,8 +103,9 @@ class Sae(AlibabaApi):
                                  % (', '.join(missing), namespace_id, ', '.join(sorted(name for name in known if name)) or 'none'))
         return [known[name][0] for name in app_names]
 
-    def application(self, app_id):
-        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id}).get('Data') or {}
+    def application(self, app_id, reuse=False):
+        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id},
+                         reuse=reuse).get('Data') or {}
         raw = data.get('CurrentStatus')
         running = bool(data.get('LastChangeOrderRunning'))
         return dict(id=app_id, label='application %s' % app_id, state=APPLICATION_STATES.normalize(raw), raw_state=raw,
@@ -115,8 +116,9 @@ class Sae(AlibabaApi):
         """The application's last change order (DescribeApplicationStatus LastChangeOrderId): every accepted action moves it."""
         return self.application(app_id)['last_change_order_id']
 
-    def config(self, app_id):
-        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
+    def config(self, app_id, reuse=False):
+        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id},
+                         reuse=reuse).get('Data') or {}
 
     def versions(self, app_id, config):
         """``(version ids oldest first, the id of the version running)`` of an application.
@@ -458,20 +460,25 @@ class SaeDeployer(ChangeOrderDeployer):
         namespace_id = self.params.get('namespace_id')
         listed = self.api.applications(namespace_id)
         by_id = dict((app['id'], app) for app in listed)
+        whole = ids is None
         if ids is None:
             ids = self.api.application_ids(self.params.get('app_ids'), self.params.get('app_names'), namespace_id, listed) \
                 if self.params.get('app_ids') or self.params.get('app_names') else [app['id'] for app in listed]
         unknown = [app_id for app_id in ids if app_id not in by_id]
         if unknown:
             raise PaasInputError('no SAE application %s %s' % (', '.join(unknown), 'in namespace %s' % namespace_id if namespace_id else 'in the region'))
-        return [self._view(by_id[app_id]) for app_id in ids]
+        return [self._view(by_id[app_id], reuse=whole) for app_id in ids]
 
-    def _view(self, app):
-        status = self.api.application(app['id'])
+    def _view(self, app, reuse=False):
+        # The listing is always read afresh (states, images). Of the whole scope (a rolling deploy's plan and its gates' polls)
+        # each application's status and configuration are read once since this task last acted: SAE allows 60 calls a
+        # minute, and a namespace of N applications would cost N more per poll. The targets a deploy sends to, waits for or
+        # rolls back are asked for by id: theirs are read afresh every time.
+        status = self.api.application(app['id'], reuse=reuse)
         package_type, runs = 'Image', deployed(image=app['image_url'])
         if app['package_url'] or not app['image_url']:
             # Deployed from a package (or the list shows nothing): only the configuration names the package version.
-            config = self.api.config(app['id'])
+            config = self.api.config(app['id'], reuse=reuse)
             package_type = config.get('PackageType') or None
             runs = deployed(image=config.get('ImageUrl'), package_url=config.get('PackageUrl'), package_version=config.get('PackageVersion'))
         health = None if app['state'] == states.STOPPED else states.HEALTHY if app['state'] == states.RUNNING else states.UNHEALTHY

@@ -189,3 +189,21 @@ def test_refusals_before_anything_is_sent(emu):
     version = app_version(emu, dict(app_ids=[API], version='1.0.0'))
     assert version.rc != 0 and 'version' in version.adhoc_result()['msg']
     assert alibaba_actions(emu) == []
+
+
+def test_a_rolling_deploy_through_the_namespace_puts_the_version_on_each_batch_and_resumes_with_nothing_to_do(emu):
+    image = REGISTRY + 'api:2.1.0'
+    args = dict(platform='sae', namespace_id=NAMESPACE, endpoint=emu.url, targets=[API, WORKER], image=image, batch_size=1, **KEY)
+    run = run_module('paas.ops.rollout', args)
+    assert run.rc == 0, run.output
+    result = run.adhoc_result()['rolling_restart_result']
+    assert result['deployed'] == [API, WORKER] and [batch['targets'] for batch in result['batches']] == [[API], [WORKER]]
+    assert deploys(emu) == ['DeployApplication', 'DeployApplication'] and config_of(emu, WORKER)['ImageUrl'] == image
+    again = run_module('paas.ops.rollout', args)
+    assert again.rc == 0, again.output
+    resumed = again.adhoc_result()['rolling_restart_result']
+    reason = 'already runs image %s' % image
+    assert [(entry['id'], entry['reason']) for entry in resumed['skipped']] == [(API, reason), (WORKER, reason)]
+    assert len(deploys(emu)) == 2, resumed
+    # Nothing to do costs one listing and a status per application of the namespace, read once: no wait for SAE's quota.
+    assert resumed['seconds'] < 10

@@ -84,6 +84,17 @@ def test_views_cost_one_listing_a_status_each_and_a_configuration_only_for_packa
     assert not sae_deployer.on_version(web, VersionSpec(image=NEW))
 
 
+def test_the_whole_scope_reads_each_status_once_since_the_last_action_and_targets_by_id_afresh():
+    routes = {('GET', LIST): [listing({'AppId': 'a1', 'AppName': 'web', 'ImageUrl': OLD}, {'AppId': 'a2', 'AppName': 'api', 'ImageUrl': OLD})],
+              ('GET', STATUS): [status()]}
+    sae_deployer, session = deployer(routes)
+    sae_deployer.targets()
+    sae_deployer.targets()
+    assert actions(session) == ['ListApplications', 'DescribeApplicationStatus', 'DescribeApplicationStatus', 'ListApplications']
+    sae_deployer.targets(['a2'])
+    assert actions(session)[4:] == ['ListApplications', 'DescribeApplicationStatus']
+
+
 def test_names_are_resolved_from_the_same_listing_and_an_unknown_id_is_refused():
     routes = {('GET', LIST): [listing({'AppId': 'a1', 'AppName': 'web', 'ImageUrl': OLD}, {'AppId': 'a2', 'AppName': 'api', 'ImageUrl': OLD})],
               ('GET', STATUS): [status()]}
