@@ -14,8 +14,11 @@ description:
     first, and only the targets not already on it are sent a deploy. When every target runs it, the module reports
     RV(ignore:changed=false) and sends nothing, so a second identical run changes nothing.
   - For O(platform=sae), an image (O(image)) or a package (O(package_url) with O(package_version)) is deployed with
-    C(DeployApplication) to the applications given by O(app_ids), or by O(app_names) in O(namespace_id). What runs is read
-    from C(DescribeApplicationConfig) (C(ImageUrl), C(PackageVersion)). SAE's own batches are passed through, namely
+    C(DeployApplication) to the applications given by O(app_ids), or by O(app_names) in O(namespace_id), or to every
+    application of O(namespace_id) when neither is given. What runs is read from C(ListApplications) (C(ImageUrl)) and, for
+    an application deployed from a package, C(DescribeApplicationConfig) (C(PackageVersion), which says whether it runs the
+    package, since SAE keeps no usable URL of it). A package goes only to an application deployed from a package, with its own
+    package type. SAE's own batches are passed through, namely
     O(update_strategy), O(min_ready_instances), O(min_ready_instance_ratio). Each application's change order is followed
     as M(paas.ops.app_operation) follows it (manual confirmation with O(auto_confirm_batches), approval, failed tasks).
   - For O(platform=edas), a package (O(package_url) with O(package_version)) is deployed with C(co_deploy) to the deploy

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError, PaasJobError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._fleet import restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
 from ansible_collections.paas.ops.plugins.module_utils._version import Deployer, VersionFleet, VersionSpec, deploy, deployed
@@ -105,6 +105,20 @@ def test_with_rollback_a_target_never_healthy_is_restored_and_the_task_still_fai
     result = caught.value.result
     assert [entry['outcome'] for entry in result['targets']] == ['rolled_back', 'rolled_back']
     assert result['targets'][0]['rollback']['ok'] and result['targets'][0]['rollback']['version'] == dict(image=OLD)
+
+
+def test_with_rollback_a_deploy_whose_work_does_not_end_in_time_is_rolled_back_too():
+    class SlowPlatform(PlatformInMemory):
+        def follow(self, view, handle, deadline, auto_confirm):
+            if handle['image'] == NEW:
+                raise PaasWaitTimeout('change order %s of %s did not end within the timeout' % (handle['id'], view['label']))
+            return super().follow(view, handle, deadline, auto_confirm)
+    platform = SlowPlatform(dict(a=OLD))
+    with pytest.raises(PaasJobError) as caught:
+        deploy(platform, request(timeout=2), VersionSpec(image=NEW), rollback_on_failure=True)
+    assert [call[0] for call in platform.calls] == ['deploy', 'rollback']
+    assert 'app-a: not up on image %s within the timeout: change order co-1 of application a did not end' % NEW in caught.value.msg
+    assert caught.value.result['rolled_back'] == ['a'] and caught.value.result['targets'][0]['outcome'] == 'rolled_back'
 
 
 def test_an_unknown_target_is_refused_before_anything_is_sent():
