@@ -456,7 +456,7 @@ class SaeDeployer(ChangeOrderDeployer):
         if not self.params.get('app_ids') and not self.params.get('app_names') and not self.params.get('namespace_id'):
             raise PaasInputError('give the SAE applications: app_ids, or app_names in namespace_id (or namespace_id alone for all of its applications)')
 
-    def targets(self, ids=None):
+    def targets(self, ids=None, busy=True):
         namespace_id = self.params.get('namespace_id')
         listed = self.api.applications(namespace_id)
         by_id = dict((app['id'], app) for app in listed)
@@ -467,14 +467,16 @@ class SaeDeployer(ChangeOrderDeployer):
         unknown = [app_id for app_id in ids if app_id not in by_id]
         if unknown:
             raise PaasInputError('no SAE application %s %s' % (', '.join(unknown), 'in namespace %s' % namespace_id if namespace_id else 'in the region'))
-        return [self._view(by_id[app_id], reuse=whole) for app_id in ids]
+        return [self._view(by_id[app_id], reuse=whole, busy=busy) for app_id in ids]
 
-    def _view(self, app, reuse=False):
+    def _view(self, app, reuse=False, busy=True):
         # The listing is always read afresh (states, images). Of the whole scope (a rolling deploy's plan and its gates' polls)
         # each application's status and configuration are read once since this task last acted: SAE allows 60 calls a
         # minute, and a namespace of N applications would cost N more per poll. The targets a deploy sends to, waits for or
         # rolls back are asked for by id: theirs are read afresh every time.
-        status = self.api.application(app['id'], reuse=reuse)
+        # Without ``busy`` (a plan, a poll after the deploy's order ended) the status is not read at all: it is one call per
+        # application, the only one an image application's view needs beside the listing.
+        status = self.api.application(app['id'], reuse=reuse) if busy else dict(last_change_order_id=None, change_order_running=False)
         package_type, runs = 'Image', deployed(image=app['image_url'])
         if app['package_url'] or not app['image_url']:
             # Deployed from a package (or the list shows nothing): only the configuration names the package version.

@@ -738,7 +738,7 @@ class ComponentDeployer(Deployer):
 
     # ---- reads --------------------------------------------------------------------------------------------------
 
-    def targets(self, ids=None):
+    def targets(self, ids=None, busy=True):
         listed = self.api.list_components(self.application_id)
         by_id = dict((item.get('id'), item) for item in listed)
         if ids is None and self.params.get('component_names'):

@@ -119,9 +119,10 @@ class Deployer:
         if not spec:
             raise PaasInputError('give the version to deploy')
 
-    def targets(self, ids=None):
+    def targets(self, ids=None, busy=True):
         """The views of the targets the options select (``ids`` None), or of ``ids`` alone, in that order; an id the platform
-        does not know is refused."""
+        does not know is refused. ``busy`` False: the caller has no use for the work in flight (a plan, a poll after the work
+        ended), so a platform that reads it per target (SAE) may leave it None and spare the calls."""
         raise NotImplementedError
 
     def refuse(self, view, spec):
@@ -250,7 +251,7 @@ class DeployOperation(Operation):
         if self.rollback_on_failure and failed:
             self._roll_back([plan.entry(target_id)['view'] for target_id in self.order if target_id in failed], request.auto_confirm)
         if request.rereads or failed:
-            final.update(dict((view['id'], view) for view in self.deployer.targets([entry['id'] for entry in plan.acting])))
+            final.update(dict((view['id'], view) for view in self.deployer.targets([entry['id'] for entry in plan.acting], busy=False)))
         for entry in plan.acting:
             mine = self.entries[entry['id']]
             if entry['id'] in final:
@@ -268,7 +269,7 @@ class DeployOperation(Operation):
             last.update((view['id'], view) for view in views)
             return all(self.deployer.ready(view, spec) is None for view in views)
         try:
-            wait_until(lambda: self.deployer.targets(ids), up, deadline.remaining(),
+            wait_until(lambda: self.deployer.targets(ids, busy=False), up, deadline.remaining(),
                        description='%s to run %s, healthy' % (', '.join(ids), spec.describe()))
         except PaasWaitTimeout:
             for target_id in ids:
@@ -327,8 +328,8 @@ def roll_back(deployer, views, deadline, auto_confirm):
             continue
         reason = None
         try:
-            found = wait_until(lambda: deployer.targets([view['id']]), lambda views: deployer.ready(views[0], previous) is None, deadline.remaining(),
-                               description='%s to run %s again' % (view['id'], previous.describe())).value
+            found = wait_until(lambda: deployer.targets([view['id']], busy=False), lambda views: deployer.ready(views[0], previous) is None,
+                               deadline.remaining(), description='%s to run %s again' % (view['id'], previous.describe())).value
             reason = deployer.ready(found[0], previous)
         except PaasWaitTimeout as error:
             reason = deployer.ready(error.last[0], previous) if error.last else 'not read'
@@ -378,7 +379,8 @@ class VersionFleet(Fleet):
         self.before = {}
 
     def targets(self, times_for=None):
-        views = self.deployer.targets()
+        # The plan, the batches' reads and the gates' polls need no work in flight: each batch's deploy reads its own.
+        views = self.deployer.targets(busy=False)
         if not self.before:
             # The first listing, before any batch: a target that cannot take the version refuses the whole rollout, as the
             # module refuses it, rather than failing in the middle of the fleet (a batch is not decided again: Request.chosen).

@@ -16,6 +16,7 @@ NAMESPACE = 'cn-hangzhou:deploys'
 OLD, NEW = 'registry.example.com/shop/app:1.0.0', 'registry.example.com/shop/app:2.0.0'
 APPS = ['de000000-0000-4000-8000-0000000000%02d' % n for n in range(1, 21)]
 NAMES = ['tenant-%02d' % n for n in range(1, 21)]
+PLAYBOOK = 'rolling_deploy.yml'
 DEPLOY = dict(rolling_restart_platform='sae', rolling_restart_namespace_id=NAMESPACE, rolling_restart_name='tenants', rolling_restart_image=NEW,
               rolling_restart_batches=[1, 4], rolling_restart_max_unavailable=4, rolling_restart_promote_after=1,
               rolling_restart_rollback_on_failure='batch')
@@ -49,17 +50,20 @@ def images(emulator):
 
 
 def deployed(emulator, operation='DeployApplication'):
-    """The applications (by name) each logged action of ``operation`` went to, in order."""
-    names = dict(zip(APPS, NAMES))
-    return [names.get(target, target) for action in emulator.metrics()['actions'] if action['operation'] == operation
-            for target in action.get('targets') or []]
+    """The application (by name) each logged action of ``operation`` went to, in order (the log names its instances,
+    ``<name>-<n>``)."""
+    found = []
+    for action in emulator.metrics()['actions']:
+        if action['operation'] == operation:
+            found += sorted(set(target.rsplit('-', 1)[0] for target in action.get('targets') or []))
+    return found
 
 
 def test_a_canary_its_promotion_a_failed_batch_rolled_back_and_the_resume(emulator_factory, tmp_path):
     emulator = emulator_factory(world=deploys_world(tmp_path), time_factor=0.02)
 
     # The canary: one application, then a pause for promotion.
-    run, result = rollout(emulator, **DEPLOY)
+    run, result = rollout(emulator, playbook=PLAYBOOK, **DEPLOY)
     assert run.rc == 0, run.output
     assert '[tenants] plan: 20 of 20 applications in 6 batches (1, 4, 4, 4, 4, 3), max_unavailable 4' in run.stdout
     assert '[tenants] batch 1/6: deploying tenant-01; 1 down of max 4' in run.stdout
@@ -70,7 +74,7 @@ def test_a_canary_its_promotion_a_failed_batch_rolled_back_and_the_resume(emulat
     # The promotion, with one instance of tenant-08 failing its deploy: the batch it is in (the third of this run:
     # tenant-07 to tenant-10) fails, is rolled back, and no later batch is sent.
     emulator.add_fault(kind='job_fail', platform='sae', target='tenant-08-0', count=1, message='readiness probe failed: GET /healthz 503')
-    run, result = rollout(emulator, **DEPLOY)
+    run, result = rollout(emulator, playbook=PLAYBOOK, **DEPLOY)
     assert run.rc != 0
     assert '[tenants] promotion: the canary (tenant-01) was deployed already; not pausing again' in run.stdout
     assert '[tenants] skipped tenant-01: already runs image %s' % NEW in run.stdout
@@ -85,7 +89,7 @@ def test_a_canary_its_promotion_a_failed_batch_rolled_back_and_the_resume(emulat
     assert 'rolling deploy stopped after batch 3 of 6' in run.stdout and 'rolled back %s' % ', '.join(APPS[6:10]) in run.stdout
 
     # The resume: the same variables; what runs the version is skipped, the rest is deployed, nothing twice.
-    run, result = rollout(emulator, **DEPLOY)
+    run, result = rollout(emulator, playbook=PLAYBOOK, **DEPLOY)
     assert run.rc == 0, run.output
     assert images(emulator) == dict((name, NEW) for name in NAMES)
     sent = deployed(emulator)
@@ -94,14 +98,14 @@ def test_a_canary_its_promotion_a_failed_batch_rolled_back_and_the_resume(emulat
     assert 0 < emulator.metrics()['max_unavailable'].get(APPS[0], 1) <= 4
 
     # Everything is on the version: a last run deploys nothing.
-    run, result = rollout(emulator, **DEPLOY)
+    run, result = rollout(emulator, playbook=PLAYBOOK, **DEPLOY)
     assert run.rc == 0, run.output
     assert result['deployed'] == [] and deployed(emulator) == sent
 
 
 def test_check_mode_plans_a_rolling_deploy_and_sends_nothing(emulator_factory, tmp_path):
     emulator = emulator_factory(world=deploys_world(tmp_path), time_factor=0.02)
-    run, result = rollout(emulator, check=True, **dict(DEPLOY, rolling_restart_promote_after=None))
+    run, result = rollout(emulator, playbook=PLAYBOOK, check=True, **dict(DEPLOY, rolling_restart_promote_after=None))
     assert run.rc == 0, run.output
     assert '[tenants] batch 2/6: would deploy tenant-02, tenant-03, tenant-04, tenant-05; 4 down of max 4' in run.stdout
     assert 'rolling deploy planned: would deploy 20, 0 skipped, in 6 batches' in run.stdout
@@ -110,7 +114,7 @@ def test_check_mode_plans_a_rolling_deploy_and_sends_nothing(emulator_factory, t
 
 def test_rollback_on_failure_without_a_version_is_refused_before_anything_is_sent(emulator_factory, tmp_path):
     emulator = emulator_factory(world=deploys_world(tmp_path), time_factor=0.02)
-    run, result = rollout(emulator, **dict(DEPLOY, rolling_restart_image=None))
+    run, result = rollout(emulator, playbook=PLAYBOOK, **dict(DEPLOY, rolling_restart_image=None))
     assert run.rc != 0
     assert 'rollback_on_failure is for rolling deploys: give the version to roll (image, package_url, package_version, version)' in run.stdout
     assert emulator.metrics()['actions'] == []
@@ -118,7 +122,7 @@ def test_rollback_on_failure_without_a_version_is_refused_before_anything_is_sen
 
 def test_a_rolling_deploy_is_refused_on_the_task_host(emulator_factory, tmp_path):
     emulator = emulator_factory(world=deploys_world(tmp_path), time_factor=0.02)
-    run, result = rollout(emulator, rollout_run_on='host', **DEPLOY)
+    run, result = rollout(emulator, playbook=PLAYBOOK, rolling_restart_run_on='host', **DEPLOY)
     assert run.rc != 0
     assert 'tenants: a rolling deploy runs on the controller; set run_on=controller' in run.stdout
     assert emulator.metrics()['actions'] == []

@@ -34,7 +34,7 @@ class PlatformInMemory(Deployer):
         self.health = dict((target_id, 'healthy') for target_id in images)
         self.calls = []
 
-    def targets(self, ids=None):
+    def targets(self, ids=None, busy=True):
         for target_id in ids or []:
             if target_id not in self.images:
                 raise PaasInputError('no application %s' % target_id)
