@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._auth import new_nonce, query_value, rfc3986, utcnow
@@ -29,6 +29,7 @@ from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, hea
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import run
 from ansible_collections.paas.ops.plugins.module_utils._paging import read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import CallBudget, send_action
+from ansible_collections.paas.ops.plugins.module_utils._version import Deployer
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end
 
 # --------------------------------------------------------------------------------------------------
@@ -263,7 +264,10 @@ class AlibabaApi:
         # restart lists the targets just before the operation reads the same (reuse=True).
         self._reads = {}
 
-    def call(self, action, method, path, query=None, read=None, reuse=False):
+    def call(self, action, method, path, query=None, read=None, reuse=False, form=None):
+        """One ROA call; ``form`` (a dict, maybe empty) is sent as an ``application/x-www-form-urlencoded`` body, as the SDKs
+        send the APIs whose ``req_body_type`` is ``formData`` (SAE DeployApplication): its parameters that are not query
+        ones, sorted and encoded as the SDK's ``to_form`` does, and signed with the rest (ACS3 hashes the body)."""
         # Empty parameters are left out: the two official SDKs sign them differently.
         query = dict((key, value) for key, value in (query or {}).items() if value not in (None, ''))
         changes = read is False or (read is None and method not in ('GET', 'HEAD'))
@@ -271,7 +275,11 @@ class AlibabaApi:
         if reuse and not changes and key in self._reads:
             return self._reads[key]
         headers = {'x-acs-action': action, 'x-acs-version': self.version}
-        response = self.client.request(method, path, query=query, headers=headers, read=read, operation=action)
+        body = None
+        if form is not None:
+            headers['content-type'] = 'application/x-www-form-urlencoded'
+            body = urlencode(sorted((name, query_value(value)) for name, value in form.items() if value not in (None, '')))
+        response = self.client.request(method, path, query=query, body=body, headers=headers, read=read, operation=action)
         if changes:
             self._reads.clear()
             self.action_requests.append(dict(operation=action, request_id=response.request_id))
@@ -534,6 +542,74 @@ class ChangeOrderFleet(Fleet):
             try:
                 self.api.abort(order_id)
                 aborted.append(order_id)
+            except PaasError:
+                # Already ended: nothing left to abort.
+                continue
+        return aborted
+
+
+class ChangeOrderDeployer(Deployer):
+    """What SAE and EDAS deploys share: a deploy or rollback is one change order per application, sent through
+    ``send_order`` (an unknown outcome settled by the application's newest order), followed by ``follow_change_order``,
+    and aborted on a cancel with the product's AbortChangeOrder; work in flight is the application's running order.
+
+    A subclass sets ``api`` (its ``AlibabaApi``), and its views carry ``busy`` (the running order's id, or None) and
+    ``_last_change_order_id`` (the newest order's id as read with the view: the marker an unknown outcome is settled by). It
+    sends with ``deploy_order(view, spec)`` and ``rollback_order(view)``, each one product call returning the order's id.
+    A rollback first aborts an order still running on the target (the failed deploy's), since a second would be refused.
+    """
+
+    api = None
+
+    def deploy_order(self, view, spec):
+        """Send the product's deploy of ``spec`` to ``view``'s application: the id of the change order it started."""
+        raise NotImplementedError
+
+    def rollback_order(self, view):
+        """Send the product's rollback of ``view``'s application to what ``view`` ran: the id of the change order it started."""
+        raise NotImplementedError
+
+    def settle(self, views, deadline):
+        # One order at a time per application: one running is waited for (or refused when it waits for a person), then
+        # every view is read again at once.
+        running = [dict(view, running_change_order_id=view.get('busy')) for view in views]
+        waited, dummy = wait_for_running_orders(self.api, running, deadline, lambda target_id: None)
+        return (self.targets([view['id'] for view in views]) if waited else views), waited
+
+    def _send(self, view, marker, change):
+        """``change()`` once through ``send_order``, settled by ``marker`` (the newest order id before): the handle."""
+        sent_before = len(self.api.action_requests)
+        order_id = send_order(self.api, dict(view, last_change_order_id=marker), change)
+        sent = self.api.action_requests[sent_before:]
+        # No request id when an unknown outcome was settled by a new order: the answer that would carry it never came.
+        return dict(kind='change_order', id=order_id, request_id=sent[-1]['request_id'] if sent else None)
+
+    def send(self, views, spec):
+        return dict((view['id'], self._send(view, view.get('_last_change_order_id'), lambda view=view: self.deploy_order(view, spec)))
+                    for view in views)
+
+    def follow(self, view, handle, deadline, auto_confirm):
+        return follow_change_order(self.api, handle['id'], deadline, auto_confirm, view.get('label'))
+
+    def rollback(self, view, deadline, auto_confirm):
+        # ``view`` was read before the deploy, whose own order has moved the marker since: the target is read afresh.
+        now = self.targets([view['id']])[0]
+        if now.get('busy'):
+            # The failed deploy's order still holds the application (a batch that never got healthy, SAE's SubStatus 1, or
+            # one not over by the deadline), and a second order would be refused: it is aborted first, and waited for.
+            self.api.abort(now['busy'])
+            wait_for_job_end(lambda: self.api.change_order(now['busy']), deadline.remaining(),
+                             'aborted change order %s of %s' % (now['busy'], view.get('label')))
+        return self._send(view, now.get('_last_change_order_id'), lambda: self.rollback_order(view))
+
+    def abort(self, handles):
+        aborted = []
+        for handle in handles:
+            if not handle or handle.get('kind') != 'change_order' or not handle.get('id'):
+                continue
+            try:
+                self.api.abort(handle['id'])
+                aborted.append(handle['id'])
             except PaasError:
                 # Already ended: nothing left to abort.
                 continue
