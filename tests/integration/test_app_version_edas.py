@@ -171,3 +171,11 @@ def test_rollback_on_failure_puts_the_groups_back_on_the_old_package_and_still_f
     assert (target['after']['package_version'], target['after']['state']) == ('1.7.2', 'running')
     # What it ran before, and runs again: the rollback started the ECC that was stopped, as the deploy would have.
     assert (target['before']['package_version'], target['before']['raw_state'], target['after']['raw_state']) == ('1.7.2', '3/4 running', '4/4 running')
+
+
+def test_without_app_ids_every_application_of_the_region_is_in_scope(emulator_clean):
+    check = app_version(emulator_clean, dict(package_url=BILLING_310, package_version='3.0.0'), cli_args=['--check'])
+    assert check.rc == 0, check.output
+    result = check.adhoc_result()
+    assert (result['deployed'], result['unchanged']) == ([ORDERS], [BILLING])
+    assert emulator_clean.metrics()['requests']['edas:ListApplication'] == 1 and alibaba_actions(emulator_clean) == []
