@@ -2,11 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""paas.ops.rollout: whole rolling restarts in one task on the controller (documentation: plugins/modules/rollout.py).
+"""paas.ops.rollout: whole rolling restarts, and rolling deploys of a version, in one task on the controller (documentation:
+plugins/modules/rollout.py).
 
 Where the task's host is the controller itself (a local connection), the listing and every batch run in this process,
 through the registry's fleet and the shared runner: no module start per batch. Elsewhere they run where the modules
-would, as paas.ops.instance_info and paas.ops.batch_restart on the task's host; progress and policy stay here.
+would, as paas.ops.instance_info and paas.ops.batch_restart on the task's host; progress and policy stay here. A rolling
+deploy (a version given) runs on the controller: its batches are the platform's Deployer seen as a fleet (_version.VersionFleet).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.paas.ops.plugins.module_utils import _platform as registry
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasError, redact
 from ansible_collections.paas.ops.plugins.module_utils._fleet import batch_diff, restart_batch
 from ansible_collections.paas.ops.plugins.module_utils._module import GROUP_ARGSPEC, check_bounds
 from ansible_collections.paas.ops.plugins.module_utils._platform import CONNECTION_ARGSPEC
+from ansible_collections.paas.ops.plugins.module_utils._version import PLATFORM_DEPLOY_ARGSPEC, VERSION_FIELDS, VersionFleet, VersionSpec
 from ansible_collections.paas.ops.plugins.plugin_utils._cancel import Cancel
 from ansible_collections.paas.ops.plugins.plugin_utils._gates import HTTP_CHECK_OPTIONS, GateError, check_settings
 from ansible_collections.paas.ops.plugins.plugin_utils._rollout import ApplicationRollout, Batches, RolloutError, RunState, run_applications
@@ -61,6 +65,12 @@ SETTINGS = dict(
     # The gates after each batch (plugin_utils/_gates.py).
     soak_seconds=dict(type='float', default=0),
     http_check=dict(type='dict', options=HTTP_CHECK_OPTIONS),
+    # A version to roll makes it a rolling deploy (_version.py); what to do when a batch of it fails.
+    image=dict(type='str'),
+    package_url=dict(type='str'),
+    package_version=dict(type='str'),
+    version=dict(type='str'),
+    rollback_on_failure=dict(type='str', default='none', choices=['none', 'batch', 'all']),
 )
 OWN_OPTIONS = dict(
     APPLICATION_OPTIONS,
@@ -72,7 +82,7 @@ OWN_OPTIONS = dict(
     deadline_seconds=dict(type='int'),
     run_on=dict(type='str', default='auto', choices=['auto', 'controller', 'host']),
     option_prefix=dict(type='str', default=''),
-    **SETTINGS
+    **dict(SETTINGS, **PLATFORM_DEPLOY_ARGSPEC)
 )
 # Every option of the paas.ops.paas group is accepted (module_defaults for the group reach this action too) and those it
 # has no use for are ignored, as by the modules.
@@ -88,13 +98,16 @@ _SELECTORS = ('platform', 'application_id', 'application_name', 'component_id', 
 class ControllerBatches(Batches):
     """An application's batches in this process: the registry's fleet, listed and restarted with the shared runner."""
 
-    def __init__(self, params, check_mode, secrets):
+    def __init__(self, params, check_mode, secrets, spec=None):
         self.params = params
         self.check_mode = check_mode
         self.secrets = secrets
         self.connection = registry.connection_for(params, params['platform'], warn=display.warning, on_secret=secrets.append)
         self.fleet = None
         self.entries = {}
+        # A version to deploy: the batches put it on the targets instead of restarting them.
+        self.spec = spec
+        self.deploys = bool(spec)
 
     def _fail(self, error):
         error.redacted(self.secrets)
@@ -103,11 +116,19 @@ class ControllerBatches(Batches):
     def list(self, restart_times):
         try:
             if self.fleet is None:
-                self.fleet = registry.platform(self.params['platform']).fleet(self.connection, self.params)
+                self.fleet = self._fleet()
             views = self.fleet.targets(times_for=True if restart_times else None)
         except PaasError as error:
             raise self._fail(error)
         return dict(application_id=self.fleet.application_id, instances=views)
+
+    def _fleet(self):
+        platform = registry.platform(self.params['platform'])
+        if not self.deploys:
+            return platform.fleet(self.connection, self.params)
+        deployer = platform.deployer(self.connection, self.params)
+        deployer.check(self.spec)
+        return VersionFleet(deployer, self.spec)
 
     def read(self, ids):
         try:
@@ -119,7 +140,7 @@ class ControllerBatches(Batches):
 
     def restart(self, ids, marker, max_unavailable, settings, timeout):
         try:
-            result = restart_batch(self.fleet, ids, timeout=timeout, max_unavailable=max_unavailable, restarted_after=marker,
+            result = restart_batch(self.fleet, ids, timeout=timeout, max_unavailable=max_unavailable, restarted_after=None if self.deploys else marker,
                                    health_gate=settings['health_gate'], auto_confirm=settings['auto_confirm_batches'], check_mode=self.check_mode,
                                    abort_on_failure=settings['abort_on_failure'], include_stopped=settings['include_stopped'])
         except PaasBatchError as error:
@@ -132,6 +153,12 @@ class ControllerBatches(Batches):
         for entry in result['targets']:
             self.entries[entry['id']] = entry
         return result
+
+    def roll_back(self, ids, timeout):
+        try:
+            return self.fleet.roll_back(ids, Deadline(timeout), self.params['auto_confirm_batches'])
+        except PaasError as error:
+            raise self._fail(error)
 
     # For a cancel (plugin_utils/_cancel.py), from the main thread while a batch runs in another.
     def in_flight(self):
@@ -212,12 +239,17 @@ class ActionModule(ActionBase):
         marker = params['restarted_after'] if params['restarted_after'] is not None else float(math.floor(run.started) - 1)
         rollouts = []
         for entry in entries:
+            spec = VersionSpec.from_params(entry['settings'])
+            if on_host and spec:
+                raise AnsibleActionFail('%s: a rolling deploy runs on the controller; set run_on=controller (or run the task with a local '
+                                        'connection)' % _label(entry))
             if on_host:
                 given = dict((name, self._task.args[name]) for name in ARGSPEC if name in self._task.args and name not in OWN_OPTIONS)
                 given.update((name, entry[name]) for name in _SELECTORS if entry.get(name))
                 batches = HostBatches(self._run_module(task_vars), given)
             else:
-                batches = ControllerBatches(dict(params, **dict((name, entry.get(name)) for name in _SELECTORS)), check_mode, secrets)
+                batches = ControllerBatches(dict(params, **dict((name, entry.get(name)) for name in _SELECTORS), **spec.given()), check_mode, secrets,
+                                            spec=spec)
             rollouts.append(ApplicationRollout(_label(entry), entry['platform'], entry['settings'], batches, display.display, run, marker, check_mode,
                                                failure_scope=params['failure_scope'], option_prefix=params['option_prefix']))
         # A module on the task's host runs through its one connection: one batch at a time there.
@@ -251,6 +283,9 @@ class ActionModule(ActionBase):
                 check_settings(settings, 'applications[%d]: ' % number if params['applications'] else '', params['option_prefix'])
             except GateError as error:
                 raise AnsibleActionFail(str(error))
+            if settings['rollback_on_failure'] != 'none' and not VersionSpec.from_params(settings):
+                raise AnsibleActionFail('%srollback_on_failure is for rolling deploys: give the version to roll (%s)'
+                                        % ('applications[%d]: ' % number if params['applications'] else '', ', '.join(VERSION_FIELDS)))
             # A resumed run's marker is in every application's plan: what was restarted after it is skipped.
             settings['restarted_after'] = params['restarted_after']
             entry['settings'] = settings
@@ -280,8 +315,9 @@ class ActionModule(ActionBase):
         else:
             total = dict(marker=float(marker), planned=sum(s['planned'] for s in summaries), stopped_early=any(s['stopped_early'] for s in summaries),
                          seconds=max([s['seconds'] for s in summaries] or [0.0]))
-            for key in ('restarted', 'failed', 'skipped', 'untouched', 'batches'):
-                total[key] = [item for s in summaries for item in s[key]]
+            for key in ('restarted', 'failed', 'skipped', 'untouched', 'batches', 'deployed', 'rolled_back', 'rollback_failed'):
+                if any(key in s for s in summaries):
+                    total[key] = [item for s in summaries for item in s.get(key, [])]
             paused = [s for s in summaries if s['promotion']]
             # One marker continues every paused application; each one's own promotion is in its summary.
             total['promotion'] = dict(marker=float(marker), continue_with=paused[0]['promotion']['continue_with'], applications=[s['name'] for s in paused],
@@ -304,7 +340,8 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _diff(rollout, headed):
-        diff = batch_diff(list(rollout.batches.entries.values()))
+        spec = getattr(rollout.batches, 'spec', None)
+        diff = batch_diff(list(rollout.batches.entries.values()), predicted=dict(version=spec.describe()) if spec else None)
         if headed:
             diff.update(before_header=rollout.label, after_header=rollout.label)
         return diff

@@ -24,18 +24,38 @@ notes:
 options:
   action:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.component_action) and M(paas.ops.instance_action)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.component_action) and M(paas.ops.instance_action)).
     type: str
+'''
+
+    APP_IDS = r'''
+options:
+  app_ids:
+    description:
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation) and M(paas.ops.app_version)).
+    type: list
+    elements: str
+'''
+
+    APP_NAMES = r'''
+options:
+  app_names:
+    description:
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation) and M(paas.ops.app_version)).
+    type: list
+    elements: str
 '''
 
     APPLICATION_ID = r'''
 options:
   application_id:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.change_order_info), M(paas.ops.component_action),
-        M(paas.ops.instance_action), M(paas.ops.instance_info) and M(paas.ops.rollout)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_version), M(paas.ops.batch_restart), M(paas.ops.change_order_info),
+        M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -43,9 +63,9 @@ options:
 options:
   application_name:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info)
-        and M(paas.ops.rollout)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_version), M(paas.ops.batch_restart), M(paas.ops.component_action),
+        M(paas.ops.instance_action), M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -53,8 +73,9 @@ options:
 options:
   auto_confirm_batches:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.batch_restart), M(paas.ops.instance_action) and M(paas.ops.rollout)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.app_version), M(paas.ops.batch_restart),
+        M(paas.ops.instance_action) and M(paas.ops.rollout)).
     type: bool
 '''
 
@@ -62,9 +83,9 @@ options:
 options:
   component_id:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info)
-        and M(paas.ops.rollout)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action),
+        M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -72,28 +93,57 @@ options:
 options:
   component_name:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action), M(paas.ops.instance_info)
-        and M(paas.ops.rollout)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.batch_restart), M(paas.ops.component_action), M(paas.ops.instance_action),
+        M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
+'''
+
+    COMPONENT_NAMES = r'''
+options:
+  component_names:
+    description:
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation) and M(paas.ops.app_version)).
+    type: list
+    elements: str
 '''
 
     HOSTS = r'''
 options:
   hosts:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.component_action) and M(paas.ops.instance_action)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.component_action) and M(paas.ops.instance_action)).
     type: list
     elements: str
+'''
+
+    MIN_READY_INSTANCE_RATIO = r'''
+options:
+  min_ready_instance_ratio:
+    description:
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.app_version) and M(paas.ops.rollout)).
+    type: int
+'''
+
+    MIN_READY_INSTANCES = r'''
+options:
+  min_ready_instances:
+    description:
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.app_version) and M(paas.ops.rollout)).
+    type: int
 '''
 
     NAMESPACE_ID = r'''
 options:
   namespace_id:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.batch_restart), M(paas.ops.instance_info) and M(paas.ops.rollout)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.app_version), M(paas.ops.batch_restart),
+        M(paas.ops.instance_info) and M(paas.ops.rollout)).
     type: str
 '''
 
@@ -101,17 +151,28 @@ options:
 options:
   replica:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.component_action) and M(paas.ops.instance_action)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.component_action) and M(paas.ops.instance_action)).
     type: int
+'''
+
+    SERVICE_IDS = r'''
+options:
+  service_ids:
+    description:
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation) and M(paas.ops.app_version)).
+    type: list
+    elements: str
 '''
 
     VERSION = r'''
 options:
   version:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.component_action) and M(paas.ops.instance_action)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_version), M(paas.ops.component_action), M(paas.ops.instance_action) and
+        M(paas.ops.rollout)).
     type: str
 '''
 
@@ -119,8 +180,9 @@ options:
 options:
   wait:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.component_action) and M(paas.ops.instance_action)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.app_version), M(paas.ops.component_action) and
+        M(paas.ops.instance_action)).
     type: bool
 '''
 
@@ -128,7 +190,8 @@ options:
 options:
   wait_timeout:
     description:
-      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the modules
-        that use it (M(paas.ops.app_operation), M(paas.ops.change_order_info), M(paas.ops.component_action) and M(paas.ops.instance_action)).
+      - Ignored by this module. Accepted so that C(module_defaults) for C(group/paas.ops.paas) can set it for the
+        modules that use it (M(paas.ops.app_operation), M(paas.ops.app_version), M(paas.ops.change_order_info),
+        M(paas.ops.component_action) and M(paas.ops.instance_action)).
     type: int
 '''

@@ -89,7 +89,11 @@ def _down(views, except_ids=()):
 
 
 def _report(view):
-    return dict((key, view.get(key)) for key in ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'restarted_at'))
+    report = dict((key, view.get(key)) for key in ('id', 'name', 'kind', 'state', 'raw_state', 'health', 'restarted_at'))
+    if 'on_version' in view:
+        # A rolling deploy's target (_version.VersionFleet): what it runs.
+        report['version'] = view.get('version')
+    return report
 
 
 def restart_batch(fleet, ids, timeout=600, max_unavailable=None, restarted_after=None, health_gate=True, auto_confirm=True, check_mode=False,
@@ -266,12 +270,15 @@ class BatchRestart(Operation):
         return self.result
 
 
-def batch_diff(entries):
-    """Each target of a batch before and after; in check mode nothing happened yet: a target to restart is shown restarted now."""
+def batch_diff(entries, predicted=None):
+    """Each target of a batch before and after; in check mode nothing happened yet: a target to restart is shown restarted now
+    (``predicted``: what else a target to act on is shown with, a rolling deploy's version)."""
     def after(entry):
         if entry['after'] is not None:
             return entry['after']
-        return dict(entry['before'], state='running', restarted_at=round(time.time())) if entry['outcome'] == 'restarted' else entry['before']
+        if entry['outcome'] != 'restarted':
+            return entry['before']
+        return dict(entry['before'], state='running', restarted_at=round(time.time()), **(predicted or {}))
     return dict(before=dict((entry['id'], entry['before']) for entry in entries), after=dict((entry['id'], after(entry)) for entry in entries))
 
 

@@ -13,15 +13,17 @@ newest ListAppVersions entry whose package URL is the configuration's.
 
 from __future__ import annotations
 
+import json
 from functools import partial
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import epoch_seconds, public_view, summary
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, follow_orders, instance_operation, order_summary,
-                                                                        order_task, order_unit, send_order, wait_for_running_orders)
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderDeployer, ChangeOrderFleet, follow_orders, instance_operation,
+                                                                        order_summary, order_task, order_unit, send_order, wait_for_running_orders)
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging
+from ansible_collections.paas.ops.plugins.module_utils._version import VersionSpec, deployed
 
 ACTIONS = ('start', 'stop', 'restart', 'scale', 'rollback')
 INSTANCE_ACTIONS = ('restart',)
@@ -73,23 +75,27 @@ def change_order_status(raw, sub_status=None):
 class Sae(AlibabaApi):
 
     def applications(self, namespace_id):
-        """Every application of a namespace (ListApplications, all pages), with a state from its instance counts."""
+        """Every application of a namespace (ListApplications, all pages; of the region without one), with a state from its
+        instance counts and what its configuration deploys (the items' ``ImageUrl`` and ``PackageUrl``; they carry no
+        ``PackageVersion``)."""
         found = []
         for app in self.list_all(_SAE_APPLICATIONS, '/pop/v1/sam/app/listApplications', {'NamespaceId': namespace_id}, 'AppId', _SAE_BIG_PAGE):
             wanted, running = int(app.get('Instances') or 0), int(app.get('RunningInstances') or 0)
             # One call for the whole namespace: the counts say it (DescribeApplicationStatus would cost one call per app).
             state = states.STOPPED if not running else states.RUNNING if running >= wanted else states.DEGRADED
             found.append(dict(id=app.get('AppId'), name=app.get('AppName'), kind='application', application_id=app.get('AppId'),
-                              state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running))
+                              state=state, raw_state='%s/%s running' % (running, wanted), replica=wanted, available_replica=running,
+                              image_url=app.get('ImageUrl') or None, package_url=app.get('PackageUrl') or None))
         return found
 
-    def application_ids(self, app_ids, app_names, namespace_id):
+    def application_ids(self, app_ids, app_names, namespace_id, listed=None):
+        """The ids of ``app_ids``, or of ``app_names`` in the namespace (``listed``: its applications as just listed)."""
         if app_ids:
             return list(app_ids)
         if not namespace_id:
             raise PaasInputError('namespace_id is needed to find applications by name')
         known = {}
-        for app in self.applications(namespace_id):
+        for app in self.applications(namespace_id) if listed is None else listed:
             known.setdefault(app['name'], []).append(app['id'])
         missing = [name for name in app_names if len(known.get(name, [])) != 1]
         if missing:
@@ -97,8 +103,9 @@ class Sae(AlibabaApi):
                                  % (', '.join(missing), namespace_id, ', '.join(sorted(name for name in known if name)) or 'none'))
         return [known[name][0] for name in app_names]
 
-    def application(self, app_id):
-        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id}).get('Data') or {}
+    def application(self, app_id, reuse=False):
+        data = self.call('DescribeApplicationStatus', 'GET', '/pop/v1/sam/app/describeApplicationStatus', {'AppId': app_id},
+                         reuse=reuse).get('Data') or {}
         raw = data.get('CurrentStatus')
         running = bool(data.get('LastChangeOrderRunning'))
         return dict(id=app_id, label='application %s' % app_id, state=APPLICATION_STATES.normalize(raw), raw_state=raw,
@@ -109,8 +116,9 @@ class Sae(AlibabaApi):
         """The application's last change order (DescribeApplicationStatus LastChangeOrderId): every accepted action moves it."""
         return self.application(app_id)['last_change_order_id']
 
-    def config(self, app_id):
-        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id}).get('Data') or {}
+    def config(self, app_id, reuse=False):
+        return self.call('DescribeApplicationConfig', 'GET', '/pop/v1/sam/app/describeApplicationConfig', {'AppId': app_id},
+                         reuse=reuse).get('Data') or {}
 
     def versions(self, app_id, config):
         """``(version ids oldest first, the id of the version running)`` of an application.
@@ -136,10 +144,24 @@ class Sae(AlibabaApi):
                           'MinReadyInstanceRatio': min_ready_instance_ratio})
         return (data.get('Data') or {}).get('ChangeOrderId')
 
-    def rollback(self, app_id, version_id, min_ready_instances=None, min_ready_instance_ratio=None):
+    def rollback(self, app_id, version_id, min_ready_instances=None, min_ready_instance_ratio=None, update_strategy=None):
         data = self.call('RollbackApplication', 'PUT', '/pop/v1/sam/app/rollbackApplication',
                          {'AppId': app_id, 'VersionId': version_id, 'MinReadyInstances': min_ready_instances,
-                          'MinReadyInstanceRatio': min_ready_instance_ratio})
+                          'MinReadyInstanceRatio': min_ready_instance_ratio, 'UpdateStrategy': update_strategy})
+        return (data.get('Data') or {}).get('ChangeOrderId')
+
+    def deploy(self, app_id, package_type, image_url=None, package_url=None, package_version=None, update_strategy=None,
+               min_ready_instances=None, min_ready_instance_ratio=None):
+        """DeployApplication: the id of the change order it started.
+
+        As the SDK places them (``deploy_application_with_options``): every parameter sent here is a query one, and the
+        request has a form body (``req_body_type`` formData), which holds only parameters this collection does not send,
+        so it goes out empty, ``application/x-www-form-urlencoded`` and signed as such.
+        """
+        data = self.call('DeployApplication', 'POST', '/pop/v1/sam/app/deployApplication',
+                         {'AppId': app_id, 'PackageType': package_type, 'ImageUrl': image_url, 'PackageUrl': package_url,
+                          'PackageVersion': package_version, 'UpdateStrategy': update_strategy, 'MinReadyInstances': min_ready_instances,
+                          'MinReadyInstanceRatio': min_ready_instance_ratio}, form={})
         return (data.get('Data') or {}).get('ChangeOrderId')
 
     def restart_instances(self, app_id, instance_ids):
@@ -388,6 +410,116 @@ def operate_instances(connection, request):
     return instance_operation(Sae(connection), request, InstancesOperation)
 
 
+def update_strategy(options):
+    """The module's ``update_strategy`` as SAE's ``UpdateStrategy`` JSON, or None (not given: the application's own)."""
+    if not options:
+        return None
+    strategy = dict(type=options.get('type') or 'BatchUpdate',
+                    batchUpdate=dict(batch=options.get('batch') or 1, releaseType=options.get('release_type') or 'auto',
+                                     batchWaitTime=options.get('batch_wait_time') or 0))
+    if strategy['type'] == 'GrayBatchUpdate':
+        strategy['grayUpdate'] = dict(gray=options.get('gray'))
+    return json.dumps(strategy, separators=(',', ':'), sort_keys=True)
+
+
+class SaeDeployer(ChangeOrderDeployer):
+    """Deploys of an image, or of a package URL with its version, to SAE applications: one DeployApplication order each.
+
+    The targets are ``app_ids``, or ``app_names`` in ``namespace_id``, or (neither given: a rolling deploy's scope) every
+    application of ``namespace_id``. One ListApplications says each one's state (its instance counts) and what an image
+    application runs (``ImageUrl``); an application deployed from a package is read with DescribeApplicationConfig, since
+    only that names its ``PackageVersion`` (what says whether it runs a package: SAE's package URLs expire) and package type.
+    DescribeApplicationStatus says the order in flight and the newest order (the marker of an unknown outcome). A rollback
+    is RollbackApplication to the newest listed version (ListAppVersions) of what the target ran before.
+    """
+
+    kind = 'application'
+    title = 'SAE application'
+
+    def __init__(self, connection, params):
+        super().__init__(connection, params)
+        self.api = Sae(connection)
+
+    def check(self, spec):
+        super().check(spec)
+        if spec.image and (spec.package_url or spec.package_version):
+            raise PaasInputError('an SAE application runs an image or a package: give image, or package_url with package_version, not both')
+        if not spec.image and not (spec.package_url and spec.package_version):
+            raise PaasInputError('an SAE package deploy needs both package_url and package_version (the version is what SAE keeps of it)')
+        options = self.params.get('update_strategy') or {}
+        if options.get('type') == 'GrayBatchUpdate' and not options.get('gray'):
+            raise PaasInputError('update_strategy type GrayBatchUpdate needs gray, the instances of its canary batch')
+        if options.get('gray') and options.get('type') != 'GrayBatchUpdate':
+            raise PaasInputError('update_strategy gray is the canary of type GrayBatchUpdate; set that type, or leave gray out')
+        if self.params.get('app_names') and not self.params.get('namespace_id'):
+            raise PaasInputError('namespace_id is needed to find applications by name')
+        if not self.params.get('app_ids') and not self.params.get('app_names') and not self.params.get('namespace_id'):
+            raise PaasInputError('give the SAE applications: app_ids, or app_names in namespace_id (or namespace_id alone for all of its applications)')
+
+    def targets(self, ids=None):
+        namespace_id = self.params.get('namespace_id')
+        listed = self.api.applications(namespace_id)
+        by_id = dict((app['id'], app) for app in listed)
+        whole = ids is None
+        if ids is None:
+            ids = self.api.application_ids(self.params.get('app_ids'), self.params.get('app_names'), namespace_id, listed) \
+                if self.params.get('app_ids') or self.params.get('app_names') else [app['id'] for app in listed]
+        unknown = [app_id for app_id in ids if app_id not in by_id]
+        if unknown:
+            raise PaasInputError('no SAE application %s %s' % (', '.join(unknown), 'in namespace %s' % namespace_id if namespace_id else 'in the region'))
+        return [self._view(by_id[app_id], reuse=whole) for app_id in ids]
+
+    def _view(self, app, reuse=False):
+        # The listing is always read afresh (states, images). Of the whole scope (a rolling deploy's plan and its gates' polls)
+        # each application's status and configuration are read once since this task last acted: SAE allows 60 calls a
+        # minute, and a namespace of N applications would cost N more per poll. The targets a deploy sends to, waits for or
+        # rolls back are asked for by id: theirs are read afresh every time.
+        status = self.api.application(app['id'], reuse=reuse)
+        package_type, runs = 'Image', deployed(image=app['image_url'])
+        if app['package_url'] or not app['image_url']:
+            # Deployed from a package (or the list shows nothing): only the configuration names the package version.
+            config = self.api.config(app['id'], reuse=reuse)
+            package_type = config.get('PackageType') or None
+            runs = deployed(image=config.get('ImageUrl'), package_url=config.get('PackageUrl'), package_version=config.get('PackageVersion'))
+        health = None if app['state'] == states.STOPPED else states.HEALTHY if app['state'] == states.RUNNING else states.UNHEALTHY
+        return dict(id=app['id'], name=app['name'], label='application %s' % (app['name'] or app['id']), kind='application',
+                    state=app['state'], raw_state=app['raw_state'], health=health, deployed=runs,
+                    busy=status['last_change_order_id'] if status['change_order_running'] else None,
+                    _last_change_order_id=status['last_change_order_id'], _package_type=package_type)
+
+    def refuse(self, view, spec):
+        if not spec.image and (view.get('_package_type') or 'Image').lower().startswith('image'):
+            raise PaasInputError('%s runs an image (package type %s): a package deploy needs the package type of a package application, '
+                                 'which SAE does not tell for it; deploy it an image, or change its type in the SAE console first'
+                                 % (view['label'], view.get('_package_type') or 'Image'))
+
+    def on_version(self, view, spec):
+        current = view.get('deployed') or {}
+        if spec.image:
+            return current.get('image') == spec.image
+        # A package is known by its version: SAE drops the URLs of packages it was given (deploy-and-paging-apis.md 1.2).
+        return current.get('package_version') == spec.package_version
+
+    def predict(self, view, spec):
+        return deployed(image=spec.image) if spec.image else deployed(package_url=spec.package_url, package_version=spec.package_version)
+
+    def deploy_order(self, view, spec):
+        params = self.params
+        return self.api.deploy(view['id'], 'Image' if spec.image else view['_package_type'], image_url=spec.image, package_url=spec.package_url,
+                               package_version=spec.package_version, update_strategy=update_strategy(params.get('update_strategy')),
+                               min_ready_instances=params.get('min_ready_instances'), min_ready_instance_ratio=params.get('min_ready_instance_ratio'))
+
+    def rollback_order(self, view):
+        before = view.get('deployed') or {}
+        dummy, version_id = self.api.versions(view['id'], {'ImageUrl': before.get('image'), 'PackageUrl': before.get('package_url')})
+        if not version_id:
+            raise PaasInputError('%s: no listed version (ListAppVersions) is what it ran (%s), so there is nothing to roll back to'
+                                 % (view['label'], VersionSpec.of(before).describe()))
+        params = self.params
+        return self.api.rollback(view['id'], version_id, min_ready_instances=params.get('min_ready_instances'),
+                                 min_ready_instance_ratio=params.get('min_ready_instance_ratio'),
+                                 update_strategy=update_strategy(params.get('update_strategy')))
+
+
 def deployer(connection, params):
-    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
-    raise PaasInputError('deploys are not available on this platform yet')
+    return SaeDeployer(connection, params)

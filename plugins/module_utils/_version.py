@@ -28,6 +28,26 @@ from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 VERSION_FIELDS = ('image', 'package_url', 'package_version', 'version')
 _HEALTH_OK = frozenset([states.HEALTHY, states.NOT_CHECKED, None])
 
+# SAE's own release of each application (DeployApplication UpdateStrategy), as paas.ops.app_version and paas.ops.rollout take it.
+UPDATE_STRATEGY = dict(
+    type=dict(type='str', choices=['BatchUpdate', 'GrayBatchUpdate'], default='BatchUpdate'),
+    batch=dict(type='int', default=1),
+    release_type=dict(type='str', choices=['auto', 'manual'], default='auto'),
+    batch_wait_time=dict(type='int', default=0),
+    gray=dict(type='int'),
+)
+# The platforms' own settings of one deploy, passed through to them: SAE's release and ready instances, EDAS's deploy group and
+# batches, ServiceStage's deploy strategy. The option docs are in plugins/modules/app_version.py.
+PLATFORM_DEPLOY_ARGSPEC = dict(
+    update_strategy=dict(type='dict', options=UPDATE_STRATEGY),
+    min_ready_instances=dict(type='int'),
+    min_ready_instance_ratio=dict(type='int'),
+    group_id=dict(type='str', default='all'),
+    batch=dict(type='int', default=1),
+    batch_wait_time=dict(type='int', default=0),
+    deploy_strategy=dict(type='dict'),
+)
+
 
 class VersionSpec:
     """What should run: any of ``VERSION_FIELDS``; which ones a platform needs is its ``Deployer.check``'s to say."""
@@ -222,6 +242,10 @@ class DeployOperation(Operation):
             except PaasJobError as error:
                 self.entries[entry['id']]['job'] = error.job
                 failed[entry['id']] = error.msg
+            except PaasWaitTimeout as error:
+                # Its work did not end in time: the target is not up on the version within the deadline, a failure to roll
+                # back like any other (the platform's rollback deals with the work still in flight).
+                failed[entry['id']] = 'not up on %s within the timeout: %s' % (self.spec.describe(), error.msg)
         waiting = [entry['id'] for entry in plan.acting if entry['id'] not in failed]
         final = self._wait_ready(waiting, self.spec, request.deadline, failed)
         if self.rollback_on_failure and failed:

@@ -14,8 +14,11 @@ description:
     first, and only the targets not already on it are sent a deploy. When every target runs it, the module reports
     RV(ignore:changed=false) and sends nothing, so a second identical run changes nothing.
   - For O(platform=sae), an image (O(image)) or a package (O(package_url) with O(package_version)) is deployed with
-    C(DeployApplication) to the applications given by O(app_ids), or by O(app_names) in O(namespace_id). What runs is read
-    from C(DescribeApplicationConfig) (C(ImageUrl), C(PackageVersion)). SAE's own batches are passed through, namely
+    C(DeployApplication) to the applications given by O(app_ids), or by O(app_names) in O(namespace_id), or to every
+    application of O(namespace_id) when neither is given. What runs is read from C(ListApplications) (C(ImageUrl)) and, for
+    an application deployed from a package, C(DescribeApplicationConfig) (C(PackageVersion), which says whether it runs the
+    package, since SAE keeps no usable URL of it). A package goes only to an application deployed from a package, with its own
+    package type. SAE's own batches are passed through, namely
     O(update_strategy), O(min_ready_instances), O(min_ready_instance_ratio). Each application's change order is followed
     as M(paas.ops.app_operation) follows it (manual confirmation with O(auto_confirm_batches), approval, failed tasks).
   - For O(platform=edas), a package (O(package_url) with O(package_version)) is deployed with C(co_deploy) to the deploy
@@ -390,15 +393,7 @@ from ansible_collections.paas.ops.plugins.module_utils._action import WAIT_ARGSP
 from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request
 from ansible_collections.paas.ops.plugins.module_utils._module import PaasModule
-from ansible_collections.paas.ops.plugins.module_utils._version import VersionSpec, deploy
-
-UPDATE_STRATEGY = dict(
-    type=dict(type='str', choices=['BatchUpdate', 'GrayBatchUpdate'], default='BatchUpdate'),
-    batch=dict(type='int', default=1),
-    release_type=dict(type='str', choices=['auto', 'manual'], default='auto'),
-    batch_wait_time=dict(type='int', default=0),
-    gray=dict(type='int'),
-)
+from ansible_collections.paas.ops.plugins.module_utils._version import PLATFORM_DEPLOY_ARGSPEC, VersionSpec, deploy
 
 
 def app_version(paas):
@@ -429,21 +424,14 @@ def main():
         app_ids=dict(type='list', elements='str', aliases=['app_id']),
         app_names=dict(type='list', elements='str', aliases=['app_name']),
         namespace_id=dict(type='str'),
-        group_id=dict(type='str', default='all'),
-        batch=dict(type='int', default=1),
-        batch_wait_time=dict(type='int', default=0),
-        update_strategy=dict(type='dict', options=UPDATE_STRATEGY),
-        min_ready_instances=dict(type='int'),
-        min_ready_instance_ratio=dict(type='int'),
         application_id=dict(type='str'),
         application_name=dict(type='str'),
         component_ids=dict(type='list', elements='str'),
         component_names=dict(type='list', elements='str'),
         service_ids=dict(type='list', elements='str'),
-        deploy_strategy=dict(type='dict'),
         rollback_on_failure=dict(type='bool', default=False),
         auto_confirm_batches=dict(type='bool', default=False),
-        **WAIT_ARGSPEC
+        **dict(WAIT_ARGSPEC, **PLATFORM_DEPLOY_ARGSPEC)
     )
     paas = PaasModule(argument_spec, mutually_exclusive=[('app_ids', 'app_names'), ('application_id', 'application_name'), ('image', 'package_url')],
                       required_one_of=[('image', 'package_url', 'version')], supports_check_mode=True)

@@ -116,8 +116,14 @@ extends_documentation_fragment:
   - paas.ops._rainbond
   - paas.ops._group
   - paas.ops._group.action
+  - paas.ops._group.app_ids
+  - paas.ops._group.app_names
+  - paas.ops._group.component_names
   - paas.ops._group.hosts
+  - paas.ops._group.min_ready_instance_ratio
+  - paas.ops._group.min_ready_instances
   - paas.ops._group.replica
+  - paas.ops._group.service_ids
   - paas.ops._group.version
   - paas.ops._group.wait
   - paas.ops._group.wait_timeout

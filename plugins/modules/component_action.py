@@ -67,8 +67,14 @@ extends_documentation_fragment:
   - paas.ops._huawei
   - paas.ops._rainbond
   - paas.ops._group
+  - paas.ops._group.app_ids
+  - paas.ops._group.app_names
   - paas.ops._group.auto_confirm_batches
+  - paas.ops._group.component_names
+  - paas.ops._group.min_ready_instance_ratio
+  - paas.ops._group.min_ready_instances
   - paas.ops._group.namespace_id
+  - paas.ops._group.service_ids
   - paas.ops._attributes
   - paas.ops._attributes.actiongroup_paas
 attributes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: rollout
-short_description: Roll a restart through one or many applications batch by batch in one task, with live progress
+short_description: Roll a restart or a new version through one or many applications batch by batch, with live progress
 version_added: 1.1.0
 description:
   - Runs a whole rolling restart in one task on the controller. For each application it lists the targets (one paged
@@ -34,6 +34,14 @@ description:
   - The task fails when any target failed or was not reached, or when the run stopped before its last batch. The result
     still holds the summary, and its C(marker) given as O(restarted_after) continues where the run stopped without
     restarting anything twice.
+  - "Given a version (O(image), or O(package_url) with O(package_version), or O(version)), it is a rolling deploy: each
+    batch puts the version on its targets with the platform's deploy, as M(paas.ops.app_version) does, and waits until they
+    run it healthy. Targets are then the applications of an SAE namespace (O(namespace_id)) or of the EDAS region, or the
+    components of a ServiceStage or Rainbond application; O(targets) and O(name_pattern) choose among them. The same
+    batches, O(max_unavailable), gates, failure policy, promotion, deadline, cancel and progress apply."
+  - A rolling deploy skips the targets that run the version already, so a run that stopped continues with the same
+    options; the deployed version is the truth, no marker is needed. With O(rollback_on_failure), the batch that stopped
+    the run (or everything this run deployed) is rolled back to what it ran before; the summary lists it.
   - The role P(paas.ops.rolling_restart#role) is the documented front door; it validates its variables and runs this
     action.
 author: paas.ops contributors (@paas-ops)
@@ -158,6 +166,22 @@ options:
       soak_seconds:
         description: As O(soak_seconds).
         type: float
+      image:
+        description: As O(image), for this application.
+        type: str
+      package_url:
+        description: As O(package_url), for this application.
+        type: str
+      package_version:
+        description: As O(package_version), for this application.
+        type: str
+      version:
+        description: As O(version), for this application.
+        type: str
+      rollback_on_failure:
+        description: As O(rollback_on_failure).
+        type: str
+        choices: [none, batch, all]
       http_check:
         description: As O(http_check). An entry's check replaces the task's as a whole.
         type: dict
@@ -313,6 +337,75 @@ options:
         See the C(Cancel) section of docs/rolling-restarts.md for what each way of cancelling gives.
     type: bool
     default: true
+  image:
+    description:
+      - The image to roll onto the targets (SAE, ServiceStage, Rainbond), making this a rolling deploy; see
+        M(paas.ops.app_version) for what each platform takes.
+    type: str
+  package_url:
+    description: The package URL to roll onto the targets (SAE, EDAS, ServiceStage), with O(package_version) on SAE and EDAS.
+    type: str
+  package_version:
+    description: The package version to roll (SAE, EDAS); what says whether a target runs it already.
+    type: str
+  version:
+    description: The ServiceStage component version to roll, with O(image) or O(package_url).
+    type: str
+  rollback_on_failure:
+    description:
+      - For a rolling deploy, what to roll back to the version it ran before when a batch fails and stops the run.
+        V(batch) rolls back the targets of that batch; V(all) every target this run deployed; V(none) nothing.
+      - Each rollback is the platform's own (see M(paas.ops.app_version)) and is waited for within O(batch_timeout),
+        whatever O(deadline_seconds) left. The task still fails; the summary's C(rolled_back) lists what was rolled back.
+    type: str
+    choices: [none, batch, all]
+    default: none
+  update_strategy:
+    description: For a rolling deploy on SAE, each application's own release, as M(paas.ops.app_version)'s O(paas.ops.app_version#module:update_strategy).
+    type: dict
+    suboptions:
+      type:
+        description: V(BatchUpdate) or V(GrayBatchUpdate).
+        type: str
+        choices: [BatchUpdate, GrayBatchUpdate]
+        default: BatchUpdate
+      batch:
+        description: Batches after the canary.
+        type: int
+        default: 1
+      release_type:
+        description: V(auto) or V(manual).
+        type: str
+        choices: [auto, manual]
+        default: auto
+      batch_wait_time:
+        description: Seconds between automatic batches.
+        type: int
+        default: 0
+      gray:
+        description: Instances of the canary batch.
+        type: int
+  min_ready_instances:
+    description: For a rolling deploy on SAE, the instances each application keeps ready during its deploy.
+    type: int
+  min_ready_instance_ratio:
+    description: For a rolling deploy on SAE, the percentage of instances each application keeps ready.
+    type: int
+  group_id:
+    description: For a rolling deploy on EDAS, the deploy group of each application, or V(all).
+    type: str
+    default: all
+  batch:
+    description: For a rolling deploy on EDAS, the batches of each application's own deploy.
+    type: int
+    default: 1
+  batch_wait_time:
+    description: For a rolling deploy on EDAS, minutes between those batches.
+    type: int
+    default: 0
+  deploy_strategy:
+    description: For a rolling deploy on ServiceStage, each component's C(deploy_strategy), passed through.
+    type: dict
   restarted_after:
     description:
       - Epoch seconds, for example the C(marker) a previous run reported. Targets restarted after it are skipped, so a
@@ -417,9 +510,12 @@ extends_documentation_fragment:
   - paas.ops._rainbond
   - paas.ops._group
   - paas.ops._group.action
+  - paas.ops._group.app_ids
+  - paas.ops._group.app_names
+  - paas.ops._group.component_names
   - paas.ops._group.hosts
   - paas.ops._group.replica
-  - paas.ops._group.version
+  - paas.ops._group.service_ids
   - paas.ops._group.wait
   - paas.ops._group.wait_timeout
   - paas.ops._attributes
@@ -498,6 +594,16 @@ EXAMPLES = r'''
       successes: 3
       interval: 2
 
+- name: Roll web 2.4.1 through every SAE application of a namespace, a canary first, failed batches rolled back
+  paas.ops.rollout:
+    platform: sae
+    namespace_id: "cn-hangzhou:shop"
+    image: registry.example.com/shop/web:2.4.1
+    batches: [1, "25%"]
+    max_unavailable: "25%"
+    soak_seconds: 30
+    rollback_on_failure: batch
+
 - name: Continue a rollout that stopped, restarting nothing twice
   paas.ops.rollout:
     platform: edas
@@ -520,9 +626,24 @@ rolling_restart_result:
       description: How many targets were planned.
       type: int
     restarted:
-      description: IDs of the targets restarted (in check mode, that would be).
+      description: IDs of the targets restarted (in check mode, that would be); of a rolling deploy, those deployed and not rolled back.
       type: list
       elements: str
+    deployed:
+      description: Of a rolling deploy, the same as C(restarted).
+      type: list
+      elements: str
+      returned: for a rolling deploy
+    rolled_back:
+      description: Of a rolling deploy, IDs of the targets rolled back to what they ran before (O(rollback_on_failure)).
+      type: list
+      elements: str
+      returned: for a rolling deploy
+    rollback_failed:
+      description: Of a rolling deploy, the targets whose rollback failed, each with C(id), C(name) and C(msg).
+      type: list
+      elements: dict
+      returned: for a rolling deploy
     failed:
       description: The targets that failed, each with C(id), C(name) and C(msg).
       type: list

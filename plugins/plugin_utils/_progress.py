@@ -25,3 +25,20 @@ def resume_option(prefix, marker):
     """What continues a run where it stopped or paused: ``restarted_after=<marker>`` (the role's ``rolling_restart_`` variable
     with ``prefix``)."""
     return '%srestarted_after=%s' % (prefix, float(marker))
+
+
+class Words:
+    """How the lines name what a rollout does to each target: a rolling restart restarts, a rolling deploy deploys."""
+
+    def __init__(self, what, verb, doing, done):
+        self.what = what
+        self.verb = verb
+        self.doing = doing
+        self.done = done
+
+    def would(self):
+        return 'would ' + self.verb
+
+
+RESTART = Words('rolling restart', 'restart', 'restarting', 'restarted')
+DEPLOY = Words('rolling deploy', 'deploy', 'deploying', 'deployed')

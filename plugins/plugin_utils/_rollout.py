@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.plugin_utils._gates import Gates
 from ansible_collections.paas.ops.plugins.plugin_utils._plan import PlanError, rolling_plan
-from ansible_collections.paas.ops.plugins.plugin_utils._progress import names, resume_option, seconds_text
+from ansible_collections.paas.ops.plugins.plugin_utils._progress import DEPLOY, RESTART, names, resume_option, seconds_text
 
 
 class RolloutError(Exception):
@@ -33,7 +33,16 @@ class Batches:
     """Where an application's listing and batches run: ``list(restart_times)`` -> ``{'application_id', 'instances'}`` and
     ``restart(ids, marker, max_unavailable, settings, timeout)`` -> the result of ``paas.ops.batch_restart`` (a failed batch's
     too: its targets say how each fared), and ``read(ids)`` -> ``{id: view}`` of those targets as listed now (one listing; a
-    target no longer listed is left out), for the gates. A call that fails as a whole raises ``RolloutError``."""
+    target no longer listed is left out), for the gates. A call that fails as a whole raises ``RolloutError``.
+
+    ``deploys``: the batches deploy a version (``restart`` puts it on the targets, and a target on it is listed with
+    ``on_version``); then ``roll_back(ids, timeout)`` restores what each ran before this run -> one outcome per target
+    (``{id, ok, msg}``)."""
+
+    deploys = False
+
+    def roll_back(self, ids, timeout):
+        raise NotImplementedError
 
     def list(self, restart_times):
         raise NotImplementedError
@@ -114,7 +123,8 @@ class ApplicationRollout:
         self.names = {}
         self.plan = None
         self.kind = 'target'
-        self.done = dict(restarted=[], failed=[], skipped=[], unreached=[], messages=[], batches=[])
+        self.done = dict(restarted=[], failed=[], skipped=[], unreached=[], messages=[], batches=[], rolled_back=[], rollback_failed=[])
+        self.words = DEPLOY if batches.deploys else RESTART
         self.stopped_because = None
         self.application_id = None
         # Set when the application paused for promotion after its canary: what to continue with.
@@ -155,6 +165,8 @@ class ApplicationRollout:
                     break
             ids = [entry['id'] for entry in batch]
             self._batch(index, total, ids, states, plan)
+            if self.stopped_because and self.done['batches'][-1]['failed']:
+                self._roll_back(index, ids)
             if canary:
                 canary.difference_update(ids)
                 if not canary and index < total and not self.stopped_because and self._promote(index, total, plan):
@@ -182,9 +194,10 @@ class ApplicationRollout:
         if not after:
             return None
         whole = plan
-        if self.settings['restarted_after'] is not None:
+        if self.settings['restarted_after'] is not None or any(view.get('on_version') for view in views):
+            # A rolling deploy's canary is the first batches of the whole fleet, those on the version already included.
             try:
-                whole = self._plan(views, None)
+                whole = self._plan([dict(view, on_version=False) for view in views], None)
             except PlanError:
                 # It also plans the running targets the marker skips, so it may find no room where this plan does: then this one.
                 whole = plan
@@ -192,7 +205,8 @@ class ApplicationRollout:
         planned = set(entry['id'] for batch in plan['batches'] for entry in batch)
         pending = set(canary) & planned
         if canary and not pending and plan['batches']:
-            self.say('promotion: the canary (%s) was restarted after the marker; not pausing again' % names(canary, self.names))
+            self.say('promotion: the canary (%s) was %s; not pausing again' % (
+                names(canary, self.names), 'deployed already' if self.batches.deploys else 'restarted after the marker'))
         return pending
 
     def _promote(self, index, total, plan):
@@ -209,13 +223,14 @@ class ApplicationRollout:
 
     def _batch(self, index, total, ids, states, plan):
         settings = self.settings
-        starting = [target_id for target_id in ids if states.get(target_id) == 'stopped']
-        restarting = [target_id for target_id in ids if states.get(target_id) != 'stopped']
+        # A rolling deploy puts the version on a stopped target it was told to include too: one word for all.
+        starting = [target_id for target_id in ids if states.get(target_id) == 'stopped' and not self.batches.deploys]
+        restarting = [target_id for target_id in ids if target_id not in starting]
         parts = []
         if starting:
             parts.append('%s %s' % ('would start' if self.check_mode else 'starting', names(starting, self.names)))
         if restarting:
-            parts.append('%s %s' % ('would restart' if self.check_mode else 'restarting', names(restarting, self.names)))
+            parts.append('%s %s' % (self.words.would() if self.check_mode else self.words.doing, names(restarting, self.names)))
         room = ''
         if plan['max_unavailable'] is not None:
             room = '; %d down of max %d' % (len(plan['down']) + len(ids), plan['max_unavailable'])
@@ -232,7 +247,7 @@ class ApplicationRollout:
         restarted = len(outcome.get('restarted') or [])
         failed = len(outcome.get('failed_targets') or [])
         skipped = len(outcome.get('skipped_targets') or [])
-        verb = 'would restart' if self.check_mode else 'restarted'
+        verb = self.words.would() if self.check_mode else self.words.done
         tail = ', %d skipped' % skipped if skipped else ''
         if outcome.get('untouched_targets'):
             tail += ', %d not reached' % len(outcome['untouched_targets'])
@@ -271,26 +286,58 @@ class ApplicationRollout:
             # The others in flight finish the batch they are in, then stop.
             self.run_state.stop('%s stopped (%s)' % (self.label, self.stopped_because))
 
+    def _roll_back(self, index, ids):
+        """The batch ``index`` failed and stopped the rollout: with ``rollback_on_failure`` ``batch``, roll back what it moved;
+        with ``all``, everything this run moved. Its own timeout is the batch's, whatever the run's deadline left: a fleet
+        half on a failed version is worse than a late task."""
+        policy = self.settings.get('rollback_on_failure') or 'none'
+        if policy == 'none' or not self.batches.deploys or self.check_mode:
+            return
+        done = self.done
+        moved = set(done['restarted']) | set(entry['id'] for entry in done['failed'])
+        scope = ids if policy == 'batch' else [target_id for batch in done['batches'] for target_id in batch['targets']]
+        chosen = [target_id for target_id in scope if target_id in moved and target_id not in done['rolled_back']]
+        if not chosen:
+            return
+        self.say('rolling back %s: %s' % ('batch %d' % index if policy == 'batch' else 'every target this run deployed', names(chosen, self.names)))
+        began = self.run_state.clock()
+        outcomes = self.batches.roll_back(chosen, self.settings['batch_timeout'])
+        back = [outcome['id'] for outcome in outcomes if outcome.get('ok')]
+        failed = [dict(id=outcome['id'], name=self.names.get(outcome['id']), msg=outcome.get('msg')) for outcome in outcomes if not outcome.get('ok')]
+        done['rolled_back'] += back
+        done['rollback_failed'] += failed
+        done['restarted'] = [target_id for target_id in done['restarted'] if target_id not in back]
+        self.say('rolled back %d in %s s (%d failed%s)' % (len(back), seconds_text(self.run_state.clock() - began), len(failed),
+                                                           ': ' + '; '.join('%s %s' % (entry['name'] or entry['id'], entry['msg']) for entry in failed)
+                                                           if failed else ''))
+
     def summary(self, started):
         done = self.done
         plan = self.plan
         planned_ids = [entry['id'] for batch in plan['batches'] for entry in batch]
         settled = set(done['restarted']) | set(entry['id'] for entry in done['failed'] + done['skipped'])
-        return dict(marker=float(self.marker), planned=plan['eligible'], restarted=done['restarted'], failed=done['failed'],
-                    skipped=plan['skipped'] + done['skipped'], untouched=[target_id for target_id in planned_ids if target_id not in settled],
-                    batches=done['batches'], stopped_early=len(done['batches']) < len(plan['batches']), seconds=round(self.run_state.clock() - started, 1),
-                    promotion=self.promotion)
+        settled |= set(done['rolled_back'])
+        found = dict(marker=float(self.marker), planned=plan['eligible'], restarted=done['restarted'], failed=done['failed'],
+                     skipped=plan['skipped'] + done['skipped'], untouched=[target_id for target_id in planned_ids if target_id not in settled],
+                     batches=done['batches'], stopped_early=len(done['batches']) < len(plan['batches']), seconds=round(self.run_state.clock() - started, 1),
+                     promotion=self.promotion)
+        if self.batches.deploys:
+            # ``restarted`` keeps its meaning for every consumer (what this run rolled and left so); a deploy names it too.
+            found.update(deployed=list(done['restarted']), rolled_back=list(done['rolled_back']), rollback_failed=list(done['rollback_failed']))
+        return found
 
     def summary_line(self, summary):
         total = len(self.plan['batches'])
+        words = self.words
         if self.check_mode:
-            return 'rolling restart planned: would restart %d, %d skipped, in %d batches; marker %s' % (
-                len(summary['restarted']), len(summary['skipped']), total, summary['marker'])
+            return '%s planned: %s %d, %d skipped, in %d batches; marker %s' % (
+                words.what, words.would(), len(summary['restarted']), len(summary['skipped']), total, summary['marker'])
         promotion = summary.get('promotion')
         state = 'paused for promotion' if promotion else 'stopped' if summary['stopped_early'] else 'done'
-        return 'rolling restart %s: %d restarted, %d failed, %d skipped, %d untouched, %d of %d batches in %s s; marker %s%s' % (
-            state, len(summary['restarted']), len(summary['failed']), len(summary['skipped']), len(summary['untouched']), len(summary['batches']), total,
-            summary['seconds'], summary['marker'], '; continue with %s' % promotion['continue_with'] if promotion else '')
+        rolled = ', %d rolled back' % len(summary['rolled_back']) if summary.get('rolled_back') else ''
+        return '%s %s: %d %s, %d failed%s, %d skipped, %d untouched, %d of %d batches in %s s; marker %s%s' % (
+            words.what, state, len(summary['restarted']), words.done, len(summary['failed']), rolled, len(summary['skipped']), len(summary['untouched']),
+            len(summary['batches']), total, summary['seconds'], summary['marker'], '; continue with %s' % promotion['continue_with'] if promotion else '')
 
     def failure(self, summary):
         """The message the task fails with, or None: any failed or unreached target fails it, as does a stop before the end."""
@@ -302,10 +349,17 @@ class ApplicationRollout:
             why = ' (%s)' % self.run_state.reason
         else:
             why = '' if summary['failed'] or self.done['unreached'] or not self.stopped_because else ' (%s)' % self.stopped_because
-        return ('rolling restart stopped after batch %d of %d%s: failed %s; restarted %s; untouched %s%s. Fix the cause, then run again with %s '
-                'to continue where it stopped' % (len(summary['batches']), len(self.plan['batches']), why, failed, ', '.join(summary['restarted']) or 'none',
-                                                  ', '.join(summary['untouched']) or 'none', ''.join('; ' + message for message in self.done['messages']),
-                                                  resume_option(self.option_prefix, summary['marker'])))
+        rolled = ''
+        if self.done['rolled_back'] or self.done['rollback_failed']:
+            rolled = '; rolled back %s' % (', '.join(self.done['rolled_back']) or 'none')
+            if self.done['rollback_failed']:
+                rolled += '; rollback failed on %s' % ', '.join('%s (%s)' % (entry['id'], entry['msg']) for entry in self.done['rollback_failed'])
+        # A deploy goes on from the deployed versions themselves (the targets on the version are skipped); the marker does too.
+        again = resume_option(self.option_prefix, summary['marker']) + (' or the same options' if self.batches.deploys else '')
+        return ('%s stopped after batch %d of %d%s: failed %s; %s %s%s; untouched %s%s. Fix the cause, then run again with %s '
+                'to continue where it stopped' % (self.words.what, len(summary['batches']), len(self.plan['batches']), why, failed, self.words.done,
+                                                  ', '.join(summary['restarted']) or 'none', rolled, ', '.join(summary['untouched']) or 'none',
+                                                  ''.join('; ' + message for message in self.done['messages']), again))
 
     def _nothing_matches(self, plan):
         settings = self.settings
@@ -313,8 +367,9 @@ class ApplicationRollout:
         filters = [' %stargets %s' % (prefix, ', '.join(settings['targets'])) if settings['targets'] else None,
                    ' %sname_pattern %s' % (prefix, settings['name_pattern']) if settings['name_pattern'] else None,
                    ' %sstates %s' % (prefix, ', '.join(settings['states'])) if settings['states'] else None]
-        return ('rolling restart: no target of the %d %s listed matches%s: nothing to restart. Check the application and the filters, or set '
-                '%sallow_empty=true if an empty fleet is fine' % (plan['listed'], self.kinds(), ','.join(f for f in filters if f), prefix))
+        return ('%s: no target of the %d %s listed matches%s: nothing to %s. Check the application and the filters, or set '
+                '%sallow_empty=true if an empty fleet is fine' % (self.words.what, plan['listed'], self.kinds(), ','.join(f for f in filters if f),
+                                                                  self.words.verb, prefix))
 
     def kinds(self):
         return _KINDS.get(self.kind, self.kind + 's')

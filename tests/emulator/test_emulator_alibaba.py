@@ -12,10 +12,13 @@ would hide part of it. Requests are signed with ``reference_signers`` through ``
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from urllib.parse import urlencode
 
 from ansible_collections.paas.ops.tests.emulator.test_emulator_core import STS_AK, STS_SK, STS_TOKEN, assert_alibaba_error, sae_get
+from ansible_collections.paas.ops.tests.emulator.test_emulator_rainbond import default_world_with
 
 EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator")
 FLEET_WORLD = os.path.join(EMULATOR_DIR, "worlds", "fleet.yml")
@@ -400,6 +403,105 @@ def test_sae_rollback_changes_the_running_version_only_when_its_order_succeeds(e
     group = sae_data(sae(emu, "GET", "app/describeApplicationGroups", "DescribeApplicationGroups", AppId=WEB))[0]
     assert (group["PackageVersionId"], group["ImageUrl"]) == (previous, WEB_IMAGE % "1.4.1")
     assert restarts(emu, WEB_INSTANCES) == [2] * 4 + [1] * 4  # the failed order's first batch (4 of 8), then the whole rollback
+
+
+# ---- SAE: deploys -----------------------------------------------------------------------------------------
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+API_IMAGE = "registry.cn-hangzhou.aliyuncs.com/demo/api:%s"
+
+
+def sae_deploy(emulator, form=None, **query):
+    """DeployApplication as the SDK sends it: ``query`` in the query, ``form`` (a dict) as the form body, signed over it."""
+    body = urlencode(sorted((form or {}).items())).encode()
+    return sae_get(emulator, wire_query(query), path="/pop/v1/sam/app/deployApplication", action="DeployApplication", method="POST",
+                   body=body, extra_headers=FORM)
+
+
+def versions_of(emulator, app_id):
+    return sae_data(sae(emulator, "GET", "app/listAppVersions", "ListAppVersions", AppId=app_id))
+
+
+def test_sae_deploy_takes_query_and_form_parameters_and_runs_in_the_strategys_batches(emu):
+    emu.settings(time_factor=0.01)  # a deploy batch takes 0.4 s
+    image = WEB_IMAGE % "1.5.0"
+    strategy = '{"type":"GrayBatchUpdate","batchUpdate":{"batch":2,"releaseType":"auto","batchWaitTime":0},"grayUpdate":{"gray":1}}'
+    # ImageUrl and UpdateStrategy in the form body, the rest in the query: the API takes either.
+    data = sae_data(sae_deploy(emu, form={"ImageUrl": image, "UpdateStrategy": strategy}, AppId=WEB, PackageType="Image", MinReadyInstances=2))
+    assert set(data) == {"AppId", "ChangeOrderId", "IsNeedApproval"} and (data["AppId"], data["IsNeedApproval"]) == (WEB, False)
+    # Recorded as a version at once; the configuration moves only when the order succeeds.
+    versions = versions_of(emu, WEB)
+    assert [(v["BuildPackageUrl"], v["Type"]) for v in versions] == [(image, "image"), (WEB_IMAGE % "1.4.2", "image"), (WEB_IMAGE % "1.4.1", "image")]
+    assert int(versions[0]["CreateTime"]) > int(versions[1]["CreateTime"]) > int(versions[2]["CreateTime"])
+    assert sae_config(emu, WEB)["ImageUrl"] == WEB_IMAGE % "1.4.2"
+    busy = sae_deploy(emu, AppId=WEB, PackageType="Image", ImageUrl=WEB_IMAGE % "1.6.0")
+    assert_alibaba_error(busy, 400, "Application.ChangerOrderRunning")
+    assert len(versions_of(emu, WEB)) == 3  # a refused deploy records nothing
+
+    order = sae_order_reaches(emu, data["ChangeOrderId"], 2)
+    # The canary's one instance first, then the other seven in two batches.
+    assert (order["CoTypeCode"], [p["ParallelCount"] for p in order["Pipelines"]]) == ("CoDeploy", [1, 4, 3])
+    config = sae_config(emu, WEB)
+    assert (config["ImageUrl"], config["MinReadyInstances"], json.loads(config["UpdateStrategy"])) == (image, 2, json.loads(strategy))
+    assert {i["ImageUrl"] for i in sae_instance_views(emu, WEB)} == {image}
+    listed = sae_data(sae(emu, "GET", "app/listApplications", "ListApplications", NamespaceId=NAMESPACE, AppName="web"))["Applications"]
+    assert [(app["ImageUrl"], app["PackageUrl"]) for app in listed] == [(image, "")]
+    assert restarts(emu, WEB_INSTANCES) == [1] * 8
+    assert [(a["operation"], a["job_id"]) for a in emu.metrics()["actions"]] == [("DeployApplication", data["ChangeOrderId"])]
+
+
+def test_sae_deploy_of_a_package_and_what_it_refuses(emu):
+    emu.settings(time_factor=0.01)
+    for query, name in ((dict(AppId=API, PackageType="FatJar", PackageVersion="2.1.0"), "PackageUrl"),
+                        (dict(AppId=API, PackageType="FatJar", PackageUrl="https://oss.example.com/api-2.1.0.jar"), "PackageVersion"),
+                        (dict(AppId=API, PackageType="Image"), "ImageUrl"),
+                        (dict(AppId=API, PackageType="Image", ImageUrl=API_IMAGE % "2.1.0", UpdateStrategy="{not json"), "UpdateStrategy"),
+                        (dict(AppId=API, PackageType="Image", ImageUrl=API_IMAGE % "2.1.0", UpdateStrategy='{"type":"GrayBatchUpdate"}'),
+                         "UpdateStrategy")):
+        assert name in assert_alibaba_error(sae_deploy(emu, **query), 400, "InvalidParameter.WithMessage")["Message"]
+    assert_alibaba_error(sae_deploy(emu, PackageType="Image", ImageUrl=API_IMAGE % "2.1.0"), 400, "InvalidParameter.NotEmpty")
+    assert emu.metrics()["actions"] == [] and len(versions_of(emu, API)) == 1
+
+    url = "https://oss.example.com/api-2.1.0.jar"
+    order_id = sae_data(sae_deploy(emu, AppId=API, PackageType="FatJar", PackageUrl=url, PackageVersion="2.1.0"))["ChangeOrderId"]
+    sae_order_reaches(emu, order_id, 2)
+    config = sae_config(emu, API)
+    assert (config["PackageType"], config["PackageUrl"], config["PackageVersion"], config["ImageUrl"]) == ("FatJar", url, "2.1.0", "")
+    assert [(v["Type"], v["WarUrl"]) for v in versions_of(emu, API)][0] == ("url", url)
+    assert {(i["PackageVersion"], i["ImageUrl"]) for i in sae_instance_views(emu, API)} == {("2.1.0", "")}
+
+
+def test_sae_a_failed_deploy_leaves_the_configuration_on_the_old_version_and_the_batches_it_reached_on_the_new(emu):
+    broken, unhealthy = API_IMAGE % "2.1.0-rc1", API_IMAGE % "2.1.0-broken"
+
+    def bad_versions(world):
+        world["bad_versions"] = [{"version": broken, "kind": "fail_in_batch", "batch": 2, "message": "readiness probe failed"},
+                                 {"version": unhealthy, "kind": "never_healthy"}]
+    emu.admin("PUT", "world", json=default_world_with(bad_versions))
+    emu.settings(time_factor=0.01)
+    strategy = '{"type":"BatchUpdate","batchUpdate":{"batch":3,"releaseType":"auto","batchWaitTime":0}}'
+    order_id = sae_data(sae_deploy(emu, AppId=API, PackageType="Image", ImageUrl=broken, UpdateStrategy=strategy))["ChangeOrderId"]
+    order = sae_order_reaches(emu, order_id, 3)
+    assert pipeline_statuses(order) == [2, 3, 6] and order["ErrorMessage"] == "readiness probe failed"
+    assert sae_config(emu, API)["ImageUrl"] == API_IMAGE % "2.0.0"
+    # Batch 1 deployed, batch 2 failed on the new image, batch 3 never reached.
+    assert [(i["InstanceId"], i["ImageUrl"]) for i in sae_instance_views(emu, API)] == [
+        (API_INSTANCES[0], broken), (API_INSTANCES[1], broken), (API_INSTANCES[2], API_IMAGE % "2.0.0")]
+    assert sae_instances(emu, API)[API_INSTANCES[1]] == ("Error", "Unhealthy")
+
+    previous = versions_of(emu, API)[1]
+    assert previous["BuildPackageUrl"] == API_IMAGE % "2.0.0"
+    rollback = sae_act(emu, "rollbackApplication", "RollbackApplication", AppId=API, VersionId=previous["Id"])
+    sae_order_reaches(emu, rollback, 2)
+    assert {i["ImageUrl"] for i in sae_instance_views(emu, API)} == {API_IMAGE % "2.0.0"}
+    assert set(sae_instances(emu, API).values()) == {(RUNNING, HEALTHY)}
+
+    # A version that never gets healthy holds its order running with SubStatus 1 until it is aborted.
+    held = sae_data(sae_deploy(emu, AppId=API, PackageType="Image", ImageUrl=unhealthy))["ChangeOrderId"]
+    order = eventually(lambda: sae_order(emu, held), lambda order: order["SubStatus"] == 1)
+    assert order["Status"] == 1 and sae_status(emu, API)["LastChangeOrderRunning"] is True
+    sae_data(sae(emu, "PUT", "changeorder/AbortChangeOrder", "AbortChangeOrder", ChangeOrderId=held))
+    assert sae_order(emu, held)["Status"] == 6 and sae_config(emu, API)["ImageUrl"] == API_IMAGE % "2.0.0"
 
 
 # ---- SAE: listing, aborting, errors, rate limit ---------------------------------------------------------

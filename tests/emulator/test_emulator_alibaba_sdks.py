@@ -15,6 +15,7 @@ so a 20 s restart batch takes 1 s; the whole file runs in well under 30 s.
 from __future__ import annotations
 
 import copy
+import json
 import time
 
 import pytest
@@ -190,6 +191,35 @@ def test_sae_restart_flow_with_sts_credentials(emu):
     assert unknown.value.request_id == unknown.value.data["RequestId"] and unknown.value.data["Message"] == "The current application does not exist."
     # The STS key is accepted on every call: the emulator logged each action under its order.
     assert [(a["operation"], a["job_id"]) for a in emu.metrics()["actions"]] == [("RestartApplication", order_id), ("RestartInstances", one)]
+
+
+def test_sae_deploy_application_of_a_new_image_takes_effect(emu):
+    """DeployApplication as the SDK sends it (query parameters and an empty form body, signed over that body), followed to
+    its end: DescribeApplicationConfig, ListApplications, the instances and ListAppVersions then show the new image."""
+    client = client_for(SaeClient, emu, PERMANENT)
+    image = "registry.cn-hangzhou.aliyuncs.com/demo/api:2.1.0"
+    before = call(client, "describe_application_config", app_id=API).data
+    assert (before.image_url, before.package_type) == ("registry.cn-hangzhou.aliyuncs.com/demo/api:2.0.0", "Image")
+    strategy = '{"type":"BatchUpdate","batchUpdate":{"batch":3,"releaseType":"auto","batchWaitTime":0}}'
+    deploy = call(client, "deploy_application", app_id=API, package_type="Image", image_url=image, update_strategy=strategy,
+                  min_ready_instances=1)
+    assert (deploy.code, deploy.success, deploy.data.app_id, deploy.data.is_need_approval) == ("200", True, API, False)
+    # While it runs the configuration still names the old image: it moves when the order succeeds.
+    assert call(client, "describe_application_config", app_id=API).data.image_url == before.image_url
+    order = sae_order_ends(client, deploy.data.change_order_id)
+    assert (order.co_type_code, order.batch_count, [p.parallel_count for p in order.pipelines]) == ("CoDeploy", 3, [1, 1, 1])
+    after = call(client, "describe_application_config", app_id=API).data
+    assert (after.image_url, after.min_ready_instances, json.loads(after.update_strategy)) == (image, 1, json.loads(strategy))
+    listed = call(client, "list_applications", namespace_id=NAMESPACE, app_name="api").data.applications
+    assert [(app.app_id, app.image_url) for app in listed] == [(API, image)]
+    groups = call(client, "describe_application_groups", app_id=API).data
+    instances = call(client, "describe_application_instances", app_id=API, group_id=groups[0].group_id).data.instances
+    assert {instance.image_url for instance in instances} == {image}
+    versions = call(client, "list_app_versions", app_id=API).data
+    assert [version.build_package_url for version in versions] == [image, before.image_url]
+    assert int(versions[0].create_time) > int(versions[1].create_time)
+    (logged,) = emu.metrics()["actions"]
+    assert (logged["operation"], logged["job_id"]) == ("DeployApplication", deploy.data.change_order_id)
 
 
 # ---- EDAS -----------------------------------------------------------------------------------------------

@@ -136,23 +136,27 @@ def running_order_of(call, app_id):
     return jobs[-1] if jobs else None
 
 
-def start_change_order(call, action, plans, co_type_code, busy_error, description="", on_finish=None):
-    """One change order over ``plans``: ``[(app, unit_ids, batch_count, manual, batch_wait_seconds, needs_approval)]``.
+def start_change_order(call, action, plans, co_type_code, busy_error, description="", on_finish=None, extra_meta=None):
+    """One change order over ``plans``: ``[(app, unit_ids, batch_count, manual, batch_wait_seconds, needs_approval)]``;
+    ``batch_count`` may be the batches themselves (lists of unit ids), for a split of the product's own (SAE's canary).
 
     ``busy_error(app, order)`` is the product's error for an application that already runs an order.
-    The first plan's batching settings decide confirmation, waiting and approval for the order.
+    The first plan's batching settings decide confirmation, waiting and approval for the order. ``extra_meta`` goes into the
+    job's meta (e.g. ``deploying``: the version it deploys, which the world's ``bad_versions`` may make fail).
     """
     for app, _units, *_rest in plans:
         order = running_order_of(call, app["id"])
         if order is not None:
             raise busy_error(app, order)
-    per_app = [split_batches(list(unit_ids), batch_count) for _app, unit_ids, batch_count, *_rest in plans]
+    per_app = [batch_count if isinstance(batch_count, list) else split_batches(list(unit_ids), batch_count)
+               for _app, unit_ids, batch_count, *_rest in plans]
     depth = max((len(batches) for batches in per_app), default=0)
     batches = [[unit for batches in per_app if index < len(batches) for unit in batches[index]] for index in range(depth)]
     _app, _units, _count, manual, batch_wait, needs_approval = plans[0]
     user = call.principal.account_uid if call.principal is not None else ""
     meta = {"co_type_code": co_type_code, "pipeline_ids": [str(uuid.uuid4()) for dummy in batches], "created_by": user,
             "description": description, "app_ids": [app["id"] for app, *_rest in plans]}
+    meta.update(extra_meta or {})
     return call.engine.create_job(call.platform.name, action, [], call.moment, operation=call.operation.name, batches=batches,
                                   batch_wait=float(batch_wait or 0), manual_confirm=bool(manual), needs_approval=bool(needs_approval),
                                   meta=meta, on_finish=on_finish, log_detail={"co_type_code": co_type_code})

@@ -7,15 +7,28 @@ Applications run actions through change orders (see ``alibaba.py``).  An applica
 from its ``update_strategy`` (``batchUpdate.batch``, ``releaseType`` auto|manual, ``batchWaitTime`` in
 minutes, scaled by the time factor); ``requires_approval: true`` makes its orders wait for approval
 (status 11) until the admin API confirms them.  A stopped application has no instances to list.
+
+Versions. An application's ``versions`` are listed newest first (ListAppVersions); ``version_id`` is the one its
+configuration deploys (DescribeApplicationConfig, ListApplications, DescribeApplicationGroups). DeployApplication records
+a new version at once (SAE lists every deploy as a version, a failed one too) and runs a ``deploy`` change order in the
+batches of the ``UpdateStrategy`` it was given (kept as the application's), or of the application's own. The order's
+``deploying`` is the image or package version, so the world's ``bad_versions`` make it fail. The configuration moves to
+the new version only when the order succeeds: a failed (or aborted) deploy leaves it on the old one, so a second run of the
+same deploy is sent again rather than taken for done. The instances its batches reached do run the new version, a failed
+batch included, as on a Kubernetes rollout that stopped half-way: DescribeApplicationInstances shows each instance's own
+``ImageUrl`` / ``PackageVersion``; RollbackApplication (or a new deploy) puts them all on one version again. A deploy that
+never gets healthy holds its order running with SubStatus 1, as SAE's does until someone aborts or rolls it back.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import parse_qsl
 
 from .alibaba import (AlibabaPlatform, PIPELINE_STATUS, TASK_STATUS, alibaba_time, confirm_pipeline, current_pipeline_id, find_order,
-                      find_pipeline, is_troubled, order_status, parse_bool, pipeline_state, running_order_of, start_change_order)
+                      find_pipeline, is_troubled, order_status, parse_bool, pipeline_state, running_order_of, split_batches,
+                      start_change_order)
 from .common import ApiError, epoch_ms, restarted_ms
 
 
@@ -43,6 +56,7 @@ CO_TYPES = {
     "RestartApplication": ("CoRestartApplication", "Restart application"),
     "RestartInstances": ("CoRestartInstances", "Restart instances"),
     "RollbackApplication": ("CoRollback", "Roll back application"),
+    "DeployApplication": ("CoDeploy", "Deploy application"),
     "RescaleApplication:out": ("CoScaleOut", "Scale out application"),
     "RescaleApplication:in": ("CoScaleIn", "Scale in application"),
     "RescaleApplication": ("CoScaleOut", "Rescale application"),
@@ -142,6 +156,8 @@ def application_summary(call, app):
         "Cpu": app.get("cpu", 1000), "Mem": app.get("memory", 2048),
         "AppDeletingStatus": False, "BaseAppId": "",
         "ProgrammingLanguage": app.get("language", "java"), "Tags": [],
+        # What the configuration deploys (the SDK's item has both, and no PackageVersion).
+        "ImageUrl": version_of(app).get("image_url", ""), "PackageUrl": version_of(app).get("package_url", ""),
     }
 
 
@@ -215,9 +231,19 @@ async def describe_application_groups(call):
         "WebContainer": "", "EdasContainerVersion": ""} for app in groups])
 
 
+def instance_version(call, app, instance):
+    """The version an instance runs: that of the newest deploy or rollback order whose batch reached it (a failed or aborted
+    order leaves the instances it reached on its version), else the configuration's."""
+    for job in reversed(call.engine.jobs_for_app(app["id"])):
+        version_id = job.meta.get("version_id")
+        if version_id and any(target.unit.unit_id == instance["id"] and target.status not in ("pending", "cancelled") for target in job.targets):
+            return version_of(app, version_id)
+    return version_of(app)
+
+
 def instance_view(call, app, instance):
     container, health = instance_status(instance)
-    version = version_of(app)
+    version = instance_version(call, app, instance)
     # A restarted instance is a new pod: its creation time is when the restart finished (the real SAE also gives it a new
     # name; the emulator keeps the InstanceId, see README).
     created = restarted_ms(instance, instance.get("create_time_ms") or epoch_ms(call.world.loaded_at - 3600))
@@ -277,18 +303,26 @@ async def describe_application_instances(call):
 # ---- actions ----------------------------------------------------------------------------------------------
 
 
-def batching(app):
-    """``(batch count, manual, wait seconds, needs approval)`` from the application's update strategy."""
-    strategy = app.get("update_strategy") or DEFAULT_UPDATE_STRATEGY
+def batching(app, unit_ids, strategy=None):
+    """``(batches, manual, wait seconds, needs approval)`` from an update strategy (the application's by default): a
+    ``GrayBatchUpdate`` with ``grayUpdate.gray`` runs that many instances first, then the rest in ``batchUpdate.batch``
+    batches; else ``batch`` batches (a count, split evenly)."""
+    strategy = strategy or app.get("update_strategy") or DEFAULT_UPDATE_STRATEGY
     batch = strategy.get("batchUpdate") or {}
-    return (int(batch.get("batch") or 1), batch.get("releaseType") == "manual", float(batch.get("batchWaitTime") or 0) * 60,
+    count = int(batch.get("batch") or 1)
+    gray = int((strategy.get("grayUpdate") or {}).get("gray") or 0) if strategy.get("type") == "GrayBatchUpdate" else 0
+    batches = count
+    if 0 < gray < len(unit_ids):
+        batches = [list(unit_ids[:gray])] + split_batches(list(unit_ids[gray:]), count)
+    return (batches, batch.get("releaseType") == "manual", float(batch.get("batchWaitTime") or 0) * 60,
             bool(app.get("requires_approval")))
 
 
-def order_over(call, action, apps_and_units, description="", on_finish=None, co_type=None):
+def order_over(call, action, apps_and_units, description="", on_finish=None, co_type=None, strategy=None, meta=None):
     code, co_name = CO_TYPES[co_type or call.operation.name]
-    plans = [(app, unit_ids) + batching(app) for app, unit_ids in apps_and_units]
-    job = start_change_order(call, action, plans, code, order_running, description=description or co_name, on_finish=on_finish)
+    plans = [(app, unit_ids) + batching(app, unit_ids, strategy) for app, unit_ids in apps_and_units]
+    job = start_change_order(call, action, plans, code, order_running, description=description or co_name, on_finish=on_finish,
+                             extra_meta=meta)
     job.meta["co_type"] = co_name
     return job
 
@@ -423,8 +457,98 @@ async def rollback_application(call):
     def deploy(job):
         if job.status == "succeeded":
             app["version_id"] = version_id
-    job = order_over(call, "rollback", [(app, [unit.unit_id for unit in call.world.units_of(app["id"])])], on_finish=deploy)
+    version = version_of(app, version_id)
+    job = order_over(call, "rollback", [(app, [unit.unit_id for unit in call.world.units_of(app["id"])])], on_finish=deploy,
+                     strategy=strategy_parameter(call), meta={"version_id": version_id, "deploying": deploying(version)})
     return ordered(call, job, IsNeedApproval=bool(app.get("requires_approval")))
+
+
+def deploying(version):
+    """What a deploy of ``version`` names, for the world's ``bad_versions``: the image, else the package version."""
+    return version.get("image_url") or version.get("package_version") or ""
+
+
+def parameter(call, name):
+    """A DeployApplication parameter: the SDK puts most in the query and a few in the form body; the API takes either
+    (Terraform sends them all in the query)."""
+    value = call.query(name)
+    if value is None and call.body and (call.wire.header("content-type") or "").startswith("application/x-www-form-urlencoded"):
+        value = dict(parse_qsl(call.body.decode("utf-8"), keep_blank_values=True)).get(name)
+    return value
+
+
+def int_parameter(call, name):
+    value = parameter(call, name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise invalid_parameter(name, "not an integer: %r" % value) from None
+
+
+def strategy_parameter(call):
+    """``UpdateStrategy`` (a JSON string) as a dict, or None when not given; refused as SAE refuses malformed JSON."""
+    text = parameter(call, "UpdateStrategy")
+    if not text:
+        return None
+    try:
+        strategy = json.loads(text)
+    except ValueError:
+        raise invalid_parameter("UpdateStrategy", "not JSON: %r" % text) from None
+    if not isinstance(strategy, dict) or strategy.get("type") not in ("BatchUpdate", "GrayBatchUpdate"):
+        raise invalid_parameter("UpdateStrategy", "type must be BatchUpdate or GrayBatchUpdate")
+    if strategy["type"] == "GrayBatchUpdate" and not (strategy.get("grayUpdate") or {}).get("gray"):
+        raise invalid_parameter("UpdateStrategy", "GrayBatchUpdate needs grayUpdate.gray")
+    return strategy
+
+
+IMAGE_PACKAGE_TYPES = ("Image",)
+
+
+@SAE.route("POST", "/pop/v1/sam/app/deployApplication", "DeployApplication")
+async def deploy_application(call):
+    """A new version (image, or package URL and version) in a ``deploy`` change order; see the module docstring for what a
+    failed one leaves. ``Deploy=false`` on a stopped application only records the configuration (an order that starts
+    nothing)."""
+    app = application_of(call)
+    package_type = parameter(call, "PackageType") or app.get("package_type", "Image")
+    if package_type.startswith("IMAGE") or package_type in IMAGE_PACKAGE_TYPES:
+        image = parameter(call, "ImageUrl")
+        if not image:
+            raise invalid_parameter("ImageUrl", "required when PackageType is %s" % package_type)
+        version = {"type": "image", "image_url": image}
+    else:
+        url, package_version = parameter(call, "PackageUrl"), parameter(call, "PackageVersion")
+        if not url or not package_version:
+            raise invalid_parameter("PackageUrl" if not url else "PackageVersion", "required when PackageType is %s" % package_type)
+        version = {"type": "url", "package_url": url, "package_version": package_version}
+    strategy = strategy_parameter(call)
+    min_ready, min_ready_ratio = int_parameter(call, "MinReadyInstances"), int_parameter(call, "MinReadyInstanceRatio")
+    if running_order_of(call, app["id"]) is not None:
+        raise order_running(app, None)  # before the version is recorded
+    units = [unit.unit_id for unit in call.world.units_of(app["id"])]
+    only_config = current_status(call, app) == "STOPPED" and not parse_bool(parameter(call, "Deploy"), default=True)
+    version.update(id=str(uuid.uuid4()), create_time_ms=epoch_ms(call.moment))
+    # The listed versions' times are fixed first: they are derived from their places, which the new one shifts.
+    for index, known in enumerate(app["versions"]):
+        known.setdefault("create_time_ms", epoch_ms(call.world.loaded_at - 86400 * (index + 1)))
+    app["versions"].insert(0, version)
+    # What the application keeps of the call: its release settings, like the configuration SAE stores.
+    if strategy is not None:
+        app["update_strategy"] = strategy
+    if min_ready is not None:
+        app["min_ready_instances"] = min_ready
+    if min_ready_ratio is not None:
+        app["min_ready_instance_ratio"] = min_ready_ratio
+
+    def deployed(job):
+        if job.status == "succeeded":
+            app["version_id"] = version["id"]
+            app["package_type"] = package_type
+    job = order_over(call, "scale" if only_config else "deploy", [(app, units)], on_finish=deployed, strategy=strategy,
+                     meta={"version_id": version["id"], "deploying": deploying(version)})
+    return ordered(call, job, AppId=app["id"], IsNeedApproval=bool(app.get("requires_approval")))
 
 
 # ---- change orders --------------------------------------------------------------------------------------

@@ -219,3 +219,71 @@ def test_the_failure_says_the_deadline_even_when_the_batch_it_cut_short_failed()
     assert fleet.sent == [['t01']] and run.deadline_reached
     assert r.failure(summary).startswith('rolling restart stopped after batch 1 of 3 (the deadline of 30 s for the whole run was reached): failed t01 (boom)')
     assert r.failure(summary).endswith('run again with restarted_after=100.0 to continue where it stopped')
+
+
+class MemoryDeploys(MemoryFleet):
+    """A rolling deploy in memory: ``on`` names the targets on the version already; rollbacks are recorded."""
+
+    deploys = True
+
+    def __init__(self, count, on=(), **kwargs):
+        super().__init__(count, **kwargs)
+        for view in self.views:
+            view['on_version'] = view['id'] in on
+            view['version'] = 'image web:2' if view['on_version'] else 'image web:1'
+        self.rolled = []
+
+    def restart(self, ids, marker, max_unavailable, settings, timeout):
+        outcome = super().restart(ids, marker, max_unavailable, settings, timeout)
+        for view in self.views:
+            if view['id'] in outcome['restarted']:
+                view['on_version'] = True
+        return outcome
+
+    def roll_back(self, ids, timeout):
+        self.rolled.append(list(ids))
+        return [dict(id=target_id, ok=target_id != 't99', msg='rolled back to image web:1') for target_id in ids]
+
+
+def test_a_rolling_deploy_says_deploying_and_skips_the_targets_on_the_version():
+    lines = []
+    fleet = MemoryDeploys(4, on=('t02',))
+    r = rollout(fleet, lines, batch_size=2)
+    summary = r.run()
+    assert fleet.sent == [['t01', 't03'], ['t04']]
+    assert '[shop] skipped web-02: already runs image web:2' in lines
+    assert '[shop] batch 1/2: deploying web-01, web-03' in lines
+    assert summary['deployed'] == ['t01', 't03', 't04'] and summary['rolled_back'] == []
+    assert r.summary_line(summary).startswith('rolling deploy done: 3 deployed, 0 failed, 1 skipped, 0 untouched, 2 of 2 batches in ')
+
+
+def test_a_failed_batch_of_a_rolling_deploy_is_rolled_back_and_later_batches_are_untouched():
+    lines = []
+    fleet = MemoryDeploys(6, fail=('t04',))
+    r = rollout(fleet, lines, batch_size=2, rollback_on_failure='batch')
+    summary = r.run()
+    assert fleet.sent == [['t01', 't02'], ['t03', 't04']]
+    assert fleet.rolled == [['t03', 't04']]
+    assert '[shop] rolling back batch 2: web-03, web-04' in lines
+    assert any(line.startswith('[shop] rolled back 2 in ') and line.endswith(' s (0 failed)') for line in lines)
+    assert summary['deployed'] == ['t01', 't02'] and summary['rolled_back'] == ['t03', 't04'] and summary['untouched'] == ['t05', 't06']
+    message = r.failure(summary)
+    assert message.startswith('rolling deploy stopped after batch 2 of 3: failed t04 (boom); deployed t01, t02; rolled back t03, t04; untouched t05, t06.')
+    assert message.endswith('run again with restarted_after=100.0 or the same options to continue where it stopped')
+
+
+def test_rollback_all_restores_every_target_the_run_deployed_and_none_leaves_them():
+    fleet = MemoryDeploys(6, fail=('t04',))
+    rollout(fleet, [], batch_size=2, rollback_on_failure='all').run()
+    assert fleet.rolled == [['t01', 't02', 't03', 't04']]
+    fleet = MemoryDeploys(6, fail=('t04',))
+    rollout(fleet, [], batch_size=2).run()
+    assert fleet.rolled == []
+
+
+def test_a_resumed_rolling_deploy_does_not_pause_again_for_a_canary_already_on_the_version():
+    lines = []
+    fleet = MemoryDeploys(4, on=('t01',))
+    summary = rollout(fleet, lines, batch_size=1, promote_after=1).run()
+    assert '[shop] promotion: the canary (web-01) was deployed already; not pausing again' in lines
+    assert summary['promotion'] is None and summary['deployed'] == ['t02', 't03', 't04']
