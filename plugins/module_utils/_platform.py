@@ -117,7 +117,7 @@ PLATFORMS = dict((platform.name, platform) for platform in (
              # An instance belongs to a component of an application.
              requires={'instance': [('component_id', 'component_name'), ('application_id', 'application_name')]},
              options=('application_name', 'component_id', 'component_name', 'component_ids', 'component_names', 'hosts', 'replica', 'version',
-                      'servicestage_api', 'deploy_strategy', 'package_url', 'package_version')),
+                      'servicestage_api', 'deploy_strategy', 'package_url')),
     Platform('sae', 'SAE', ALIBABA, endpoint_template='https://sae.{region}.aliyuncs.com', api_version='2019-05-06', calls_per_minute=60,
              kinds=[TargetKind('application', _sae.ACTIONS, _sae.operate_applications, entries='applications',
                                hints={'upgrade': 'for a rolling restart of an SAE application use action=restart'}),

@@ -8,22 +8,25 @@
 
 Everything ServiceStage-specific lives here: paths, response shapes (v3 keys are lower-case, v2 job
 keys UPPER-CASE), name resolution, the mapping of raw statuses to the shared vocabulary, the operations
-(``TargetOperation`` on a ``ComponentTarget`` / ``InstanceTarget``, and the batch of a fleet, run by ``_lifecycle.run``) and the fleet a rolling restart walks.
+(``TargetOperation`` on a ``ComponentTarget`` / ``InstanceTarget``, and the batch of a fleet, run by ``_lifecycle.run``), the fleet a rolling restart walks
+and the deploys of a new component version (``ComponentDeployer``, run by ``_version``).
 """
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import ACTIONS, action_parameters, epoch_seconds, public_view, summary
 from ansible_collections.paas.ops.plugins.module_utils._errors import (PaasAPIError, PaasBatchError, PaasError, PaasInputError, PaasJobError,
-                                                                       PaasThrottledError, PaasTransportError, PaasWaitTimeout)
+                                                                       PaasOutcomeUnknownError, PaasThrottledError, PaasTransportError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, application_of
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run, run_each
 from ansible_collections.paas.ops.plugins.module_utils._paging import OFFSET, Paging, read_all
 from ansible_collections.paas.ops.plugins.module_utils._retry import send_action
+from ansible_collections.paas.ops.plugins.module_utils._version import Deployer, deployed
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_for_job_end, wait_until
 
 V3 = '/v3/{project_id}/cas'
@@ -57,6 +60,20 @@ JOB_STATUSES = states.Table('servicestage_job', {
 }, case_insensitive=True)
 # The state a batch action starts from (both end running: a start of a running target is not needed).
 _ACTS_FROM = {'restart': states.RUNNING, 'start': states.STOPPED}
+# ModifyComponent's body, the SDK's ComponentModify (huaweicloudsdkservicestage 3.1.219, v3/model/component_modify.py: its
+# attribute_map, in order; tests/unit checks this list against the model). A full-body PUT: each of them the component has
+# is sent back as read, and only source and version (and deploy_strategy when given) change.
+COMPONENT_MODIFY_FIELDS = ('name', 'description', 'labels', 'runtime_stack', 'source', 'build', 'limit_cpu', 'limit_memory', 'request_cpu',
+                           'request_memory', 'replica', 'version', 'swimlane_id', 'envs', 'storages', 'deploy_strategy', 'command', 'post_start',
+                           'pre_stop', 'timezone', 'mesher', 'jvm_opts', 'tomcat_opts', 'logs', 'custom_metric', 'affinity', 'anti_affinity',
+                           'liveness_probe', 'readiness_probe', 'external_accesses', 'refer_resources')
+# The option that gives the new url of each source kind a deploy changes (SourceKind: code, package, image); a component
+# built from code is built by ServiceStage itself.
+SOURCE_OPTIONS = {'image': 'image', 'package': 'package_url'}
+# DeployStrategy.type (the Node.js SDK's DeployStrategyTypeEnum; the Python model leaves it a str, and requires it).
+DEPLOY_STRATEGY_TYPES = ('OneBatchRelease', 'RollingRelease', 'GrayRelease')
+# Component versions: {n}.{n}.{n} or {n}.{n}.{n}.{n} (terraform-provider-huaweicloud's servicestagev3_component documentation).
+COMPONENT_VERSION = re.compile(r'^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?$')
 # At most this many actions in flight at once: a batch of 1,000 sent all together opened 1,000 connections at once and timed
 # out against the API (ServiceStage's gateway allows 200 calls a second); 32 at a time still sends a batch in seconds.
 _MAX_PARALLEL_SENDS = 32
@@ -103,6 +120,8 @@ class ServiceStage:
     def __init__(self, connection):
         self.client = connection.client()
         self.project_id = self.client.project_id
+        # The operation and request id of each call that changed something, for the task result (what support asks for first).
+        self.action_requests = []
 
     def _path(self, template, **params):
         return build_path(template, dict(params, project_id=self.project_id))
@@ -118,7 +137,13 @@ class ServiceStage:
                         key=(lambda item: item.get(key)) if key else None)
 
     def post(self, operation, template, body, **params):
-        return self.client.request('POST', self._path(template, **params), json_body=body, operation=operation).data or {}
+        return self.change('POST', operation, template, body, **params)[0]
+
+    def change(self, method, operation, template, body, **params):
+        """Send a call that changes something (an action, a PUT): ``(answer, request id)``."""
+        response = self.client.request(method, self._path(template, **params), json_body=body, operation=operation)
+        self.action_requests.append(dict(operation=operation, request_id=response.request_id))
+        return response.data or {}, response.request_id
 
     # -- names to ids ----------------------------------------------------------------------------
 
@@ -230,8 +255,15 @@ class ComponentTarget:
         self.label = 'component %s' % component_id
         self._params = dict(application_id=application_id, component_id=component_id)
 
+    def info(self):
+        """The component as ShowComponentInfo answers it."""
+        return self.api.get('ShowComponentInfo', V3 + '/applications/{application_id}/components/{component_id}', **self._params)
+
+    def last_job_id(self):
+        return (self.info().get('status') or {}).get('last_job_id') or None
+
     def read(self):
-        data = self.api.get('ShowComponentInfo', V3 + '/applications/{application_id}/components/{component_id}', **self._params)
+        data = self.info()
         view = component_view(self.component_id, data, self.application_id)
         view['label'] = self.label = 'component %s' % (view['name'] or self.component_id)
         view['paused_deployment'] = view['paused_version'] = None
@@ -268,11 +300,22 @@ class ComponentTarget:
         return [record.get('version') for record in self._records() if str(record.get('status') or '').upper() == 'SUCCEEDED' and record.get('version')]
 
     def act(self, action, parameters):
+        return self.act_with_request(action, parameters)[0]
+
+    def act_with_request(self, action, parameters):
+        """Send ``action``: ``(job id, request id)``."""
         body = dict(action=action)
         if parameters:
             body['parameters'] = parameters
-        return self.api.post('UpdateComponentAction', V3 + '/applications/{application_id}/components/{component_id}/action', body,
-                             **self._params).get('job_id')
+        answer, request_id = self.api.change('POST', 'UpdateComponentAction', V3 + '/applications/{application_id}/components/{component_id}/action',
+                                             body, **self._params)
+        return answer.get('job_id'), request_id
+
+    def modify(self, body):
+        """ModifyComponent, a PUT of the whole component: ``(job id, request id)``."""
+        answer, request_id = self.api.change('PUT', 'ModifyComponent', V3 + '/applications/{application_id}/components/{component_id}', body,
+                                             **self._params)
+        return answer.get('job_id'), request_id
 
 
 class InstanceTarget:
@@ -651,6 +694,187 @@ def operate_instances(connection, request):
     return result
 
 
+class ComponentDeployer(Deployer):
+    """A new version of the v3 components of one application (all of them, or ``component_ids`` / ``component_names``):
+    ModifyComponent, a full-body PUT of each component as ShowComponentInfo reads it with its ``source`` url and ``version``
+    changed (``deploy_strategy`` as given, else the component's own), its job followed. What runs is the component's
+    ``version`` and its source's url (an image, or a package URL), read with one list call (ShowComponentsInApplication).
+    A rollback is the component action ``rollback`` to the version the component ran, which its deployment records
+    (ShowComponentRecords) must show deployed. The v2 instance change (ChangeInstance) is not used: v3 components only."""
+
+    kind = 'component'
+    title = 'ServiceStage component'
+
+    def __init__(self, connection, params):
+        super().__init__(connection, params)
+        self.api = ServiceStage(connection)
+        self._application_id = None
+        # Components whose deploy the platform refused outright: they still run what they ran, nothing to roll back.
+        self._refused = set()
+
+    @property
+    def application_id(self):
+        if self._application_id is None:
+            self._application_id = self.api.application_id(self.params.get('application_id'), self.params.get('application_name'))
+        return self._application_id
+
+    def check(self, spec):
+        super().check(spec)
+        if not (self.params.get('application_id') or self.params.get('application_name')):
+            raise PaasInputError('ServiceStage deploys need application_id or application_name')
+        if self.params.get('component_ids') and self.params.get('component_names'):
+            raise PaasInputError('give component_ids or component_names, not both')
+        if not spec.version:
+            raise PaasInputError('ServiceStage names every deploy by its component version: give version (n.n.n or n.n.n.n)')
+        if not COMPONENT_VERSION.match(spec.version):
+            raise PaasInputError('version must be n.n.n or n.n.n.n (a ServiceStage component version), got %r' % spec.version)
+        if not (spec.image or spec.package_url):
+            raise PaasInputError('give the source of version %s: image or package_url' % spec.version)
+        if spec.package_version:
+            raise PaasInputError('ServiceStage takes no package_version: the component version (version) names the deploy')
+        strategy = self.params.get('deploy_strategy')
+        if strategy is not None and strategy.get('type') not in DEPLOY_STRATEGY_TYPES:
+            raise PaasInputError('deploy_strategy.type must be one of %s, got %r' % (', '.join(DEPLOY_STRATEGY_TYPES), strategy.get('type')))
+
+    # ---- reads --------------------------------------------------------------------------------------------------
+
+    def targets(self, ids=None):
+        listed = self.api.list_components(self.application_id)
+        by_id = dict((item.get('id'), item) for item in listed)
+        if ids is None and self.params.get('component_names'):
+            ids = [_one(listed, name, 'component in application %s' % self.application_id) for name in _unique(self.params['component_names'])]
+        elif ids is None:
+            ids = _unique(self.params.get('component_ids') or []) or [item.get('id') for item in listed]
+        unknown = [target_id for target_id in ids if target_id not in by_id]
+        if unknown:
+            raise PaasInputError('no component %s in application %s (known: %s)' % (', '.join(unknown), self.application_id,
+                                                                                    ', '.join(sorted(by_id)) or 'none'))
+        return [self._view(by_id[target_id]) for target_id in ids]
+
+    def _view(self, item):
+        view = component_view(None, item, self.application_id)
+        source = item.get('source') or {}
+        kind, url = source.get('kind'), source.get('url')
+        view.update(label='component %s' % (view['name'] or view['id']), health=None,
+                    deployed=deployed(version=item.get('version'), image=url if kind == 'image' else None,
+                                      package_url=url if kind == 'package' else None),
+                    # The list carries no job status: a component in a transition has its last job in flight.
+                    busy=view['last_job_id'] if view['state'] in states.TRANSITIONAL_STATES else None,
+                    _source_kind=kind, _external_accesses=item.get('external_accesses'), _paused=None)
+        return view
+
+    def _target(self, view):
+        target = ComponentTarget(self.api, self.application_id, view['id'])
+        target.label = view['label']
+        return target
+
+    def settle(self, views, deadline):
+        """Wait for the job in flight on each component in a transition; a deployment paused between batches is not waited
+        for (it waits for someone to continue it): ``refuse`` says so."""
+        waited = []
+        for view in views:
+            if not view['busy']:
+                continue
+            target = self._target(view)
+            current = target.read()
+            if current['paused_deployment']:
+                view['_paused'] = (current['paused_deployment'], current['paused_version'])
+                continue
+            job = target.job(current['last_job_id']) if current['last_job_id'] else None
+            if job and job['status'] not in states.JOB_TERMINAL:
+                _wait_for_job(target, job['id'], deadline, 'job %s already running on %s' % (job['id'], target.label))
+                waited.append(view['id'])
+        if waited:
+            again = dict((view['id'], view) for view in self.targets(waited))
+            views = [again.get(view['id'], view) for view in views]
+        return views, waited
+
+    def refuse(self, view, spec):
+        if view['_paused']:
+            strategy, version = view['_paused']
+            raise PaasInputError('%s has a %s deployment of version %s paused between batches: continue it or roll it back first '
+                                 '(paas.ops.component_action)' % (view['label'], strategy, version))
+        wanted = 'image' if spec.image else 'package'
+        if view['_source_kind'] != wanted:
+            if view['_source_kind'] not in SOURCE_OPTIONS:
+                raise PaasInputError('%s is built from source kind %s: app_version deploys images and packages' % (view['label'], view['_source_kind']))
+            raise PaasInputError('%s runs a source of kind %s: give %s (a deploy changes the url of its source, not its kind)' % (
+                view['label'], view['_source_kind'], SOURCE_OPTIONS[view['_source_kind']]))
+        if view['deployed']['version'] == spec.version and not self.on_version(view, spec):
+            raise PaasInputError('%s runs version %s from another %s already: ServiceStage names each deploy (and what a rollback goes back '
+                                 'to) by its version, so give a new one' % (view['label'], spec.version, wanted))
+
+    # ---- deploy ----------------------------------------------------------------------------------------------------
+
+    def send(self, views, spec):
+        self._refused = set()
+        with ThreadPoolExecutor(max_workers=min(len(views), _MAX_PARALLEL_SENDS)) as pool:
+            return dict(pool.map(lambda view: (view['id'], self._deploy(view, spec)), views))
+
+    def _deploy(self, view, spec):
+        """One component's ModifyComponent: its handle; a deploy that could not be sent is a handle with the ``error``,
+        which ``follow`` reports as that component's failure (the others' deploys went out)."""
+        target = self._target(view)
+        sent = {}
+
+        def modify():
+            job_id, sent['request_id'] = target.modify(body)
+            return job_id
+        try:
+            info = target.info()
+            body = modify_body(info, view, spec, self.params.get('deploy_strategy'))
+            job_id = send_action(modify, target.last_job_id, (info.get('status') or {}).get('last_job_id') or None, 'new job on %s' % target.label)
+        except PaasError as error:
+            if not isinstance(error, PaasOutcomeUnknownError):
+                self._refused.add(view['id'])
+            return dict(kind='job', id=None, request_id=None, error='deploy not sent: %s' % error.msg)
+        if not job_id:
+            return dict(kind='job', id=None, request_id=sent.get('request_id'), error='ModifyComponent of %s answered no job id' % target.label)
+        return dict(kind='job', id=job_id, request_id=sent.get('request_id'))
+
+    def follow(self, view, handle, deadline, auto_confirm):
+        if handle.get('error'):
+            raise PaasJobError(handle['error'], job=None, target=view['label'])
+        target = self._target(view)
+        job = _wait_for_job(target, handle['id'], deadline, 'job %s on %s' % (handle['id'], target.label))
+        _raise_if_failed(target, job)
+        return job
+
+    def rollback(self, view, deadline, auto_confirm):
+        """The component action ``rollback`` to the version ``view`` ran, once the job in flight on it (the failed deploy's,
+        out of time) has ended."""
+        if view['id'] in self._refused:
+            raise PaasInputError('its deploy was refused, so it still runs what it ran: nothing to roll back')
+        target = self._target(view)
+        version = view['deployed']['version']
+        if version not in target.versions():
+            raise PaasInputError('the deployment records of %s show no successful deployment of version %s to roll back to' % (target.label, version))
+        last_job_id = target.last_job_id()
+        job = target.job(last_job_id) if last_job_id else None
+        if job and job['status'] not in states.JOB_TERMINAL:
+            _wait_for_job(target, job['id'], deadline, 'job %s on %s before its rollback' % (job['id'], target.label))
+        sent = {}
+
+        def roll_back():
+            job_id, sent['request_id'] = target.act_with_request('rollback', {'version': version})
+            return job_id
+        job_id = send_action(roll_back, target.last_job_id, last_job_id, 'new job on %s' % target.label)
+        return dict(kind='job', id=job_id, request_id=sent.get('request_id'))
+
+
+def modify_body(info, view, spec, deploy_strategy=None):
+    """ModifyComponent's body: every ComponentModify field of the component as read (``info``, ShowComponentInfo), with the
+    source's url and the version of ``spec``, the rest of the source kept; ``deploy_strategy`` as given, else the component's."""
+    body = dict((field, info[field]) for field in COMPONENT_MODIFY_FIELDS if info.get(field) is not None)
+    if 'external_accesses' not in body and view.get('_external_accesses'):
+        # ShowComponentInfo has no external_accesses (SDK ShowComponentInfoResponse); the list has them: sent back too.
+        body['external_accesses'] = view['_external_accesses']
+    body['source'] = dict(info.get('source') or {}, url=spec.image or spec.package_url)
+    body['version'] = spec.version
+    if deploy_strategy:
+        body['deploy_strategy'] = deploy_strategy
+    return body
+
+
 def deployer(connection, params):
-    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
-    raise PaasInputError('deploys are not available on this platform yet')
+    return ComponentDeployer(connection, params)

@@ -243,8 +243,7 @@ class DeployOperation(Operation):
                 self.entries[entry['id']]['job'] = error.job
                 failed[entry['id']] = error.msg
             except PaasWaitTimeout as error:
-                # Its work did not end in time: the target is not up on the version within the deadline, a failure to roll
-                # back like any other (the platform's rollback deals with the work still in flight).
+                # Its work still in flight at the deadline: not up on the version in time, so failed (and rolled back) too.
                 failed[entry['id']] = 'not up on %s within the timeout: %s' % (self.spec.describe(), error.msg)
         waiting = [entry['id'] for entry in plan.acting if entry['id'] not in failed]
         final = self._wait_ready(waiting, self.spec, request.deadline, failed)
@@ -323,6 +322,9 @@ def roll_back(deployer, views, deadline, auto_confirm):
         except PaasJobError as error:
             outcome['msg'] = 'rollback failed: %s' % error.msg
             continue
+        except PaasWaitTimeout as error:
+            outcome['msg'] = 'rollback not done within its timeout: %s' % error.msg
+            continue
         reason = None
         try:
             found = wait_until(lambda: deployer.targets([view['id']]), lambda views: deployer.ready(views[0], previous) is None, deadline.remaining(),
@@ -377,6 +379,11 @@ class VersionFleet(Fleet):
 
     def targets(self, times_for=None):
         views = self.deployer.targets()
+        if not self.before:
+            # The first listing, before any batch: a target that cannot take the version refuses the whole rollout, as the
+            # module refuses it, rather than failing in the middle of the fleet (a batch is not decided again: Request.chosen).
+            for view in views:
+                self.deployer.refuse(view, self.spec)
         for view in views:
             view['on_version'] = self.deployer.on_version(view, self.spec)
             view['version'] = VersionSpec.of(view.get('deployed')).describe()

@@ -33,7 +33,10 @@ description:
     O(component_names)) get the component O(version) and its source, an image (O(image)) or a package URL (O(package_url)),
     through C(ModifyComponent), a full-body C(PUT) of the component; the component is read, its source and version
     changed and the rest sent back as it was. O(deploy_strategy) is passed through. The job it returns is followed, then
-    the component's version read again.
+    the component's version read again. Refused before anything is sent are a component built from source code, a
+    source of the other kind (an image for a package component, or the reverse), a new source under the version the
+    component runs already (ServiceStage names each deploy, and what a rollback goes back to, by its version), and a
+    component whose deployment is paused between batches.
   - For O(platform=rainbond), the image-based components of one application (all, or O(service_ids) / O(component_names))
     get O(image). The console OpenAPI records it (C(docker-image-change)), then the C(deploy) operation builds and rolls
     the components with it (C(upgrade) would not pick it up), and the event of each component is followed. A component

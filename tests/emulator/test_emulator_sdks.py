@@ -191,6 +191,31 @@ def test_servicestage_sdk_v2_instance_action_and_job(emulator_clean):
     assert (detail.version, detail.status_detail.status, detail.status_detail.last_job_status) == ("1.1.0", "RUNNING", "SUCCEEDED")
 
 
+def test_servicestage_sdk_v3_modify_component_deploys_a_version(emulator_clean):
+    """ModifyComponent as the SDK sends it (its ComponentModify body, AK/SK signed), built from ShowComponentInfo as a
+    full-body PUT is: the job it answers deploys the new version and image, and the rest of the component stays."""
+    emulator_clean.settings(time_factor=0.01)
+    v3, _v2 = servicestage_clients(emulator_clean)
+    info = v3.show_component_info(ssv3.ShowComponentInfoRequest(application_id=SS_APP, component_id=SS_WEB))
+    image = "swr.cn-north-4.myhuaweicloud.com/demo/web:1.3.0"
+    source = info.source
+    source.url = image
+    fields = dict((name, getattr(info, name)) for name in ssv3.ComponentModify.openapi_types if hasattr(info, name))
+    body = ssv3.ComponentModify(**dict(fields, source=source, version="1.3.0",
+                                       deploy_strategy=ssv3.DeployStrategy(type="RollingRelease",
+                                                                           rolling_release=ssv3.DeployStrategyRollingRelease(batches=1))))
+    started = v3.modify_component(ssv3.ModifyComponentRequest(application_id=SS_APP, component_id=SS_WEB, body=body))
+    assert started.status_code == 200 and started.job_id.startswith("JOB")
+    job = wait_until(lambda: v3.show_job_info(ssv3.ShowJobInfoRequest(job_id=started.job_id)), lambda j: j.job.execution_status == "SUCCEEDED")
+    assert job.tasks[0].task_status == "SUCCEEDED"
+    after = v3.show_component_info(ssv3.ShowComponentInfoRequest(application_id=SS_APP, component_id=SS_WEB))
+    assert (after.version, after.source.kind, after.source.url, after.status.last_job_id) == ("1.3.0", "image", image, started.job_id)
+    kept = [name for name in fields if name not in ("source", "version", "deploy_strategy")]
+    assert dict((name, getattr(after, name)) for name in kept) == dict((name, getattr(info, name)) for name in kept)
+    records = v3.show_component_records(ssv3.ShowComponentRecordsRequest(application_id=SS_APP, component_id=SS_WEB)).records
+    assert (records[0].version, records[0].current_used, records[0].jobs[0].job_info.source_url) == ("1.3.0", True, image)
+
+
 def lost_fields(sent, kept, path=""):
     """Paths of non-null values the emulator sent that the SDK model dropped or changed."""
     if isinstance(sent, dict):

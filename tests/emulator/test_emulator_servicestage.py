@@ -289,6 +289,134 @@ def test_other_actions_conflict_with_a_paused_deployment(emulator_clean):
     assert "paused" in body["error_msg"] and CHECKOUT_JOB in body["error_msg"]
 
 
+# ---- a new version: ModifyComponent ---------------------------------------------------------------
+
+# What ShowComponentInfo shows beyond the SDK's ComponentModify: never part of the PUT body.
+INFO_ONLY = ("status", "environment_id", "application_id")
+NEW_IMAGE = "swr.cn-north-4.myhuaweicloud.com/demo/web:1.3.0"
+
+
+def modify_body(emulator, component, app=MALL, **changes):
+    """The body a full-body PUT sends: the component as read, changed by ``changes``."""
+    body = {key: value for key, value in ok(call(emulator, "GET", component_path(component, app))).items() if key not in INFO_ONLY}
+    body.update(changes)
+    return body
+
+
+def modify(emulator, component, body, app=MALL):
+    return call(emulator, "PUT", component_path(component, app), body)
+
+
+def with_bad_versions(emulator, *bad_versions):
+    emulator.admin("PUT", "world", json=dict(emulator.state()["world"], bad_versions=list(bad_versions)))
+    emulator.settings(time_factor=TIME_FACTOR)
+
+
+def test_modify_component_deploys_the_version_and_keeps_the_rest(fast):
+    before = ok(call(fast, "GET", component_path(WEB)))
+    body = modify_body(fast, WEB, version="1.3.0", source=dict(before["source"], url=NEW_IMAGE), replica=4, description="web 1.3")
+    job_id = ok(modify(fast, WEB, body))["job_id"]
+    assert job_id.startswith("JOB")
+    during = ok(call(fast, "GET", component_path(WEB)))
+    # The new spec is taken at once; the version and source once the deployment's job succeeds.
+    assert (during["status"]["component_status"], during["status"]["last_job_id"], during["version"], during["source"]["url"]) == (
+        "UPGRADING", job_id, "1.2.0", before["source"]["url"])
+    assert (during["replica"], during["description"]) == (4, "web 1.3")
+    assert wait_job(fast, job_id)["tasks"][0]["task_status"] == "SUCCEEDED"
+    after = ok(call(fast, "GET", component_path(WEB)))
+    assert (after["version"], after["source"], after["status"]["artifact"]) == ("1.3.0", dict(before["source"], url=NEW_IMAGE),
+                                                                                {"type": "image", "url": NEW_IMAGE})
+    unchanged = ("status", "version", "source", "replica", "description")
+    assert {k: v for k, v in after.items() if k not in unchanged} == {k: v for k, v in before.items() if k not in unchanged}
+    listed = next(c for c in ok(call(fast, "GET", "/applications/%s/components" % MALL))["components"] if c["id"] == WEB)
+    assert (listed["version"], listed["source"]["url"]) == ("1.3.0", NEW_IMAGE)
+    records = ok(call(fast, "GET", component_path(WEB) + "/records"))["records"]
+    assert (records[0]["version"], records[0]["deploy_type"], records[0]["current_used"], records[0]["status"]) == ("1.3.0", "upgrade", True, "SUCCEEDED")
+    assert records[0]["jobs"][0]["job_id"] == job_id and records[0]["jobs"][0]["job_info"]["source_url"] == NEW_IMAGE
+    assert fast.metrics()["actions"][-1] == dict(fast.metrics()["actions"][-1], operation="ModifyComponent", targets=[WEB], job_id=job_id,
+                                                 detail={"version": "1.3.0", "source": body["source"]})
+    assert fast.metrics()["restarts"][WEB] == 1
+
+
+def test_modify_component_is_a_full_body_put(fast):
+    # A field the body leaves out is cleared, as a PUT of the whole component does.
+    body = modify_body(fast, WEB, version="1.3.0")
+    del body["limit_cpu"], body["timezone"]
+    wait_job(fast, ok(modify(fast, WEB, body))["job_id"])
+    after = ok(call(fast, "GET", component_path(WEB)))
+    assert (after["limit_cpu"], after["timezone"], after["limit_memory"]) == (None, None, 1)
+
+
+def test_rollback_to_a_record_restores_its_version_and_source(fast):
+    before = ok(call(fast, "GET", component_path(WEB)))
+    wait_job(fast, ok(modify(fast, WEB, modify_body(fast, WEB, version="1.3.0", source=dict(before["source"], url=NEW_IMAGE))))["job_id"])
+    wait_job(fast, ok(v3_action(fast, WEB, "rollback", version="1.2.0"))["job_id"])
+    after = ok(call(fast, "GET", component_path(WEB)))
+    assert (after["version"], after["source"]) == ("1.2.0", before["source"])
+    wait_job(fast, ok(v3_action(fast, WEB, "rollback", version="1.3.0"))["job_id"])
+    after = ok(call(fast, "GET", component_path(WEB)))
+    assert (after["version"], after["source"]["url"]) == ("1.3.0", NEW_IMAGE)
+
+
+@pytest.mark.parametrize("bad", [{"version": "1.3.0", "kind": "fail_in_batch", "message": "readiness probe failed: 503"},
+                                 {"version": NEW_IMAGE, "kind": "fail_in_batch"}], ids=["by-version", "by-image"])
+def test_a_bad_version_fails_its_deployment_and_keeps_the_old_one(fast, bad):
+    with_bad_versions(fast, bad)
+    source = ok(call(fast, "GET", component_path(WEB)))["source"]
+    job = wait_job(fast, ok(modify(fast, WEB, modify_body(fast, WEB, version="1.3.0", source=dict(source, url=NEW_IMAGE))))["job_id"])
+    assert job["job"]["execution_status"] == "FAILED"
+    assert job["tasks"][0]["messages"] == bad.get("message", "%s: readiness probe failed on version %s (batch 1)" % (WEB, bad["version"]))
+    after = ok(call(fast, "GET", component_path(WEB)))
+    assert (after["status"]["component_status"], after["version"], after["source"]) == ("FAILED", "1.2.0", source)
+    records = ok(call(fast, "GET", component_path(WEB) + "/records"))["records"]
+    assert [(r["version"], r["status"], r["current_used"]) for r in records] == [
+        ("1.3.0", "FAILED", False), ("1.2.0", "SUCCEEDED", True), ("1.1.0", "SUCCEEDED", False)]
+    wait_job(fast, ok(v3_action(fast, WEB, "rollback", version="1.2.0"))["job_id"])
+    after = ok(call(fast, "GET", component_path(WEB)))
+    assert (after["status"]["component_status"], after["version"], after["source"]) == ("RUNNING", "1.2.0", source)
+
+
+def test_a_never_healthy_version_stays_upgrading_until_the_deadline(fast):
+    fast.admin("PUT", "world", json=dict(fast.state()["world"], bad_versions=[{"version": "1.3.0", "kind": "never_healthy"}],
+                                         jobs={"unhealthy_deadline_seconds": {"servicestage": 50}}))
+    fast.settings(time_factor=TIME_FACTOR)
+    job_id = ok(modify(fast, WEB, modify_body(fast, WEB, version="1.3.0")))["job_id"]
+    time.sleep(0.4)  # past the upgrade (0.3 s), before the deadline (0.5 s)
+    assert (component_status(fast, WEB)["component_status"], v3_job(fast, job_id)["job"]["execution_status"]) == ("UPGRADING", "RUNNING")
+    job = wait_job(fast, job_id)
+    assert job["job"]["execution_status"] == "FAILED" and "did not become healthy" in job["tasks"][0]["messages"]
+    assert (component_status(fast, WEB)["component_status"], component_status(fast, WEB)["version"]) == ("FAILED", "1.2.0")
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(status={"component_status": "RUNNING"}), "ComponentModify has no field status"),
+    (dict(name="web2"), "name cannot change"),
+    (dict(version="1.3"), "version must be"),
+    (dict(version=None), "version required"),
+    (dict(replica=None), "replica required"),
+    (dict(runtime_stack=None), "runtime_stack required"),
+    (dict(source=None), "source required"),
+    (dict(replica="3"), "replica must be an integer"),
+    (dict(source={"kind": "docker", "url": NEW_IMAGE}), "source.kind must be one of code, package, image"),
+    (dict(source={"kind": "image"}), "source.url is required"),
+    (dict(deploy_strategy={"type": "BlueGreen"}), "deploy_strategy.type must be one of"),
+])
+def test_modify_component_refuses_what_the_sdk_model_does_not_allow(emulator_clean, change, message):
+    body = modify_body(emulator_clean, WEB, version="1.3.0")
+    body.update(change)
+    body = {key: value for key, value in body.items() if value is not None}
+    error = assert_error(modify(emulator_clean, WEB, body), 400, "SVCSTG.00100400")
+    assert message in error["error_msg"]
+    assert ok(call(emulator_clean, "GET", component_path(WEB)))["version"] == "1.2.0" and emulator_clean.metrics()["actions"] == []
+
+
+def test_modify_component_conflicts_with_a_running_job(emulator_clean):
+    job_id = ok(v3_action(emulator_clean, WEB, "restart"))["job_id"]
+    body = assert_error(modify(emulator_clean, WEB, modify_body(emulator_clean, WEB, version="1.3.0")), 409, "SVCSTG.00100409")
+    assert job_id in body["error_msg"]
+    assert_error(modify(emulator_clean, CHECKOUT, modify_body(emulator_clean, CHECKOUT, RELEASES, version="1.6.0"), RELEASES), 409, "SVCSTG.00100409")
+
+
 # ---- errors ---------------------------------------------------------------------------------------
 
 

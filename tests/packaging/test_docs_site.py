@@ -51,7 +51,7 @@ def _site(tmp_path_factory):
 def test_inventory_of_pages_is_not_empty():
     # Guards the page checks below against a glob that silently finds nothing.
     assert len(MODULES) >= 7 and FILTERS == ['rolling_plan'] and ROLES == ['rolling_restart']
-    assert {'getting-started', 'credentials', 'module-defaults', 'semantics', 'rolling-restarts', 'awx'} <= set(GUIDE)
+    assert {'getting-started', 'credentials', 'module-defaults', 'semantics', 'rolling-restarts', 'rolling-deploys', 'awx'} <= set(GUIDE)
 
 
 def test_site_builds_without_warnings(site):

@@ -223,13 +223,28 @@ def status_view(call, component):
             "last_job_status": EXECUTION_STATUS[last_job.status] if last_job else ""}
 
 
+def default_image(call, name, version):
+    """The image of a component's version when the world names none (also that of its deployment records)."""
+    return "swr.%s.myhuaweicloud.com/demo/%s:%s" % (call.world.data["huawei"]["region"], name, version)
+
+
+def component_source(call, component):
+    """The component's ``source`` (SDK SourceObject): what its last successful ModifyComponent (or a rollback to one)
+    deployed, else the world's ``image``, else the default image of its version."""
+    if component.get("source"):
+        return component["source"]
+    return {"kind": "image", "storage": "swr", "auth": "iam", "version": component["version"],
+            "url": component.get("image") or default_image(call, component["name"], component["version"])}
+
+
 def component_status(call, component):
     view = status_view(call, component)
+    source = component_source(call, component)
     return {"component_status": view["status"], "available_replica": view["available_replica"], "replica": view["replica"],
             "fail_detail": view["fail_detail"], "last_job_id": view["last_job_id"], "creator": component.get("creator", "ops-user"),
             "create_time": created_ms(call, component), "update_time": restarted_ms(component, created_ms(call, component)),
-            "artifact": {"type": "image", "url": component.get("image", "swr.cn-north-4.myhuaweicloud.com/demo/%s:%s" % (
-                component["name"], component["version"]))}}
+            # ComponentArtifact: "package" for VM deployments, else "image"; here it follows the source.
+            "artifact": {"type": "package" if source["kind"] == "package" else "image", "url": source["url"]}}
 
 
 def environment_name(call, environment_id):
@@ -288,7 +303,7 @@ def component_summary(call, app, component):
             "version": component["version"], "environment_id": component.get("environment_id", ""),
             "environment_name": environment_name(call, component.get("environment_id")), "application_id": app["id"],
             "application_name": app["name"], "runtime_stack": runtime_stack(component),
-            "source": {"kind": "image", "url": component_status(call, component)["artifact"]["url"], "version": component["version"]},
+            "source": component_source(call, component),
             "platform_type": "cce", "external_accesses": component.get("external_accesses", []), "creator": component.get("creator", "ops-user"),
             "labels": component.get("labels", [])}
 
@@ -299,24 +314,30 @@ async def show_components_in_application(call):
     return {"count": len(app["components"]), "components": [component_summary(call, app, c) for c in paged(call, app["components"])]}
 
 
+# What ShowComponentInfo shows of the ComponentModify fields a world component does not give. A ModifyComponent (a
+# full-body PUT) sets each of them to what its body says, or clears it (None) when the body leaves it out.
+COMPONENT_DEFAULTS = {
+    "description": "", "labels": [], "build": None, "limit_cpu": 0.5, "limit_memory": 1, "request_cpu": 0.25, "request_memory": 0.5,
+    "swimlane_id": "", "envs": [], "storages": [], "command": None, "post_start": None, "pre_stop": None, "timezone": "Asia/Shanghai",
+    "mesher": None, "jvm_opts": "", "tomcat_opts": None, "logs": [], "custom_metric": None, "affinity": None, "anti_affinity": None,
+    "liveness_probe": None, "readiness_probe": None, "refer_resources": [],
+}
+
+
 @SERVICESTAGE.route("GET", "/v3/{project_id}/cas/applications/{application_id}/components/{component_id}", "ShowComponentInfo")
 async def show_component_info(call):
     app, component = component_of(call)
     summary = component_summary(call, app, component)
-    return {
-        # No "id": the SDK's ShowComponentInfoResponse (and the documented field list) has none.
-        "name": component["name"], "description": component.get("description", ""),
-        "labels": summary["labels"], "runtime_stack": summary["runtime_stack"], "source": summary["source"], "build": None,
-        "environment_id": summary["environment_id"], "application_id": app["id"],
-        "limit_cpu": component.get("limit_cpu", 0.5), "limit_memory": component.get("limit_memory", 1),
-        "request_cpu": component.get("request_cpu", 0.25), "request_memory": component.get("request_memory", 0.5),
-        "replica": component["replica"], "version": component["version"], "swimlane_id": "", "envs": [], "storages": [],
-        "command": None, "post_start": None, "pre_stop": None, "timezone": "Asia/Shanghai", "mesher": None,
+    info = {field: component.get(field, default) for field, default in COMPONENT_DEFAULTS.items()}
+    # No "id" and no "external_accesses": the SDK's ShowComponentInfoResponse (and the documented field list) has neither.
+    info.update({
+        "name": component["name"], "labels": summary["labels"], "runtime_stack": summary["runtime_stack"], "source": summary["source"],
+        "environment_id": summary["environment_id"], "application_id": app["id"], "replica": component["replica"],
+        "version": component["version"],
         "deploy_strategy": component.get("deploy_strategy") or {"type": "RollingRelease", "rolling_release": {"batches": 1}},
-        "jvm_opts": "", "tomcat_opts": None, "logs": [], "custom_metric": None, "affinity": None, "anti_affinity": None,
-        "liveness_probe": None, "readiness_probe": None, "refer_resources": component.get("refer_resources", []),
         "status": summary["status"],
-    }
+    })
+    return info
 
 
 def instance_view(call, app, component):

@@ -366,11 +366,14 @@ class JobEngine:
 
     def _outcome(self, job, target):
         """``(kind, message, flap)`` of how this unit's step ends: an injected fault aimed at the unit, else what the version
-        the job deploys (``meta['deploying']``) does by the world's ``bad_versions``, else ``(None, None, None)``."""
+        the job deploys (``meta['deploying']``: what it names, or a list of such names, e.g. a ServiceStage component version
+        and its image) does by the world's ``bad_versions``, else ``(None, None, None)``."""
         fault = self.faults.job_outcome(job.platform, target.unit.unit_id)
         if fault is not None:
             return fault.kind, fault.message, None
-        bad = self.world.bad_version(job.meta.get("deploying")) if job.meta.get("deploying") else None
+        deploying = job.meta.get("deploying")
+        names = deploying if isinstance(deploying, (list, tuple)) else [deploying]
+        bad = self.world.bad_version(*names) if deploying else None
         if bad is None:
             return None, None, None
         if bad["kind"] == "never_healthy":
@@ -379,7 +382,7 @@ class JobEngine:
             if target.batch + 1 != int(bad["batch"]):
                 return None, None, None
             return "job_fail", bad.get("message") or "%s: readiness probe failed on version %s (batch %d)" % (
-                target.unit.unit_id, job.meta["deploying"], target.batch + 1), None
+                target.unit.unit_id, bad["version"], target.batch + 1), None
         return None, None, VersionFlap(bad)
 
     def _finish_target(self, job, target, moment):

@@ -9,6 +9,11 @@ its effect on the component's spec happens either when it is accepted (``replica
 Kubernetes takes a new spec at once) or when its job succeeds (the ``version`` of a rollback or of a
 finished deployment), through the job's ``on_finish``.
 
+A new version comes with ModifyComponent (``PUT`` of the whole component, validated as the SDK's ``ComponentModify``):
+the body's other fields are taken at once, its ``source`` and ``version`` when the deployment's job succeeds; the job
+deploys what the world's ``bad_versions`` may name (the version or the source URL). A ``rollback`` to a record's version
+restores that record's source too.
+
 Deployments paused between batches (the emulator's model; the real signals are UNVERIFIED): the world
 gives a component ``paused_deployment: {job_id, strategy: rolling|gray, version}``.  On load its job is
 created waiting for confirmation; ``continue_deploy`` (any) and ``check_gray_release`` (gray) confirm
@@ -17,10 +22,12 @@ it, ``modify_gray_rule`` (gray) records new parameters and runs a short job of i
 
 from __future__ import annotations
 
+import copy
+import re
 import uuid
 
 from .common import ApiError, epoch_ms, iso_utc
-from .huawei import EXECUTION_STATUS, SERVICESTAGE, application_view, component_of, component_summary, instance_of, paged
+from .huawei import EXECUTION_STATUS, SERVICESTAGE, application_view, component_of, component_summary, default_image, instance_of, paged
 from .jobs import SUCCEEDED, WAITING_CONFIRMATION, register_action
 
 __all__ = ["SERVICESTAGE"]
@@ -34,6 +41,19 @@ PAUSED_ACTIONS = {"continue_deploy": ("rolling", "gray"), "check_gray_release": 
 # Chosen codes where the documentation does not say (UNVERIFIED, see README).
 CONFLICT = ("SVCSTG.00100409", "conflicts with the current state")
 SNAPSHOT_NOT_FOUND = ("SVCSTG.00100436", "snapshot not found")
+
+# ModifyComponent's body: the attributes of the SDK's ComponentModify (huaweicloudsdkservicestage 3.1.219,
+# v3/model/component_modify.py), and the ones its constructor sets unconditionally (required).
+COMPONENT_MODIFY_FIELDS = ("name", "description", "labels", "runtime_stack", "source", "build", "limit_cpu", "limit_memory", "request_cpu",
+                           "request_memory", "replica", "version", "swimlane_id", "envs", "storages", "deploy_strategy", "command", "post_start",
+                           "pre_stop", "timezone", "mesher", "jvm_opts", "tomcat_opts", "logs", "custom_metric", "affinity", "anti_affinity",
+                           "liveness_probe", "readiness_probe", "external_accesses", "refer_resources")
+COMPONENT_MODIFY_REQUIRED = ("name", "runtime_stack", "source", "version", "replica")
+# SourceKind (SDK) and DeployStrategy.type (the Node.js SDK's DeployStrategyTypeEnum; the Python model leaves it a str).
+SOURCE_KINDS = ("code", "package", "image")
+DEPLOY_STRATEGY_TYPES = ("OneBatchRelease", "RollingRelease", "GrayRelease")
+# Component versions: {n}.{n}.{n} or {n}.{n}.{n}.{n} (terraform-provider-huaweicloud's servicestagev3_component docs).
+COMPONENT_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+(\.[0-9]+)?$")
 
 # A new gray rule changes routing only: the component keeps its state while this job runs.
 register_action("modify_gray_rule", None, None)
@@ -76,10 +96,18 @@ def previous_version(engine, component):
     return None
 
 
-def add_record(component, version, deploy_type, job, moment):
-    record = {"version": version, "deploy_type": deploy_type, "begin_time": moment, "end_time": None, "job_id": job.job_id}
+def add_record(component, version, deploy_type, job_id, moment, source=None):
+    """A deployment record of ``version`` (its ``source``: None for the default image of the version)."""
+    record = {"version": version, "deploy_type": deploy_type, "begin_time": moment, "end_time": None, "job_id": job_id,
+              "source": copy.deepcopy(source)}
     component["records"].append(record)
     return record
+
+
+def recorded_source(engine, component, version):
+    """The source of the newest succeeded deployment of ``version`` (what a rollback to it restores), or None."""
+    records = [record for record in deployed_records(engine, component) if record["version"] == version]
+    return records[-1].get("source") if records else None
 
 
 def remember_version(component, version, job):
@@ -95,13 +123,17 @@ def finish_deployment(component, version, record):
         record["end_time"] = job.finished_at
         if job.status == SUCCEEDED:
             component["version"] = version
+            if record.get("source"):
+                component["source"] = copy.deepcopy(record["source"])
+            else:
+                component.pop("source", None)
             remember_version(component, version, job)
     return on_finish
 
 
 def record_view(call, component, record, current):
     job = call.engine.get(record["job_id"]) if record.get("job_id") else None
-    source_url = "swr.%s.myhuaweicloud.com/demo/%s:%s" % (call.world.data["huawei"]["region"], component["name"], record["version"])
+    source_url = (record.get("source") or {}).get("url") or default_image(call, component["name"], record["version"])
     jobs = []
     if record.get("job_id"):
         jobs.append({"sequence": 1, "deploy_type": record["deploy_type"], "job_id": record["job_id"],
@@ -239,9 +271,9 @@ def run_action(call, component, action, parameters):
                                  on_finish=lambda job: component.pop("replica_before", None), **job_options)
     if action in ("rollback", "rollback_current"):
         version = rollback_target(call, component, action, parameters)
-        job = engine.create_job("servicestage", "rollback", [component["id"]], call.moment, **job_options)
-        job.on_finish = finish_deployment(component, version, add_record(component, version, "rollback", job, call.moment))
-        return job
+        record = add_record(component, version, "rollback", job_options["job_id"], call.moment, recorded_source(engine, component, version))
+        return engine.create_job("servicestage", "rollback", [component["id"]], call.moment, on_finish=finish_deployment(component, version, record),
+                                 **job_options)
     return engine.create_job("servicestage", action, [component["id"]], call.moment, **job_options)
 
 
@@ -271,6 +303,65 @@ async def update_component_action(call):
     job = run_action(call, component, action, parameters)
     # The documented example answers "succeeded" at once: it says the task was accepted, the job tells the outcome.
     return {"job_id": job.job_id, "result": "succeeded"}
+
+
+# ---- a new version: ModifyComponent -------------------------------------------------------------------
+
+
+def component_modify(call, component):
+    """The ModifyComponent body, checked as the SDK's ComponentModify requires, or the API's 400."""
+    body = call.json(default=None)
+    if not isinstance(body, dict):
+        raise parameter_invalid("the body must be a ComponentModify object")
+    unknown = sorted(set(body) - set(COMPONENT_MODIFY_FIELDS))
+    if unknown:
+        raise parameter_invalid("ComponentModify has no field %s" % ", ".join(unknown))
+    missing = [field for field in COMPONENT_MODIFY_REQUIRED if body.get(field) in (None, "", {})]
+    if missing:
+        raise parameter_invalid("%s required" % ", ".join(missing))
+    if body["name"] != component["name"]:
+        raise parameter_invalid("name cannot change (component %s, body %r)" % (component["name"], body["name"]))
+    if not isinstance(body["runtime_stack"], dict) or not body["runtime_stack"].get("name"):
+        raise parameter_invalid("runtime_stack must be a RuntimeStack object with a name")
+    source = body["source"]
+    if not isinstance(source, dict) or source.get("kind") not in SOURCE_KINDS:
+        raise parameter_invalid("source.kind must be one of %s" % ", ".join(SOURCE_KINDS))
+    if source["kind"] != "code" and not (isinstance(source.get("url"), str) and source["url"]):
+        raise parameter_invalid("source.url is required for a source of kind %s" % source["kind"])
+    if not isinstance(body["version"], str) or not COMPONENT_VERSION.match(body["version"]):
+        raise parameter_invalid("version must be {n}.{n}.{n} or {n}.{n}.{n}.{n}, got %r" % (body["version"],))
+    replica = body["replica"]
+    if isinstance(replica, bool) or not isinstance(replica, int) or replica < 0:
+        raise parameter_invalid("replica must be an integer >= 0")
+    strategy = body.get("deploy_strategy")
+    if strategy is not None and (not isinstance(strategy, dict) or strategy.get("type") not in DEPLOY_STRATEGY_TYPES):
+        raise parameter_invalid("deploy_strategy.type must be one of %s" % ", ".join(DEPLOY_STRATEGY_TYPES))
+    return body
+
+
+def deploy_component(call, component, body):
+    """Take a ModifyComponent: every field but source and version at once (a full-body PUT: a field left out is cleared), the
+    source and version once its deployment job succeeds (a new record of the version, with its source)."""
+    for field in COMPONENT_MODIFY_FIELDS:
+        if field not in ("name", "source", "version"):
+            component[field] = copy.deepcopy(body.get(field))
+    version, source = body["version"], body["source"]
+    created_by = call.principal.user.get("name") or "ops-user"  # AK/SK callers carry no user name
+    job_id = new_job_id()
+    record = add_record(component, version, "upgrade", job_id, call.moment, source)
+    return call.engine.create_job(
+        "servicestage", "upgrade", [component["id"]], call.moment, operation=call.operation.name, job_id=job_id,
+        on_finish=finish_deployment(component, version, record), log_detail={"version": version, "source": source},
+        # What the job deploys, as the world's bad_versions may name it: the component version or the source URL.
+        meta={"created_by": created_by, "instance_id": component["instance"]["id"], "action": "upgrade", "deploying": [version, source.get("url")]})
+
+
+@SERVICESTAGE.route("PUT", V3_COMPONENT, "ModifyComponent")
+async def modify_component(call):
+    _app, component = component_of(call)
+    body = component_modify(call, component)
+    check_no_running_job(call, component)
+    return {"job_id": deploy_component(call, component, body).job_id}
 
 
 @SERVICESTAGE.route("POST", V2_INSTANCE + "/action", "UpdateInstanceAction")
