@@ -267,9 +267,10 @@ def package_order(call, app, action, package_version, manual, co_type, max_batch
                 group["package_version"] = package_version
                 group["update_time_ms"] = epoch_ms(job.finished_at)
     name, code = co_type
-    job = start_change_order(call, action, plans, code, busy, description=name, on_finish=order_done)
+    job = start_change_order(call, action, plans, code, busy, description=name, on_finish=order_done,
+                             extra_meta={"co_type": name, "deploying": package_version, "group_ids": [group["id"] for group in groups]})
+    # Set at once: no ECC finishes its step within the call that created the order (every step takes time).
     job.on_unit_done = ecc_done
-    job.meta.update(co_type=name, deploying=package_version, group_ids=[group["id"] for group in groups])
     return job
 
 
