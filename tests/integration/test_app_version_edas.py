@@ -179,3 +179,22 @@ def test_without_app_ids_every_application_of_the_region_is_in_scope(emulator_cl
     result = check.adhoc_result()
     assert (result['deployed'], result['unchanged']) == ([ORDERS], [BILLING])
     assert emulator_clean.metrics()['requests']['edas:ListApplication'] == 1 and alibaba_actions(emulator_clean) == []
+
+
+def test_a_rolling_deploy_through_the_region_puts_the_package_on_each_batch_and_resumes_with_nothing_to_do(emulator_clean):
+    # The rollout confirms batches itself (auto_confirm_batches defaults to true there): each order is sent with manual batches
+    # (ReleaseType 1) and confirmed as it is followed.
+    args = dict(platform='edas', endpoint=emulator_clean.url, targets=[ORDERS, BILLING], package_url=BILLING_310, package_version='3.1.0', batch=2,
+                batch_size=1, **KEY)
+    run = run_module('paas.ops.rollout', args)
+    assert run.rc == 0, run.output
+    result = run.adhoc_result()['rolling_restart_result']
+    assert result['deployed'] == [ORDERS, BILLING] and [batch['targets'] for batch in result['batches']] == [[ORDERS], [BILLING]]
+    assert sent(emulator_clean) == ['DeployApplication', 'ContinuePipeline', 'DeployApplication', 'ContinuePipeline']
+    assert set(deploy_groups(emulator_clean, BILLING).values()) == {('3.1.0', BILLING_310)}
+    assert deploy_groups(emulator_clean, ORDERS) == {ORDERS_GROUP: ('3.1.0', BILLING_310)}
+    again = run_module('paas.ops.rollout', args)
+    assert again.rc == 0, again.output
+    resumed = again.adhoc_result()['rolling_restart_result']
+    assert [(entry['id'], entry['reason']) for entry in resumed['skipped']] == [(ORDERS, 'already runs package 3.1.0'), (BILLING, 'already runs package 3.1.0')]
+    assert len(sent(emulator_clean)) == 4
