@@ -21,6 +21,7 @@ OSS = 'https://edas-demo.oss-cn-hangzhou.aliyuncs.com/'
 ORDERS_172, ORDERS_180 = OSS + 'orders/orders-1.7.2.jar', OSS + 'orders/orders-1.8.0.jar'
 BILLING_310 = OSS + 'billing/billing-3.1.0.war'
 BROKEN, PROBE = '1.9.0-rc1', 'orders 1.9.0-rc1: /healthz answered 503'
+NEVER_HEALTHY = '1.9.0-rc2'
 
 
 def app_version(emulator, args, cli_args=()):
@@ -43,11 +44,13 @@ def sent(emulator):
 
 
 def with_broken_version(emulator):
-    """The default world, with an orders package whose first batch fails its health check."""
+    """The default world, with an orders package whose first batch fails its health check, and one that never gets healthy
+    (EDAS gives up on no ECC: its order runs until someone ends it)."""
     with open(DEFAULT_WORLD, encoding='utf-8') as handle:
         world = yaml.safe_load(handle)
     world['settings']['time_factor'] = 0.05
-    world['bad_versions'] = [{'version': BROKEN, 'kind': 'fail_in_batch', 'batch': 1, 'message': PROBE}]
+    world['bad_versions'] = [{'version': BROKEN, 'kind': 'fail_in_batch', 'batch': 1, 'message': PROBE},
+                             {'version': NEVER_HEALTHY, 'kind': 'never_healthy'}]
     emulator.admin('PUT', 'world', json=world)
 
 
@@ -171,6 +174,22 @@ def test_rollback_on_failure_puts_the_groups_back_on_the_old_package_and_still_f
     assert (target['after']['package_version'], target['after']['state']) == ('1.7.2', 'running')
     # What it ran before, and runs again: the rollback started the ECC that was stopped, as the deploy would have.
     assert (target['before']['package_version'], target['before']['raw_state'], target['after']['raw_state']) == ('1.7.2', '3/4 running', '4/4 running')
+
+
+def test_a_deploy_still_running_at_the_deadline_is_aborted_and_rolled_back(emu):
+    with_broken_version(emu)
+    run = app_version(emu, dict(app_ids=[ORDERS], package_url=OSS + 'orders/orders-%s.jar' % NEVER_HEALTHY, package_version=NEVER_HEALTHY,
+                                rollback_on_failure=True, wait_timeout=10))
+    assert run.rc != 0, run.output
+    result = run.adhoc_result()
+    (target,) = result['targets']
+    assert (result['failed_targets'], result['rolled_back'], target['outcome'], target['rollback']['ok']) == ([ORDERS], [ORDERS], 'rolled_back', True)
+    assert 'not up on package %s within the timeout' % NEVER_HEALTHY in target['msg']
+    # The deploy's order held the application: aborted first, since EDAS runs one order per application at a time.
+    assert sent(emu) == ['DeployApplication', 'AbortChangeOrder', 'RollbackApplication']
+    assert emu.job(target['job_id'])['status'] == 'aborted'
+    assert deploy_groups(emu, ORDERS) == {ORDERS_GROUP: ('1.7.2', ORDERS_172)}
+    assert (target['after']['package_version'], target['after']['state'], target['after']['raw_state']) == ('1.7.2', 'running', '4/4 running')
 
 
 def test_without_app_ids_every_application_of_the_region_is_in_scope(emulator_clean):
