@@ -295,9 +295,10 @@ class AlibabaApi:
         """What change_order_info returns of an order: with its batches' tasks, and without the per-instance units."""
         return public_order(self.with_tasks(order))
 
-    def list_all(self, paging, path, query, key, page_size=None, want=None, reuse=False):
-        """Every item of a paged list (``paging``: how it pages), read page by page to its end; ``key`` names an item's id field."""
-        return read_all(lambda page: self.call(paging.name, 'GET', path, dict(query, **page), reuse=reuse), paging, page_size=page_size,
+    def list_all(self, paging, path, query, key, page_size=None, want=None, reuse=False, method='GET'):
+        """Every item of a paged list (``paging``: how it pages), read page by page to its end; ``key`` names an item's id field.
+        ``method``: the list's HTTP method (EDAS lists with POST: ListApplication), a read either way."""
+        return read_all(lambda page: self.call(paging.name, method, path, dict(query, **page), read=True, reuse=reuse), paging, page_size=page_size,
                         key=lambda item: item.get(key) if isinstance(item, dict) else None, want=want)
 
 

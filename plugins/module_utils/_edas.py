@@ -4,11 +4,15 @@
 #
 # PRIVATE to the paas.ops collection: not a public API, may change without notice.
 
-"""EDAS: application, ECC and change-order reads, the operations on an application's ECCs, and the fleet of ECCs a
-rolling restart walks.
+"""EDAS: application, ECC and change-order reads, the operations on an application's ECCs, the fleet of ECCs a
+rolling restart walks, and package deploys (``EdasDeployer``).
 
 An ECC keeps no restart time: ``Edas.restart_times`` reads it from the change orders (one ListRecentChangeOrder, then
 GetChangeOrderInfo of the restart orders needed: the ECC's step FinishTime), only when asked.
+
+A deploy puts a package (URL and version) on the deploy groups of ECS-cluster applications with co_deploy; what an
+application runs is the PackageVersion of those groups (ListDeployGroup), and a rollback is co_rollback to the version the
+groups ran before, as ListHistoryDeployVersion knows it.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from functools import partial
 
 from ansible_collections.paas.ops.plugins.module_utils import _states as states
 from ansible_collections.paas.ops.plugins.module_utils._action import decide, epoch_seconds, summary
-from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderFleet, as_list, follow_orders, instance_operation,
-                                                                        order_summary, order_task, order_unit, send_order, wait_for_running_orders)
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasInputError
+from ansible_collections.paas.ops.plugins.module_utils._alibaba import (AlibabaApi, ChangeOrderDeployer, ChangeOrderFleet, as_list, follow_orders,
+                                                                        instance_operation, order_summary, order_task, order_unit, send_order,
+                                                                        wait_for_running_orders)
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasError, PaasInputError
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
+from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging
+from ansible_collections.paas.ops.plugins.module_utils._version import deployed
 
 ACTIONS = ('start', 'stop', 'restart')
 _EDAS_ACTION = {'start': ('StartApplication', 'co_start'), 'stop': ('StopApplication', 'co_stop'), 'restart': ('RestartApplication', 'co_restart')}
@@ -39,6 +46,18 @@ CHANGE_ORDER_STATUSES = states.Table('edas_change_order', {
     '0': states.JOB_PENDING, '1': states.JOB_RUNNING, '2': states.JOB_SUCCEEDED, '3': states.JOB_FAILED, '6': states.JOB_ABORTED,
     '7': states.JOB_PARTIALLY_FAILED, '8': states.JOB_WAITING_CONFIRMATION, '9': states.JOB_RUNNING, '10': states.JOB_FAILED,
 })
+
+# ListApplication pages by CurrentPage and PageSize and gives no total, so a short page ends it; its largest page is not
+# documented (deploy-and-paging-apis.md 5): 20 is the size its API reference shows, small enough that no cap of the
+# platform's would cut a page short and end the list early.
+_EDAS_APPLICATIONS = Paging('ListApplication', PAGE, 'PageSize', 'CurrentPage', 20, items=('ApplicationList', 'Application'))
+# ListApplication ClusterType of an ECS cluster, the only one co_deploy deploys to (3 and 5 are Kubernetes clusters).
+_EDAS_ECS_CLUSTER = '2'
+# co_deploy's limits (alibabacloud-edas20170801 DeployApplicationRequest): PackageVersion length, BatchWaitTime minutes;
+# co_rollback takes at most 5 batches.
+_EDAS_PACKAGE_VERSION_LENGTH = 64
+_EDAS_BATCH_WAIT_MINUTES = 5
+_EDAS_ROLLBACK_BATCHES = 5
 
 # EDAS serves some regions from a shared host (alibabacloud-edas20170801 Client endpoint map).
 ENDPOINT_OVERRIDES = dict(
@@ -60,7 +79,25 @@ class Edas(AlibabaApi):
                              state=ECC_STATES.normalize(raw), raw_state=raw, health=ECC_HEALTH.normalize(raw),
                              raw_health=raw, task_state=ecc.get('TaskState'), group_id=ecc.get('GroupId'), ip=ecc.get('Ip'), restarted_at=None))
         application = info.get('Application') or {}
-        return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs)
+        return dict(id=app_id, name=application.get('Name'), label='application %s' % (application.get('Name') or app_id), eccs=eccs,
+                    dockerized=bool(application.get('Dockerize')))
+
+    def applications(self):
+        """Every application of the region (ListApplication, all pages)."""
+        return self.list_all(_EDAS_APPLICATIONS, '/pop/v5/app/app_list', {}, 'AppId', method='POST')
+
+    def deploy_groups(self, app_id):
+        """The application's deploy groups with the package each runs (ListDeployGroup)."""
+        data = self.call('ListDeployGroup', 'POST', '/pop/v5/app/deploy_group_list', {'AppId': app_id}, read=True)
+        return [dict(id=group.get('GroupId'), name=group.get('GroupName'), package_version=group.get('PackageVersion') or None,
+                     package_url=group.get('PackageUrl') or None)
+                for group in as_list(data.get('DeployGroupList'), 'DeployGroup')]
+
+    def package_versions(self, app_id):
+        """Every package version the application was deployed with (ListHistoryDeployVersion)."""
+        data = self.call('ListHistoryDeployVersion', 'GET', '/pop/v5/app/deploy_history_version_list', {'AppId': app_id})
+        return [dict(id=entry.get('Id'), package_version=entry.get('PackageVersion'), url=entry.get('WarUrl'))
+                for entry in as_list(data.get('PackageVersionList'), 'PackageVersion')]
 
     def _recent_change_orders(self, app_id, reuse=False):
         return self.call('ListRecentChangeOrder', 'POST', '/pop/v5/changeorder/change_order_list', {'AppId': app_id}, read=True, reuse=reuse)
@@ -299,6 +336,135 @@ class EdasFleet(ChangeOrderFleet):
         return self.restart(ids, deadline, auto_confirm, 'start')
 
 
+class EdasDeployer(ChangeOrderDeployer):
+    """paas.ops.app_version on EDAS: a package (``package_url`` with ``package_version``) deployed with co_deploy to the
+    deploy group ``group_id`` (``all``: every group) of each application, in ``batch`` batches per group ``batch_wait_time``
+    minutes apart. EDAS releases each next batch itself (ReleaseType 0); with ``auto_confirm_batches`` the order is sent
+    with manual batches (ReleaseType 1) that the task confirms as it follows them, so that the deploy goes on only while a
+    task watches it (a cancelled run leaves the next batch waiting instead of rolling on).
+
+    The targets are ``app_ids``, or without them (a rolling deploy's scope) every application of the region. An application
+    runs a version when every chosen group reports it as its PackageVersion: the version, not the URL, says it (at most
+    64 characters, what EDAS names a package by; the URL a group reports may be EDAS's copy). Its state and health are its
+    ECCs' in those groups (QueryApplicationStatus AppState), its work in flight its running change order.
+
+    An image is not deployed here: co_deploy's image deploy (DeployType image, ImageUrl) is deprecated and served Swarm
+    clusters only, and an application in a Kubernetes cluster is deployed with DeployK8sApplication, which this does not send.
+    """
+
+    title = 'EDAS application'
+
+    def __init__(self, connection, params):
+        super(EdasDeployer, self).__init__(connection, params)
+        self.api = Edas(connection)
+        self.app_ids = list(params.get('app_ids') or [])
+        self.group_id = params.get('group_id') or 'all'
+        self.batch = params.get('batch') if params.get('batch') is not None else 1
+        self.batch_wait_time = params.get('batch_wait_time') if params.get('batch_wait_time') is not None else 0
+        # ReleaseType: 0 EDAS releases each next batch by itself; 1 each waits for its confirmation (ContinuePipeline), which
+        # follow_change_order sends when auto_confirm_batches is set: batches confirmed by the task itself.
+        self.release_type = 1 if params.get('auto_confirm_batches') else 0
+        # What ListApplication said of each application listed (its cluster type), for the targets read again later.
+        self._listed = {}
+
+    def check(self, spec):
+        super(EdasDeployer, self).check(spec)
+        if spec.image:
+            raise PaasInputError('EDAS deploys packages here (package_url with package_version): co_deploy\'s image deploy (DeployType image, '
+                                 'ImageUrl) is deprecated and served Swarm clusters only, and an application in a Kubernetes cluster takes '
+                                 'DeployK8sApplication, which paas.ops.api_request can send')
+        if not (spec.package_url and spec.package_version):
+            raise PaasInputError('EDAS deploys a package by its URL and its version: give package_url and package_version')
+        if len(spec.package_version) > _EDAS_PACKAGE_VERSION_LENGTH:
+            raise PaasInputError('EDAS package versions are at most %d characters long; package_version has %d'
+                                 % (_EDAS_PACKAGE_VERSION_LENGTH, len(spec.package_version)))
+        if self.batch < 1:
+            raise PaasInputError('batch is the number of batches per deploy group: 1 or more, not %d' % self.batch)
+        if not 0 <= self.batch_wait_time <= _EDAS_BATCH_WAIT_MINUTES:
+            raise PaasInputError('batch_wait_time is in minutes, 0 to %d, not %d' % (_EDAS_BATCH_WAIT_MINUTES, self.batch_wait_time))
+
+    # ---- reads -------------------------------------------------------------------------------------------------------
+
+    def targets(self, ids=None):
+        if ids is None and not self.app_ids:
+            listed = self.api.applications()
+            self._listed.update((app.get('AppId'), app) for app in listed)
+            ids = [app.get('AppId') for app in listed]
+        return [self._view(app_id) for app_id in (self.app_ids if ids is None else ids)]
+
+    def _view(self, app_id):
+        application = self.api.application(app_id)
+        groups = self.api.deploy_groups(app_id)
+        recent = self.api.recent_change_order(app_id)
+        chosen = groups if self.group_id == 'all' else [group for group in groups if group['id'] == self.group_id]
+        group_ids = set(group['id'] for group in chosen)
+        # The ECCs the deploy puts the package on: those of the chosen groups (every ECC, for all groups).
+        eccs = [ecc for ecc in application['eccs'] if self.group_id == 'all' or ecc.get('group_id') in group_ids]
+        versions = set(group['package_version'] for group in chosen)
+        # One version when every chosen group runs it; groups on different versions run none of them as a whole.
+        running = chosen[0] if chosen and len(versions) == 1 else {}
+        state, raw_state, health = _application_state(eccs)
+        listed = self._listed.get(app_id) or {}
+        return dict(id=app_id, name=application['name'], label=application['label'], kind='application', state=state, raw_state=raw_state,
+                    health=health, deployed=deployed(package_url=running.get('package_url'), package_version=running.get('package_version')),
+                    busy=recent['id'] if recent and recent['status'] not in states.JOB_TERMINAL else None,
+                    _last_change_order_id=recent['id'] if recent else None, _groups=chosen, _known_groups=groups,
+                    _dockerized=application['dockerized'], _cluster_type=listed.get('ClusterType'))
+
+    def refuse(self, view, spec):
+        if self.group_id != 'all' and not view['_groups']:
+            raise PaasInputError('%s has no deploy group %s (its groups: %s)' % (
+                view['label'], self.group_id, ', '.join('%s (%s)' % (group['id'], group['name']) for group in view['_known_groups']) or 'none'))
+        if view['_cluster_type'] is not None and str(view['_cluster_type']) != _EDAS_ECS_CLUSTER:
+            raise PaasInputError('%s is in a Kubernetes cluster (ClusterType %s): EDAS deploys it with DeployK8sApplication, which this module does '
+                                 'not send; give app_ids of ECS-cluster applications, or use paas.ops.api_request' % (view['label'], view['_cluster_type']))
+        if view['_dockerized']:
+            raise PaasInputError('%s is a Docker application: co_deploy deploys packages, and its image deploy (DeployType image) is deprecated'
+                                 % view['label'])
+
+    def on_version(self, view, spec):
+        return (view.get('deployed') or {}).get('package_version') == spec.package_version
+
+    # ---- send --------------------------------------------------------------------------------------------------------
+
+    def deploy_order(self, view, spec):
+        return self.api.call('DeployApplication', 'POST', '/pop/v5/changeorder/co_deploy', {
+            'AppId': view['id'], 'GroupId': self.group_id, 'DeployType': 'url', 'WarUrl': spec.package_url, 'PackageVersion': spec.package_version,
+            'Batch': self.batch, 'BatchWaitTime': self.batch_wait_time, 'ReleaseType': self.release_type}).get('ChangeOrderId')
+
+    def rollback_order(self, view):
+        """co_rollback of the chosen groups to the PackageVersion they ran before (``view``, read before the deploy), which
+        must be one of the application's history (ListHistoryDeployVersion): HistoryVersion names such an entry."""
+        version = view['deployed']['package_version']
+        if not version:
+            raise PaasError('%s ran no single package version before (%s): roll each group back with group_id' % (
+                view['label'], ', '.join('group %s on %s' % (group['name'] or group['id'], group['package_version']) for group in view['_groups'])
+                or 'no deploy group'))
+        if not any(entry['package_version'] == version for entry in self.api.package_versions(view['id'])):
+            raise PaasError('%s has no package version %s in its deploy history (ListHistoryDeployVersion) to roll back to' % (view['label'], version))
+        return self.api.call('RollbackApplication', 'POST', '/pop/v5/changeorder/co_rollback', {
+            'AppId': view['id'], 'GroupId': self.group_id, 'HistoryVersion': version,
+            'Batch': min(self.batch, _EDAS_ROLLBACK_BATCHES), 'BatchWaitTime': self.batch_wait_time}).get('ChangeOrderId')
+
+
+def _application_state(eccs):
+    """``(state, raw_state, health)`` of an application from its ECCs' AppState: running when every one's process runs,
+    degraded when some do, stopped when none does; healthy when every one passes its health check (AppState 7)."""
+    raws = [str(ecc.get('raw_state')) for ecc in eccs]
+    running = sum(1 for raw in raws if raw in _EDAS_RUNNING)
+    raw_state = '%d/%d running' % (running, len(raws))
+    if not raws:
+        return states.UNKNOWN, raw_state, None
+    state = states.RUNNING if running == len(raws) else states.DEGRADED if running else states.STOPPED
+    if all(raw == '7' for raw in raws):
+        health = states.HEALTHY
+    elif '3' in raws:
+        health = states.UNHEALTHY
+    else:
+        health = states.UNKNOWN
+    return state, raw_state, health
+
+
 def api(connection):
     return Edas(connection)
 
@@ -316,5 +482,4 @@ def operate_instances(connection, request):
 
 
 def deployer(connection, params):
-    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
-    raise PaasInputError('deploys are not available on this platform yet')
+    return EdasDeployer(connection, params)

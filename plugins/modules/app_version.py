@@ -23,7 +23,12 @@ description:
     as M(paas.ops.app_operation) follows it (manual confirmation with O(auto_confirm_batches), approval, failed tasks).
   - For O(platform=edas), a package (O(package_url) with O(package_version)) is deployed with C(co_deploy) to the deploy
     group O(group_id) (default all groups) of each application in O(app_ids), in O(batch) batches O(batch_wait_time)
-    minutes apart. What runs is the package version of the deploy groups (C(ListDeployGroup)).
+    minutes apart. What runs is the package version of the deploy groups (C(ListDeployGroup)), so an application runs
+    O(package_version) when every chosen group reports it (the version says it, not the URL). EDAS releases the batches
+    itself; with O(auto_confirm_batches) they are sent as manual batches (C(ReleaseType=1)) that the task confirms as it
+    follows them, so that the deploy goes on only while the task watches it. Only applications of ECS clusters take
+    C(co_deploy); images are refused (its image deploy is deprecated and served Swarm clusters only). The rollback is
+    C(co_rollback) of the same groups to the package version they ran before, from C(ListHistoryDeployVersion).
   - For O(platform=servicestage), the components of O(application_id) or O(application_name) (all, or O(component_ids) /
     O(component_names)) get the component O(version) and its source, an image (O(image)) or a package URL (O(package_url)),
     through C(ModifyComponent), a full-body C(PUT) of the component; the component is read, its source and version

@@ -13,9 +13,12 @@ Business errors (an order already running, an unknown ECC) answer HTTP 200 with 
 
 from __future__ import annotations
 
+import uuid
+
 from .alibaba import (PIPELINE_STATUS, TASK_STATUS, AlibabaPlatform, alibaba_time, confirm_pipeline, find_order, order_status, parse_bool,
-                      pipeline_state, start_change_order)
+                      pipeline_state, running_order_of, start_change_order)
 from .common import ApiError, epoch_ms
+from .jobs import SUCCEEDED
 
 EDAS = AlibabaPlatform("edas", "2017-08-01", "Edas", ("/pop/v5/",))
 
@@ -95,26 +98,89 @@ async def query_application_status(call):
         "EccList": {"Ecc": [ecc_view(call, app, ecc) for ecc in eccs]},
         "EcuList": {"Ecu": [ecu_view(call, app, ecc) for ecc in eccs]},
         "GroupList": {"Group": [
-            {"GroupId": group["id"], "GroupName": group.get("name", "_DEFAULT_GROUP"), "GroupType": group.get("type", 0),
-             "AppId": app["id"], "AppVersionId": group.get("app_version_id", ""), "PackageVersionId": group.get("package_version_id", ""),
+            {"GroupId": group["id"], "GroupName": group["name"], "GroupType": group["type"],
+             "AppId": app["id"], "AppVersionId": group.get("app_version_id", ""), "PackageVersionId": package_of(app, group["package_version"]).get("id", ""),
              "ClusterId": app.get("cluster_id", ""), "CreateTime": created, "UpdateTime": created}
             for group in app["groups"]]},
         "DeployRecordList": {"DeployRecord": [
             {"DeployRecordId": "dr-" + ecc["id"], "EccId": ecc["id"], "EcuId": ecc.get("ecu_id", ""),
-             "PackageVersionId": ecc.get("package_version_id", ""), "CreateTime": created}
+             "PackageVersionId": package_of(app, ecc_package_version(app, ecc)).get("id", ""), "CreateTime": created}
             for ecc in eccs]},
     })
 
 
+def int_query(call, name, default, low, high):
+    """An integer query parameter within ``[low, high]`` (``default`` when absent), else EDAS's business error."""
+    value = call.query(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < low or (high is not None and number > high):
+        bounds = "%d to %d" % (low, high) if high is not None else "%d up" % low
+        raise business_error(call, 400, "The parameter %s must be an integer from %s; got %r." % (name, bounds, value))
+    return number
+
+
 @EDAS.route("POST", "/pop/v5/app/app_list", "ListApplication")
 async def list_application(call):
+    """Pages with CurrentPage (from 1) and PageSize, and answers no total (deploy-and-paging-apis.md 5); its default page
+    size is not documented: without PageSize the emulator answers every application."""
     apps = call.world.data["alibaba"]["edas"]["applications"]
+    size = int_query(call, "PageSize", None, 1, None)
+    if size is not None:
+        start = (int_query(call, "CurrentPage", 1, 1, None) - 1) * size
+        apps = apps[start:start + size]
     return envelope(call, ApplicationList={"Application": [
         {"AppId": app["id"], "Name": app["name"], "RegionId": app["region_id"], "ClusterId": app.get("cluster_id", ""),
-         "ClusterType": 2, "ApplicationType": app.get("application_type", "FatJar"), "Instances": len(app["eccs"]),
+         "ClusterType": app.get("cluster_type", 2), "ApplicationType": app.get("application_type", "FatJar"), "Instances": len(app["eccs"]),
          "RunningInstanceCount": running_count(call, app), "Port": app.get("port", 8080),
          "CreateTime": app.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400)}
         for app in apps]})
+
+
+# ---- deploy groups and package versions -------------------------------------------------------------------
+
+def package_of(app, version):
+    """The application's ``package_versions`` entry of ``version`` (a PackageVersion string), or {}."""
+    return next((entry for entry in app["package_versions"] if entry["version"] == version), {}) if version else {}
+
+
+def ecc_package_version(app, ecc):
+    """What an ECC runs: the package its last deploy put on it, else its group's."""
+    if ecc.get("package_version"):
+        return ecc["package_version"]
+    group = next((group for group in app["groups"] if group["id"] == ecc.get("group_id")), None)
+    return group["package_version"] if group else None
+
+
+@EDAS.route("POST", "/pop/v5/app/deploy_group_list", "ListDeployGroup")
+async def list_deploy_group(call):
+    """A group's package is the version of its last deploy or rollback that succeeded (an order that failed leaves it)."""
+    app = application_of(call)
+    created = app.get("create_time_ms") or epoch_ms(call.world.loaded_at - 86400)
+    groups = []
+    for group in app["groups"]:
+        package = package_of(app, group["package_version"])
+        groups.append({"GroupId": group["id"], "GroupName": group["name"], "GroupType": group["type"], "AppId": app["id"],
+                       "ClusterId": app.get("cluster_id", ""), "ClusterName": app.get("cluster_name", ""), "AppVersionId": group.get("app_version_id", ""),
+                       "PackageVersion": package.get("version", ""), "PackageVersionId": package.get("id", ""),
+                       "PackageUrl": package.get("url", ""), "PackagePublicUrl": package.get("url", ""),
+                       "Status": str(group.get("status", 2)), "CreateTime": created, "UpdateTime": group.get("update_time_ms") or created})
+    return envelope(call, DeployGroupList={"DeployGroup": groups})
+
+
+@EDAS.route("GET", "/pop/v5/app/deploy_history_version_list", "ListHistoryDeployVersion")
+async def list_history_deploy_version(call):
+    """Every package version the application was given, newest first (the world lists them so)."""
+    app = application_of(call)
+    return envelope(call, PackageVersionList={"PackageVersion": [
+        {"Id": package["id"], "AppId": app["id"], "PackageVersion": package["version"], "Type": package["type"], "WarUrl": package["url"],
+         "PublicUrl": package["url"], "Description": package["description"], "CreateTime": package["create_time_ms"],
+         "UpdateTime": package["create_time_ms"]}
+        for package in app["package_versions"]]})
 
 
 # ---- actions ----------------------------------------------------------------------------------------------
@@ -144,10 +210,7 @@ def action_route(path, operation, action):
         app = application_of(call)
         eccs = chosen_eccs(call, app)
         code, name = CO_TYPES[operation]
-
-        def busy(busy_app, order):
-            return business_error(call, 500, "Application %s has a change order in progress (%s); try again later." % (busy_app["id"], order.job_id))
-        job = start_change_order(call, action, [(app, eccs) + batching(app)], code, busy, description=name)
+        job = start_change_order(call, action, [(app, eccs) + batching(app)], code, busy_error(call), description=name)
         job.meta["co_type"] = name
         return envelope(call, ChangeOrderId=job.job_id)
     return change_order_action
@@ -156,6 +219,96 @@ def action_route(path, operation, action):
 action_route("/pop/v5/changeorder/co_start", "StartApplication", "start")
 action_route("/pop/v5/changeorder/co_stop", "StopApplication", "stop")
 action_route("/pop/v5/changeorder/co_restart", "RestartApplication", "restart")
+
+
+def deploy_groups(call, app):
+    """``GroupId``: one deploy group of the application, or ``all`` of them."""
+    group_id = call.require_query("GroupId")
+    if group_id == "all":
+        return list(app["groups"])
+    groups = [group for group in app["groups"] if group["id"] == group_id]
+    if not groups:
+        raise business_error(call, 400, "The deploy group %s does not belong to application %s." % (group_id, app["id"]))
+    return groups
+
+
+def busy_error(call):
+    def busy(busy_app, order):
+        return business_error(call, 500, "Application %s has a change order in progress (%s); try again later." % (busy_app["id"], order.job_id))
+    return busy
+
+
+def package_order(call, app, action, package_version, manual, co_type, max_batch=None, accepted=None):
+    """One change order putting ``package_version`` on the ECCs of the chosen groups, each group in ``Batch`` batches
+    (at most its ECCs: larger is taken as that many), ``BatchWaitTime`` minutes apart. It names the version it deploys
+    (``meta['deploying']``), so the world's ``bad_versions`` apply; each ECC runs it once its step succeeded, each group once
+    the whole order did. ``accepted()`` runs once every parameter passed and no order holds the application."""
+    groups = deploy_groups(call, app)
+    batch = int_query(call, "Batch", 1, 1, max_batch)
+    wait = int_query(call, "BatchWaitTime", 0, 0, 5)
+    plans = [(app, [ecc["id"] for ecc in app["eccs"] if ecc.get("group_id") == group["id"]], batch, manual, wait * 60, False) for group in groups]
+    plans = [plan for plan in plans if plan[1]]
+    if not plans:
+        raise business_error(call, 400, "Application %s has no ECC in the deploy group to %s." % (app["id"], action))
+    busy = busy_error(call)
+    running = running_order_of(call, app["id"])
+    if running is not None:
+        raise busy(app, running)
+    if accepted is not None:
+        accepted()
+
+    def ecc_done(job, target):
+        if target.status == "succeeded":
+            target.unit.obj["package_version"] = package_version
+
+    def order_done(job):
+        if job.status == SUCCEEDED:
+            for group in groups:
+                group["package_version"] = package_version
+                group["update_time_ms"] = epoch_ms(job.finished_at)
+    name, code = co_type
+    job = start_change_order(call, action, plans, code, busy, description=name, on_finish=order_done,
+                             extra_meta={"co_type": name, "deploying": package_version, "group_ids": [group["id"] for group in groups]})
+    # Set at once: no ECC finishes its step within the call that created the order (every step takes time).
+    job.on_unit_done = ecc_done
+    return job
+
+
+@EDAS.route("POST", "/pop/v5/changeorder/co_deploy", "DeployApplication")
+async def deploy_application(call):
+    """ECS-cluster deploy of a package (DeployType url, WarUrl, PackageVersion of at most 64 characters); the image deploy
+    (DeployType image, ImageUrl) served Swarm clusters only and is deprecated: refused. A PackageVersion the application
+    had already is deployed again (the real behaviour is not documented: deploy-and-paging-apis.md 2.2)."""
+    app = application_of(call)
+    deploy_type = call.require_query("DeployType")
+    if deploy_type != "url":
+        raise business_error(call, 400, "DeployType %s is not supported for application %s: deploy a package (DeployType url) with WarUrl."
+                             % (deploy_type, app["id"]))
+    war_url = call.require_query("WarUrl")
+    version = call.require_query("PackageVersion")
+    if len(version) > 64:
+        raise business_error(call, 400, "The PackageVersion must be at most 64 characters long.")
+    release_type = int_query(call, "ReleaseType", 0, 0, 1)
+
+    def record():
+        if package_of(app, version):
+            package_of(app, version)["url"] = war_url
+        else:
+            app["package_versions"].insert(0, {"id": str(uuid.uuid4()), "version": version, "url": war_url, "type": "url",
+                                               "description": call.query("Desc") or "", "create_time_ms": epoch_ms(call.moment)})
+    job = package_order(call, app, "deploy", version, release_type == 1, ("Deploy application", "CoDeploy"), accepted=record)
+    return envelope(call, ChangeOrderId=job.job_id)
+
+
+@EDAS.route("POST", "/pop/v5/changeorder/co_rollback", "RollbackApplication")
+async def rollback_application(call):
+    """Back to ``HistoryVersion`` (a PackageVersion of ListHistoryDeployVersion), in 1 to 5 batches, automatically."""
+    app = application_of(call)
+    version = call.require_query("HistoryVersion")
+    if not package_of(app, version):
+        raise business_error(call, 400, "Application %s has no history version %s." % (app["id"], version))
+    job = package_order(call, app, "rollback", version, False, ("Rollback application", "CoRollback"), max_batch=5)
+    return envelope(call, ChangeOrderId=job.job_id)
 
 
 # ---- change orders --------------------------------------------------------------------------------------
@@ -215,12 +368,20 @@ async def get_change_order_info(call):
         "PipelineInfoList": {"PipelineInfo": [pipeline_info(call, job, index) for index in range(len(job.batches))]}})
 
 
+def order_group(app, job):
+    """The group an order names: the one it deploys to, else (every group, or an action on ECCs) the application's first."""
+    groups = job.meta.get("group_ids") or []
+    if len(groups) == 1:
+        return groups[0]
+    return app["groups"][0]["id"] if app["groups"] else ""
+
+
 @EDAS.route("POST", "/pop/v5/changeorder/change_order_list", "ListRecentChangeOrder")
 async def list_recent_change_order(call):
     app = application_of(call)
     orders = [job for job in reversed(call.engine.jobs_for_app(app["id"])) if find_order(call, job.job_id) is not None]
     return envelope(call, ChangeOrderList={"ChangeOrder": [
-        {"ChangeOrderId": job.job_id, "AppId": app["id"], "GroupId": (app["groups"][0]["id"] if app["groups"] else ""),
+        {"ChangeOrderId": job.job_id, "AppId": app["id"], "GroupId": order_group(app, job),
          "CoType": job.meta.get("co_type", ""), "CoTypeCode": job.meta["co_type_code"], "Status": order_status(job, call.moment, partial=True),
          "BatchCount": len(job.batches), "BatchType": batch_type(job), "ChangeOrderDescription": job.meta.get("description", ""),
          "CreateTime": alibaba_time(job.created_at), "FinishTime": alibaba_time(job.finished_at) if job.finished_at else "",

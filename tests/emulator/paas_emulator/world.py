@@ -18,11 +18,12 @@ from __future__ import annotations
 import copy
 import json
 import os
+import uuid
 from dataclasses import dataclass
 
 import yaml
 
-from .common import now
+from .common import epoch_ms, now
 
 # The normalized unit states. "unhealthy" = the workload runs but never becomes ready.
 UNIT_STATES = ("running", "stopped", "starting", "stopping", "restarting", "upgrading", "failed", "unhealthy", "unknown")
@@ -192,12 +193,37 @@ class World:
             app_id = _require(app, "id", "alibaba.edas.applications[]")
             _require(app, "name", "edas application %s" % app_id)
             app.setdefault("region_id", alibaba["region"])
-            app.setdefault("groups", [])
+            self._load_edas_packages(app)
             for ecc in app.setdefault("eccs", []):
                 where = "edas ecc of %s" % app_id
                 ecc_id = _require(ecc, "id", where)
                 _check_state(ecc, where)
                 self._add_unit(Unit("edas", "ecc", ecc_id, app_id, ecc, app))
+
+    def _load_edas_packages(self, app):
+        """An EDAS application's ``package_versions`` (newest first, a day apart: ListHistoryDeployVersion) and its deploy
+        ``groups``, each running a ``package_version`` of them (default: the newest; none when the application has none)."""
+        where = "edas application %s" % app["id"]
+        versions = app.setdefault("package_versions", [])
+        for index, version in enumerate(versions):
+            version["version"] = str(_require(version, "version", "%s package_versions[%d]" % (where, index)))
+            _require(version, "url", "%s package version %s" % (where, version["version"]))
+            version.setdefault("id", str(uuid.uuid5(uuid.NAMESPACE_URL, "edas/%s/%s" % (app["id"], version["version"]))))
+            version.setdefault("type", "url")
+            version.setdefault("description", "")
+            version.setdefault("create_time_ms", epoch_ms(self.loaded_at - 86400 * (index + 1)))
+        known = [version["version"] for version in versions]
+        if len(set(known)) != len(known):
+            raise WorldError("%s: package_versions repeat a version" % where)
+        for group in app.setdefault("groups", []):
+            _require(group, "id", "%s groups[]" % where)
+            group.setdefault("name", "_DEFAULT_GROUP")
+            group.setdefault("type", 0)
+            group.setdefault("package_version", known[0] if known else None)
+            if group["package_version"] is not None:
+                group["package_version"] = str(group["package_version"])
+                if group["package_version"] not in known:
+                    raise WorldError("%s group %s: package_version %s is not one of its package_versions" % (where, group["id"], group["package_version"]))
 
     def _load_huawei(self):
         huawei = self.data["huawei"]
