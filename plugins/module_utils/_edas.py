@@ -385,7 +385,7 @@ class EdasDeployer(ChangeOrderDeployer):
 
     # ---- reads -------------------------------------------------------------------------------------------------------
 
-    def targets(self, ids=None):
+    def targets(self, ids=None, busy=True):
         if ids is None and not self.app_ids:
             listed = self.api.applications()
             self._listed.update((app.get('AppId'), app) for app in listed)
