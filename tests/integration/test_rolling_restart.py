@@ -135,9 +135,13 @@ def test_the_main_job_runs_and_its_resume_restarts_nothing_twice(fleet):
     # EDAS, ServiceStage and Rainbond side by side: each one's first action before the others' last.
     spans = [[entry['epoch'] for entry in metrics['actions'] if entry['platform'] == platform] for platform in ('edas', 'servicestage', 'rainbond')]
     assert all(min(one) < max(other) for one in spans for other in spans if one is not other)
-    # 12 + 7 + 12 + 11 targets, each restarted exactly once; never more than each rollout's max_unavailable down.
-    assert len(metrics['restarts']) == 42 and set(metrics['restarts'].values()) == {1}
-    limits = {'1': 4, SHOP: 4, STOREFRONT: 4, INVENTORY: 3}
+    assert 'checkout: 3.2.0 on all 6 cells, 1 then 2 at a time' in run.stdout
+    cells = ['55c0ce11-0000-4000-8000-00000000000%d' % n for n in range(1, 7)]
+    assert [target for entry in metrics['actions'] if entry['operation'] == 'ModifyComponent' for target in entry['targets']] == cells
+    # 12 + 7 + 12 + 11 targets restarted, and the 6 cells deployed, each exactly once; never more than each rollout's
+    # max_unavailable down.
+    assert len(metrics['restarts']) == 42 + 6 and set(metrics['restarts'].values()) == {1}
+    limits = {'1': 4, SHOP: 4, STOREFRONT: 4, INVENTORY: 3, '55a90000-0000-4000-8000-0000000000c0': 2}
     assert sorted(metrics['max_unavailable']) == sorted(limits)
     assert all(1 <= metrics['max_unavailable'][app] <= limit for app, limit in limits.items()), metrics['max_unavailable']
 
