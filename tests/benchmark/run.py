@@ -74,7 +74,7 @@ ROOT = os.path.dirname(TESTS_DIR)
 WORLDS_DIR = os.path.join(TESTS_DIR, "emulator", "worlds")
 BENCH_WORLD = os.path.join(WORLDS_DIR, "bench.yml")
 FLEET_WORLD = os.path.join(WORLDS_DIR, "fleet.yml")
-PARTS = ("overhead", "baseline", "servicestage", "remote", "calls", "applications", "reads", "growth")
+PARTS = ("overhead", "baseline", "servicestage", "remote", "calls", "applications", "deploys", "reads", "growth")
 ROLLING_WORLD = os.path.join(WORLDS_DIR, "rolling.yml")
 # The collection the reads part compares with: the last commit before the platform registry (issue 14), whose EDAS and SAE
 # instance batches read again what listing the batch had just read.
@@ -96,6 +96,13 @@ APPLICATIONS_TOTAL = 200
 APPLICATIONS_NAMESPACES = 5
 APPLICATIONS_PARALLEL = 10
 APPLICATIONS_BATCH_SIZE = 10
+# The deploys part: 20 SAE applications of 2 instances (deploy 10 s) behind SAE's 60 calls a minute, in batches of 5; the
+# bench world's 60 ServiceStage components (deploy 4 s), in batches of 10.
+DEPLOYS_SAE_APPLICATIONS = 20
+DEPLOYS_SAE_BATCH_SIZE = 5
+DEPLOYS_SAE_SECONDS = 10
+DEPLOYS_SERVICESTAGE_BATCH_SIZE = 10
+DEPLOYS_SERVICESTAGE_SECONDS = 4
 GROWTH_SIZES = (100, 1000, 10000)
 GROWTH_PLATFORMS = ("rainbond", "servicestage")
 GROWTH_UPGRADE_SECONDS = 0.2
@@ -391,6 +398,55 @@ def run_applications(runner, args):
         emulator.stop()
 
 
+def deploys_worlds(scratch):
+    """The SAE world (fleet.yml's account and limit, one namespace of DEPLOYS_SAE_APPLICATIONS applications on image 1.0.0) and
+    the ServiceStage one (bench.yml, its components' deploys taking DEPLOYS_SERVICESTAGE_SECONDS)."""
+    with open(FLEET_WORLD, encoding="utf-8") as handle:
+        sae = yaml.safe_load(handle)
+    applications = []
+    for n in range(1, DEPLOYS_SAE_APPLICATIONS + 1):
+        version = "7d000000-0000-4000-8000-%012d" % n
+        applications.append({"id": "5d0f1a2b-3c4d-4e5f-8a6b-%012d" % n, "name": "app-%02d" % n, "replicas": 2, "version_id": version,
+                             "versions": [{"id": version, "type": "image", "image_url": "registry.example.com/bench/app:1.0.0"}],
+                             "instances": [{"id": "app-%02d-%d" % (n, i), "ip": "10.30.%d.%d" % (n, 10 + i)} for i in range(2)]})
+    sae["alibaba"]["sae"]["namespaces"] = [{"id": "cn-hangzhou:deploys", "name": "deploys", "applications": applications}]
+    sae["jobs"]["durations"].setdefault("sae", {})["deploy"] = DEPLOYS_SAE_SECONDS
+    with open(BENCH_WORLD, encoding="utf-8") as handle:
+        servicestage = yaml.safe_load(handle)
+    servicestage["jobs"]["durations"].setdefault("servicestage", {})["upgrade"] = DEPLOYS_SERVICESTAGE_SECONDS
+    paths = []
+    for name, world in (("deploys-sae.yml", sae), ("deploys-servicestage.yml", servicestage)):
+        paths.append(os.path.join(scratch, name))
+        with open(paths[-1], "w", encoding="utf-8") as handle:
+            yaml.safe_dump(world, handle, sort_keys=False)
+    return paths
+
+
+def run_deploys(runner, args):
+    """Rolling deploys: 20 SAE applications under the call budget, 60 ServiceStage components; wall time against the floor
+    (the jobs' and, on SAE, the call budget's), calls and throttled answers."""
+    sae_world, servicestage_world = deploys_worlds(runner.scratch)
+    figures = {}
+    for name, world, extra in (("sae", sae_world, {"benchmark_batch_size": DEPLOYS_SAE_BATCH_SIZE}),
+                               ("servicestage", servicestage_world, {"benchmark_batch_size": DEPLOYS_SERVICESTAGE_BATCH_SIZE})):
+        emulator = runner.emulator(world)
+        try:
+            limit = emulator.state()["settings"]["alibaba_rate_limit_per_minute"] if name == "sae" else None
+            run = runner.playbook("deploys %s" % name, os.path.join(BENCH_DIR, "rolling_deploy.yml"),
+                                  dict(extra, paas_endpoint=emulator.url, benchmark_platform=name), emulator.url)
+            found = rollout_figures(run, emulator, 0)
+            role = found.pop("role_result", None) or {}
+            calls = found["calls"]["requests_total"]
+            budget_floor = 60.0 * ((calls - 1) // limit) if limit else 0.0
+            deployed = len(role.get("deployed") or [])
+            found.update(platform=name, targets=deployed, rate_limit_per_minute=limit, budget_floor_seconds=budget_floor,
+                         floor_seconds=max(found["lower_bound_seconds"], budget_floor), calls_per_target=round(calls / max(deployed, 1), 2))
+            figures[name] = found
+        finally:
+            emulator.stop()
+    return figures
+
+
 def collection_at(ref, scratch):
     """A tree ``<scratch>/ref/ansible_collections/paas/ops`` holding the checkout's files at ``ref`` (git archive)."""
     tree = os.path.join(scratch, "ref")
@@ -591,6 +647,27 @@ def markdown(results):
                       applications["calls_per_application"], applications["calls"]["throttled_total"], applications["wall_seconds"],
                       applications["jobs_floor_seconds"], applications["budget_floor_seconds"],
                       applications["wall_seconds"] / max(applications["floor_seconds"], 1.0), operations(applications["calls"], "sae:")), ""]
+    deploys = parts.get("deploys")
+    if deploys:
+        lines += ["## Rolling deploys: %d SAE applications and 60 ServiceStage components" % DEPLOYS_SAE_APPLICATIONS, "",
+                  "The role rolling a new version (`rolling_restart_image`; on ServiceStage with `rolling_restart_version`) batch by batch:",
+                  "SAE applications of 2 instances (deploy %d s, one DeployApplication order each, %s calls a minute), %d at a time;" % (
+                      DEPLOYS_SAE_SECONDS, (deploys.get("sae") or {}).get("rate_limit_per_minute"), DEPLOYS_SAE_BATCH_SIZE),
+                  "the bench world's 60 v3 components (deploy %d s, one ModifyComponent job each), %d at a time. The floor is the larger of" % (
+                      DEPLOYS_SERVICESTAGE_SECONDS, DEPLOYS_SERVICESTAGE_BATCH_SIZE),
+                  "the jobs' (the batches one after the other, each its orders' own batches) and, on SAE, the call budget's",
+                  "(N calls take at least floor((N - 1) / 60) minutes). Measured %s." % deploys.get("measured_at", "?"), "",
+                  "| platform | deployed | batches | API calls | calls per target | throttled | wall s | jobs floor s | call budget floor s"
+                  " | wall / floor | calls by operation |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name in ("sae", "servicestage"):
+            row = deploys.get(name)
+            if row:
+                lines.append("| %s | %d | %d | %d | %.2f | %d | %.1f | %.1f | %.1f | %.2f | %s |" % (
+                    name, row["targets"], row["batches"], row["calls"]["requests_total"], row["calls_per_target"], row["calls"]["throttled_total"],
+                    row["wall_seconds"], row["lower_bound_seconds"], row["budget_floor_seconds"], row["wall_seconds"] / max(row["floor_seconds"], 1.0),
+                    operations(row["calls"], name + ":")))
+        lines.append("")
     reads = parts.get("reads")
     if reads:
         lines += ["## SAE instances and EDAS ECCs: the reads of a batch, against the collection at %s" % reads["compare_ref"][:7], "",
@@ -642,6 +719,7 @@ def markdown(results):
     worlds = {"overhead": "tests/emulator/worlds/bench.yml", "baseline": "tests/emulator/worlds/bench.yml",
               "servicestage": "tests/emulator/worlds/bench.yml", "remote": "tests/emulator/worlds/bench.yml", "calls": "tests/emulator/worlds/fleet.yml",
               "applications": "generated by run.py: fleet.yml with %d applications over %d namespaces" % (APPLICATIONS_TOTAL, APPLICATIONS_NAMESPACES),
+              "deploys": "generated by run.py: fleet.yml with %d applications, and bench.yml" % DEPLOYS_SAE_APPLICATIONS,
               "reads": "tests/emulator/worlds/rolling.yml",
               "growth": "generated by run.py: bench.yml with 100, 1000, 10000 components"}
     for part in PARTS:
@@ -668,7 +746,7 @@ def save(args, figures, runner):
         if key in figures:
             rollout[key] = figures[key]
             rollout["measured_at"] = figures["measured_at"]
-    for key in ("servicestage", "remote", "calls", "applications", "reads", "growth"):
+    for key in ("servicestage", "remote", "calls", "applications", "deploys", "reads", "growth"):
         if key in figures:
             parts[key] = dict(figures[key], measured_at=figures["measured_at"])
     command = ".venv/bin/python tests/benchmark/run.py" + "".join(" " + shlex.quote(arg) for arg in sys.argv[1:])
@@ -732,6 +810,8 @@ def main(argv):
             figures["calls"] = run_calls(runner, args)
         if "applications" in args.only:
             figures["applications"] = run_applications(runner, args)
+        if "deploys" in args.only:
+            figures["deploys"] = run_deploys(runner, args)
         if "reads" in args.only:
             figures["reads"] = run_reads(runner, args)
         if "growth" in args.only:

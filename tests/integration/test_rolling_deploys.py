@@ -105,7 +105,9 @@ def test_a_canary_its_promotion_a_failed_batch_rolled_back_and_the_resume(emulat
 
 def test_check_mode_plans_a_rolling_deploy_and_sends_nothing(emulator_factory, tmp_path):
     emulator = emulator_factory(world=deploys_world(tmp_path), time_factor=0.02)
-    run, result = rollout(emulator, playbook=PLAYBOOK, check=True, **dict(DEPLOY, rolling_restart_promote_after=None))
+    variables = dict(DEPLOY)
+    variables.update(rolling_restart_promote_after=None)
+    run, result = rollout(emulator, playbook=PLAYBOOK, check=True, **variables)
     assert run.rc == 0, run.output
     assert '[tenants] batch 2/6: would deploy tenant-02, tenant-03, tenant-04, tenant-05; 4 down of max 4' in run.stdout
     assert 'rolling deploy planned: would deploy 20, 0 skipped, in 6 batches' in run.stdout
@@ -114,7 +116,9 @@ def test_check_mode_plans_a_rolling_deploy_and_sends_nothing(emulator_factory, t
 
 def test_rollback_on_failure_without_a_version_is_refused_before_anything_is_sent(emulator_factory, tmp_path):
     emulator = emulator_factory(world=deploys_world(tmp_path), time_factor=0.02)
-    run, result = rollout(emulator, playbook=PLAYBOOK, **dict(DEPLOY, rolling_restart_image=None))
+    variables = dict(DEPLOY)
+    variables.update(rolling_restart_image=None)
+    run, result = rollout(emulator, playbook=PLAYBOOK, **variables)
     assert run.rc != 0
     assert 'rollback_on_failure is for rolling deploys: give the version to roll (image, package_url, package_version, version)' in run.stdout
     assert emulator.metrics()['actions'] == []
