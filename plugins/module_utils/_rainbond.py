@@ -25,11 +25,12 @@ from ansible_collections.paas.ops.plugins.module_utils._action import decide, pr
 from ansible_collections.paas.ops.plugins.module_utils._connection import env, required
 from ansible_collections.paas.ops.plugins.module_utils._fleet import Fleet, application_of
 from ansible_collections.paas.ops.plugins.module_utils._http import Dialect, snippet
-from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout
+from ansible_collections.paas.ops.plugins.module_utils._errors import PaasBatchError, PaasInputError, PaasJobError, PaasOutcomeUnknownError, PaasWaitTimeout
 from ansible_collections.paas.ops.plugins.module_utils._http import build_path
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Operation, Request, run
 from ansible_collections.paas.ops.plugins.module_utils._paging import PAGE, Paging, read_all
-from ansible_collections.paas.ops.plugins.module_utils._retry import unsettled
+from ansible_collections.paas.ops.plugins.module_utils._retry import send_action, unsettled
+from ansible_collections.paas.ops.plugins.module_utils._version import Deployer, deployed
 from ansible_collections.paas.ops.plugins.module_utils._waiter import wait_until
 
 ACTIONS = ('start', 'stop', 'upgrade', 'deploy', 'scale')
@@ -68,6 +69,12 @@ _APP = _APPS + '/{app_id}'
 _COMPONENT = _APP + '/services/{service_id}'
 # Statuses a component is left in by a failed operation (worker/appm/types/v1/status.go).
 _FAILED_STATUSES = frozenset(['abnormal', 'some_abnormal', 'build_failure', 'failure'])
+# Statuses in which no build of the component's configured image runs: a deploy failed on it, or it was never deployed.
+_NO_BUILD_RUNS = _FAILED_STATUSES | frozenset(['undeploy'])
+# The service_source of components built from an image (console/constants.py AppConstants), the only ones whose image the
+# OpenAPI changes: its build view, too, takes just these as image components (openapi/services/component_action.py). The
+# others build from a repository (source_code), install an application template (market) or run nothing (third_party).
+IMAGE_SOURCES = frozenset(['docker_run', 'docker_compose', 'docker_image'])
 # The status a component shows in a normalized state an action leaves it in (for check-mode predictions).
 _RAW_STATUS = {states.RUNNING: 'running', states.STOPPED: 'closed'}
 COMPONENT_FIELDS = ('id', 'name', 'alias', 'kind', 'state', 'raw_state', 'replica', 'version', 'deploy_version', 'memory', 'cpu', 'application_id')
@@ -136,7 +143,8 @@ def component_view(item, app_id):
     return dict(id=item.get('service_id'), name=item.get('service_cname'), alias=item.get('service_alias'), kind='component',
                 label='component %s (%s)' % (item.get('service_cname'), item.get('service_alias')), application_id=str(app_id),
                 state=STATES.normalize(raw), raw_state=raw, replica=item.get('min_node'),
-                version=item.get('version'), deploy_version=item.get('deploy_version'), memory=item.get('min_memory'), cpu=item.get('min_cpu'))
+                version=item.get('version'), deploy_version=item.get('deploy_version'), memory=item.get('min_memory'), cpu=item.get('min_cpu'),
+                image=item.get('image') or None, source=item.get('service_source'))
 
 
 class Rainbond:
@@ -206,6 +214,11 @@ class Rainbond:
 
     def operate(self, app_id, action, service_ids):
         self._call('POST', _APP + '/operations', 'OperateApp', json_body={'action': action, 'service_ids': list(service_ids)}, app_id=app_id)
+
+    def change_image(self, app_id, service_id, image):
+        """Set the component's configured image (the console's database only: nothing is built or rolled, no event)."""
+        self._call('PUT', _COMPONENT + '/docker-image-change', 'ChangeComponentImage', json_body={'image': image}, app_id=app_id,
+                   service_id=service_id)
 
     def scale(self, app_id, service_id, replicas):
         self._call('POST', _COMPONENT + '/telescopic/horizontal', 'HorizontalScale', json_body={'new_node': replicas}, app_id=app_id,
@@ -416,6 +429,25 @@ def _send(api, app_id, action, views, replicas):
     return accepted
 
 
+def _track(api, app_id, action, views, entries, events, replicas, wait):
+    """Make each entry of ``entries`` (by service id) follow what ``_send`` did to its view (``events``: the events it read),
+    in the keys ``_follow`` and ``_failure_text`` read; return those sent and not dropped, by service id."""
+    sent = {}
+    for view in views:
+        entry = entries[view['id']]
+        entry.update(event=events.get(view['id']), previous_event_id=(view.get('last_event') or {}).get('id'), state_before=view['state'],
+                     replica_wanted=replicas, failed=False, dropped=False, timed_out=False,
+                     wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
+        if entry['event'] is None and not wait:
+            # Not waiting for it: read its events now, since a component without a new one was dropped.
+            entry['event'] = _new_event(api, app_id, entry, 1)
+            if entry['event'] is None:
+                entry.update(failed=True, dropped=True)
+        if not entry['failed']:
+            sent[view['id']] = entry
+    return sent
+
+
 class ComponentsOperation(Operation):
     """start / stop / upgrade / deploy / scale of an application's components, from what each component shows: work in flight
     is a component's running event or transition, and what the console accepted is told by the new events (``_send``)."""
@@ -451,21 +483,7 @@ class ComponentsOperation(Operation):
         action, replicas = request.action, request.parameter('replicas')
         acting = [entry['view'] for entry in plan.acting]
         by_id = dict((entry['id'], entry) for entry in self.components)
-        events = _send(self.api, self.app_id, action, acting, replicas)
-        sent = {}
-        for view in acting:
-            entry = by_id[view['id']]
-            entry.update(event=None, previous_event_id=(view.get('last_event') or {}).get('id'), state_before=view['state'], replica_wanted=replicas,
-                         wanted='at %s replicas' % replicas if action == 'scale' else (states.STOPPED if action == 'stop' else states.RUNNING))
-            entry['event'] = events.get(view['id'])
-            if entry['event'] is None and not request.wait:
-                # Not waiting for it: read its events now, since a component without a new one was dropped.
-                entry['event'] = _new_event(self.api, self.app_id, entry, 1)
-                if entry['event'] is None:
-                    entry.update(failed=True, dropped=True)
-            if not entry['failed']:
-                sent[view['id']] = entry
-        return sent
+        return _track(self.api, self.app_id, action, acting, by_id, _send(self.api, self.app_id, action, acting, replicas), replicas, request.wait)
 
     def follow(self, request, plan):
         self.finals = _follow(self.api, self.app_id, request.action, plan.sent, request.deadline) if plan.sent else {}
@@ -526,6 +544,132 @@ class RainbondFleet(Fleet):
         return self.restart(ids, deadline, auto_confirm, 'start')
 
 
+class ComponentDeployer(Deployer):
+    """``paas.ops.app_version`` on the components of one Rainbond application: each one's image changed, then deployed.
+
+    What a component runs is read from the component list alone: ``deployed.image`` is its configured image (ServiceBaseInfo
+    ``image``). The running build is not readable through the OpenAPI (``deploy_version`` is left out of its serializer, and
+    the build list is the console API's, behind its own login), so idempotency is about what is configured: an image set in
+    the console, or by a ``docker-image-change`` that was never deployed, reads as running, and such a component is left
+    alone. One exception: a component whose status says that no build of it runs (a deploy failed: abnormal, build_failure;
+    or it was never deployed) is not taken to run its configured image, so that a task run again after a failed deploy
+    deploys again instead of calling it done.
+
+    A deploy sets the image of each component (``docker-image-change``: the console's database only, no build, no event),
+    then sends ONE ``deploy`` operation of the application for all of them, which builds each from its image and rolls it
+    out (``upgrade`` would roll the old build out again). The operations call answers success whatever happens to each
+    component, so the outcomes come from the components' new events, followed as ``ComponentsOperation`` follows them. The
+    OpenAPI has no rollback: a rollback sets the image the component had before and deploys it again.
+    """
+
+    kind = 'component'
+    title = 'Rainbond component'
+    running_raw_state = 'running'
+
+    def __init__(self, connection, params):
+        super().__init__(connection, params)
+        self.api = Rainbond(connection)
+        self.application = application_of(params, 'rainbond')
+        self._app_id = None
+        # Service id -> the entry that follows the last deploy sent to it (the keys _track, _follow and _failure_text use).
+        self.following = {}
+
+    @property
+    def app_id(self):
+        # Resolved at the first read (an application name is a ListApps call), not while the options are checked.
+        if self._app_id is None:
+            self._app_id = self.api.app_id(*self.application)
+        return self._app_id
+
+    def check(self, spec):
+        super().check(spec)
+        if not spec.image:
+            raise PaasInputError('Rainbond deploys images: give image (its components take no package or version)')
+
+    def targets(self, ids=None, busy=True):
+        components = self.api.components(self.app_id)
+        if ids is None:
+            chosen = select_components(components, self.params.get('service_ids'), self.params.get('component_names'))
+        else:
+            chosen = select_components(components, service_ids=list(ids)) if ids else []
+        return [_deploy_view(component) for component in chosen]
+
+    def refuse(self, view, spec):
+        if view.get('source') not in IMAGE_SOURCES:
+            raise PaasInputError('%s is not built from an image (service_source %s): the Rainbond OpenAPI has no image change for it; leave '
+                                 'it out (service_ids, component_names) or change its build source in the console' % (view['label'], view.get('source')))
+
+    def on_version(self, view, spec):
+        return super().on_version(view, spec) and view.get('raw_state') not in _NO_BUILD_RUNS
+
+    def ready(self, view, spec):
+        if not view.get('busy') and view.get('raw_state') in _NO_BUILD_RUNS and Deployer.on_version(self, view, spec):
+            return 'is %s' % view['raw_state']
+        return super().ready(view, spec)
+
+    def settle(self, views, deadline):
+        settled, waited = _settle(self.api, self.app_id, views, deadline, self.params.get('wait', True))
+        return [_deploy_view(view) for view in settled], waited
+
+    def send(self, views, spec):
+        for view in views:
+            if view.get('image') != spec.image:
+                self._change_image(view, spec.image)
+        return self._deploy(views)
+
+    def _change_image(self, view, image):
+        """``docker-image-change``; an unknown outcome is settled by the configured image: the console set it, or not."""
+        def configured():
+            return next((component.get('image') for component in self.api.components(self.app_id) if component['id'] == view['id']), None)
+        send_action(lambda: self.api.change_image(self.app_id, view['id'], image), configured, view.get('image'),
+                    'new image on %s' % view['label'])
+
+    def _deploy(self, views):
+        """One ``deploy`` operation of ``views`` (an unknown outcome settled by their new events, ``_send``); each one's entry in
+        ``following`` then follows its event. Without waiting, a component the console dropped fails the task here."""
+        events = _send(self.api, self.app_id, 'deploy', views, None)
+        request_id = next((sent['request_id'] for sent in reversed(self.api.action_requests) if sent['operation'] == 'OperateApp'), None)
+        entries = dict((view['id'], dict(id=view['id'], label=view['label'])) for view in views)
+        _track(self.api, self.app_id, 'deploy', views, entries, events, None, self.params.get('wait', True))
+        self.following.update(entries)
+        dropped = [entry for entry in entries.values() if entry['dropped']]
+        if dropped:
+            raise PaasJobError('%d of %d components were not deployed: %s' % (len(dropped), len(views), '; '.join(
+                _failure_text(self.api, self.app_id, entry, None) for entry in dropped)))
+        return dict((view['id'], dict(kind='event', id=(entries[view['id']]['event'] or {}).get('id'), request_id=request_id)) for view in views)
+
+    def follow(self, view, handle, deadline, auto_confirm):
+        entry = self.following[view['id']]
+        if 'final' not in entry:
+            # The first component followed: every one the same deploy (or the rollbacks) sent is followed with it, one list call a poll.
+            pending = dict((service_id, other) for service_id, other in self.following.items() if 'final' not in other)
+            finals = _follow(self.api, self.app_id, 'deploy', pending, deadline)
+            for service_id, other in pending.items():
+                other['final'] = finals.get(service_id)
+        if entry['failed']:
+            raise PaasJobError(_failure_text(self.api, self.app_id, entry, entry['final']), job=entry['event'])
+        return entry['event']
+
+    def rollback(self, view, deadline, auto_confirm):
+        previous = (view.get('deployed') or {}).get('image')
+        if not previous:
+            raise PaasInputError('%s had no image to go back to' % view['label'])
+        # Its failed deploy may still run (never healthy): the console would drop a deploy sent now, so that is waited for.
+        settled, dummy = _settle(self.api, self.app_id, self.targets([view['id']]), deadline, True)
+        current = _deploy_view(settled[0])
+        if current.get('image') != previous:
+            self._change_image(current, previous)
+        return self._deploy([current])[view['id']]
+
+
+def _deploy_view(component):
+    """A component as a deploy sees it (``_version.Deployer``): its configured image, no health of its own (its status says
+    it), busy with the event it runs when its events were read."""
+    event = component.get('last_event')
+    return dict(component, health=None, deployed=deployed(image=component.get('image')),
+                busy=event['id'] if event and event['status'] == states.JOB_RUNNING else None)
+
+
 def _console_time(text):
     """Epoch seconds of a Rainbond console time, ``YYYY-MM-DD HH:MM:SS`` (read as UTC), or None."""
     if not text:
@@ -554,5 +698,4 @@ def client(connection):
 
 
 def deployer(connection, params):
-    """Placeholder until this adapter's Deployer lands (issue 16, in progress on a helper branch)."""
-    raise PaasInputError('deploys are not available on this platform yet')
+    return ComponentDeployer(connection, params)

@@ -102,6 +102,8 @@ class Deployer:
 
     kind = 'application'
     title = 'application'
+    # The platform's own state of a target that runs (Rainbond ``running``): what check mode predicts as ``raw_state``.
+    running_raw_state = None
 
     def __init__(self, connection, params):
         self.connection = connection
@@ -211,7 +213,9 @@ class DeployOperation(Operation):
         return summary(view)
 
     def predict(self, request, view):
-        return dict(summary(view), state=states.RUNNING, raw_state=None, **self.deployer.predict(view, self.spec))
+        after = dict(summary(view), state=states.RUNNING, raw_state=self.deployer.running_raw_state)
+        after.update(self.deployer.predict(view, self.spec))
+        return after
 
     def planned(self, request, plan):
         self.order = [entry['id'] for entry in plan.entries]
@@ -246,6 +250,7 @@ class DeployOperation(Operation):
             except PaasWaitTimeout as error:
                 # Its work still in flight at the deadline: not up on the version in time, so failed (and rolled back) too.
                 failed[entry['id']] = 'not up on %s within the timeout: %s' % (self.spec.describe(), error.msg)
+            self.entries[entry['id']]['job_id'] = self.entries[entry['id']]['job_id'] or job_id_of(self.entries[entry['id']]['job'])
         waiting = [entry['id'] for entry in plan.acting if entry['id'] not in failed]
         final = self._wait_ready(waiting, self.spec, request.deadline, failed)
         if self.rollback_on_failure and failed:
@@ -319,8 +324,11 @@ def roll_back(deployer, views, deadline, auto_confirm):
         sent.append((view, handle, previous, outcome))
     for view, handle, previous, outcome in sent:
         try:
-            deployer.follow(view, handle, deadline, auto_confirm)
+            # Followed whatever the handle said: a platform that learns its job only while following (Rainbond) names it then.
+            job = deployer.follow(view, handle, deadline, auto_confirm)
+            outcome['job_id'] = outcome['job_id'] or job_id_of(job)
         except PaasJobError as error:
+            outcome['job_id'] = outcome['job_id'] or job_id_of(error.job)
             outcome['msg'] = 'rollback failed: %s' % error.msg
             continue
         except PaasWaitTimeout as error:
@@ -337,6 +345,11 @@ def roll_back(deployer, views, deadline, auto_confirm):
                        else 'rolled back to %s, but it %s' % (previous.describe(), reason))
     deployer.sent = []
     return outcomes
+
+
+def job_id_of(job):
+    """The id of a followed job, change order or event: what a handle sent without one (Rainbond finds its event only then) names."""
+    return job.get('id') if isinstance(job, dict) else None
 
 
 def failure_message(spec, entries):

@@ -590,3 +590,140 @@ def test_state_dump_shows_events(emu):
     worker = shop_component(world, WORKER)
     assert [e["opt_type"] for e in worker["events"]] == ["start-service", "stop-service"]
     assert worker["events"][-1]["job_id"] == last_action(emu)["job_id"]
+
+
+# ---- image changes and deploys of an image --------------------------------------------------------------------
+
+IMAGE_CHANGED = {"code": 200, "msg": "success", "msg_show": "更改镜像地址成功", "data": {"bean": {}, "list": []}}
+
+
+def change_image(emulator, app_id, service_id, body=None, raw=None):
+    return rb(emulator, "PUT", "/%s/services/%s/docker-image-change" % (app_id, service_id), body, raw=raw)
+
+
+def test_components_say_their_source_and_image(emu):
+    web = component(emu, SHOP, WEB)
+    assert (web["service_source"], web["image"], web["version"]) == ("docker_image", "goodrain.me/web:latest", "latest")
+    assert shop_component(emu.state()["world"], WEB)["build_image"] == "goodrain.me/web:latest"
+
+
+def test_image_change_records_image_and_version_only(emu):
+    before = component(emu, SHOP, WEB)
+    response = change_image(emu, SHOP, WEB, {"image": "registry.example.com/shop/web:2.4.1"})
+    assert ok(response) == IMAGE_CHANGED
+    after = component(emu, SHOP, WEB)
+    assert (after["image"], after["version"]) == ("registry.example.com/shop/web:2.4.1", "2.4.1")
+    # The console's database only: no build, no event, nothing rolled.
+    assert (after["status"], after["update_version"], after["deploy_version"]) == ("running", before["update_version"], before["deploy_version"])
+    assert latest_event(emu, SHOP, WEB)["opt_type"] == "start-service"
+    assert [job for job in emu.admin("GET", "jobs")["jobs"] if job["platform"] == "rainbond"] == []
+    assert shop_component(emu.state()["world"], WEB)["build_image"] == "goodrain.me/web:latest"
+    action = last_action(emu)
+    assert (action["operation"], action["targets"], action["job_id"], action["detail"]) == (
+        "ChangeComponentImage", [WEB], None, {"image": "registry.example.com/shop/web:2.4.1"})
+
+
+@pytest.mark.parametrize("image,recorded,version", [
+    ("reg:5000/app", "reg:5000/app", "5000/app"),  # the console splits on the last ':', a registry port included
+    ("nginx:", "nginx::latest", "latest"),         # a trailing ':' gives latest, appended as the console appends it
+    ("nginx", "nginx", "nginx"),
+])
+def test_image_change_derives_the_version_as_the_console_does(emu, image, recorded, version):
+    assert ok(change_image(emu, SHOP, API, {"image": image})) == IMAGE_CHANGED
+    after = component(emu, SHOP, API)
+    assert (after["image"], after["version"]) == (recorded, version)
+
+
+@pytest.mark.parametrize("body", [{}, {"image": ""}, {"image": None}, {"other": 1}])
+def test_image_change_without_an_image_is_200_and_changes_nothing(emu, body):
+    before = component(emu, SHOP, WEB)
+    assert ok(change_image(emu, SHOP, WEB, body)) == IMAGE_CHANGED
+    assert component(emu, SHOP, WEB) == before
+
+
+def test_image_change_that_the_console_code_cannot_read_is_500(emu):
+    assert rainbond_error(change_image(emu, SHOP, WEB, ["x"]), 500, 10401)["msg"] == "'list' object has no attribute 'get'"
+    assert rainbond_error(change_image(emu, SHOP, WEB, {"image": 5}), 500, 10401)["msg"] == "'int' object has no attribute 'split'"
+    assert component(emu, SHOP, WEB)["image"] == "goodrain.me/web:latest"
+
+
+def test_image_change_of_an_unknown_or_foreign_component_is_404(emu):
+    rainbond_error(change_image(emu, SHOP, "0" * 32, {"image": "nginx:1"}), 404, 404)
+    rainbond_error(change_image(emu, REPORTS, WEB, {"image": "nginx:1"}), 404, 404)
+
+
+def test_deploy_builds_the_recorded_image_and_upgrade_the_old_build(emu):
+    emu.settings(time_factor=0.01)
+    change_image(emu, SHOP, WEB, {"image": "registry.example.com/shop/web:2.4.1"})
+    operate(emu, SHOP, "upgrade", [WEB])
+    assert last_action(emu)["detail"].get("images") is None
+    wait_event_ended(emu, SHOP, WEB, latest_event(emu, SHOP, WEB)["event_id"])
+    assert shop_component(emu.state()["world"], WEB)["build_image"] == "goodrain.me/web:latest"  # upgrade rolled the old build
+    operate(emu, SHOP, "deploy", [WEB, API])
+    action = last_action(emu)
+    assert action["detail"]["images"] == {WEB: "registry.example.com/shop/web:2.4.1", API: "goodrain.me/api:latest"}
+    jobs = dict((job["id"], job) for job in emu.admin("GET", "jobs")["jobs"])
+    assert [jobs[job_id]["meta"]["deploying"] for job_id in action["detail"]["job_ids"]] == [
+        "registry.example.com/shop/web:2.4.1", "goodrain.me/api:latest"]
+    assert action["job_id"] == action["detail"]["job_ids"][0]
+    for sid in (WEB, API):
+        assert wait_event_ended(emu, SHOP, sid, latest_event(emu, SHOP, sid)["event_id"])["status"] == "success"
+    world = emu.state()["world"]
+    assert shop_component(world, WEB)["build_image"] == "registry.example.com/shop/web:2.4.1"
+    assert component(emu, SHOP, WEB)["update_version"] == 2
+
+
+def with_bad_image(kind, **extra):
+    def changes(world):
+        world["bad_versions"] = [dict(version="registry.example.com/shop/web:9.9.9", kind=kind, **extra)]
+    return changes
+
+
+def test_a_bad_image_fails_its_own_component_only(emu):
+    emu.admin("PUT", "world", json=default_world_with(with_bad_image("fail_in_batch", batch=1)))
+    emu.settings(time_factor=0.01)
+    change_image(emu, SHOP, WEB, {"image": "registry.example.com/shop/web:9.9.9"})
+    operate(emu, SHOP, "deploy", [WEB, API])
+    web = wait_event_ended(emu, SHOP, WEB, latest_event(emu, SHOP, WEB)["event_id"])
+    assert (web["status"], web["message"]) == ("failure", "%s: readiness probe failed on version registry.example.com/shop/web:9.9.9 (batch 1)" % WEB)
+    api = wait_event_ended(emu, SHOP, API, latest_event(emu, SHOP, API)["event_id"])
+    assert api["status"] == "success"
+    assert statuses(emu, SHOP)[WEB] == "abnormal" and statuses(emu, SHOP)[API] == "running"
+    world = emu.state()["world"]
+    assert shop_component(world, WEB)["build_image"] == "goodrain.me/web:latest"  # the failed deploy left the build as it was
+    # Back to the old image: it deploys again.
+    change_image(emu, SHOP, WEB, {"image": "goodrain.me/web:latest"})
+    operate(emu, SHOP, "deploy", [WEB])
+    assert wait_event_ended(emu, SHOP, WEB, latest_event(emu, SHOP, WEB)["event_id"])["status"] == "success"
+    assert status(emu, SHOP, WEB) == "running"
+
+
+def test_a_never_healthy_image_keeps_its_deploy_event_running(emu):
+    emu.admin("PUT", "world", json=default_world_with(with_bad_image("never_healthy")))
+    emu.settings(time_factor=0.01)
+    change_image(emu, SHOP, WEB, {"image": "registry.example.com/shop/web:9.9.9"})
+    operate(emu, SHOP, "deploy", [WEB])
+    event_id = latest_event(emu, SHOP, WEB)["event_id"]
+    wait_for(lambda: emu.unit(WEB)["state"] == "unhealthy")
+    assert latest_event(emu, SHOP, WEB)["final_status"] == "running" and status(emu, SHOP, WEB) == "starting"
+    operate(emu, SHOP, "deploy", [WEB])  # dropped: the last event has not been completed
+    assert latest_event(emu, SHOP, WEB)["event_id"] == event_id and last_action(emu)["detail"]["dropped"] == [WEB]
+
+
+def test_a_component_not_built_from_an_image_deploys_from_its_source(emu):
+    def source_code(world):
+        shop_component(world, WORKER).update(service_source="source_code", image="goodrain.me/runner:latest")
+        world["bad_versions"] = [{"version": "goodrain.me/runner:latest", "kind": "fail_in_batch"}]
+    emu.admin("PUT", "world", json=default_world_with(source_code))
+    emu.settings(time_factor=0.01)
+    assert component(emu, SHOP, WORKER)["service_source"] == "source_code"
+    operate(emu, SHOP, "deploy", [WORKER])
+    assert last_action(emu)["detail"]["images"] == {}
+    assert wait_event_ended(emu, SHOP, WORKER, latest_event(emu, SHOP, WORKER)["event_id"])["status"] == "success"
+
+
+def test_a_world_with_an_unknown_source_is_invalid(emu):
+    def bad(world):
+        shop_component(world, WEB)["service_source"] = "ftp"
+    response = http().put(emu.url + "/_emulator/world", json=default_world_with(bad), timeout=10)
+    assert response.status_code == 400 and "service_source 'ftp'" in response.text

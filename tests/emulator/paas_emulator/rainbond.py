@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, paas.ops contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Rainbond console OpenAPI: applications, components, their events, app operations and horizontal scale.
+"""Rainbond console OpenAPI: applications, components, their events, app operations, image changes and horizontal scale.
 
 Units are components.  Every change a component goes through is an *event* (``component["events"]``,
 oldest first, made at load and by the APIs) whose progress is read from the job engine: an event made
@@ -23,6 +23,7 @@ from .auth import verify_rainbond
 from .common import ApiError, json_response
 from .jobs import register_action
 from .platform import Platform
+from .world import RAINBOND_IMAGE_SOURCES
 
 # Component ``status`` for each normalized unit state (platform-apis.md 1.2; a restart is a stop then a start).
 COMPONENT_STATUS = {
@@ -154,12 +155,12 @@ def component_view(call, team, app, component):
     return {
         "service_id": component["service_id"], "tenant_id": team["id"], "service_key": "application",
         "service_alias": component["alias"], "service_cname": component["cname"], "service_region": app["region"],
-        "desc": component.get("desc", ""), "category": "application", "version": component.get("version", "latest"),
-        "update_version": component.get("update_version", 1), "image": component.get("image", "goodrain.me/%s:latest" % component["cname"]),
+        "desc": component.get("desc", ""), "category": "application", "version": component["version"],
+        "update_version": component.get("update_version", 1), "image": component["image"],
         "cmd": component.get("cmd", ""), "min_node": component["min_node"], "min_cpu": component.get("min_cpu", 500),
         "min_memory": component.get("min_memory", 512), "container_gpu": 0, "extend_method": component.get("extend_method", "stateless_multiple"),
         "create_status": "complete", "k8s_component_name": component.get("k8s_component_name", component["cname"]),
-        "service_source": component.get("service_source", "docker_image"), "build_upgrade": True, "arch": "amd64",
+        "service_source": component["service_source"], "build_upgrade": True, "arch": "amd64",
         "tenant_service_group_id": app["id"], "create_time": django_time(call, component), "update_time": django_time(call, component),
         "deploy_version": component.get("deploy_version", "20260101000000"), "service_type": "application",
         "status": component_status(component),
@@ -373,13 +374,27 @@ def operation_plan(action, component):
     return "deploy", None  # build + deploy: whatever the status, including closed and undeploy
 
 
-def record_deploy(_job, target):
-    """``on_unit_done`` of a deploy: a component that deployed has a new build (update_version, deploy_version)."""
+def record_deploy(job, target):
+    """``on_unit_done`` of a deploy: a component that deployed has a new build (update_version, deploy_version), made from the
+    image the job deployed (``build_image``; none for a component not built from an image)."""
     if target.status != "succeeded":
         return
     component = target.unit.obj
     component["update_version"] = int(component.get("update_version", 1)) + 1
     component["deploy_version"] = datetime.fromtimestamp(target.finished_at, tz=timezone.utc).strftime("%Y%m%d%H%M%S")
+    if job.meta.get("deploying"):
+        component["build_image"] = job.meta["deploying"]
+
+
+def deploy_groups(components):
+    """The components a deploy builds, grouped by the image each is built from (``None`` for the components not built from
+    an image), in app order: one engine job per image, its ``meta['deploying']``, so that the world's ``bad_versions`` of
+    that image act on those components alone."""
+    groups = {}
+    for component in components:
+        image = component["image"] if component["service_source"] in RAINBOND_IMAGE_SOURCES else None
+        groups.setdefault(image, []).append(component)
+    return list(groups.items())
 
 
 def operated_components(app, service_ids):
@@ -419,20 +434,59 @@ async def operate_app(call):
             at_once.append(service_id)
         else:
             running.append(component)
-    job = None
-    if running:
-        # One batch: the region acts on every accepted component at once.
-        job = call.engine.create_job(RAINBOND.name, action, [c["service_id"] for c in running], call.moment, operation=call.operation.name,
-                                     log=False, meta={"action": action, "created_by": user, "team_id": team["id"]},
-                                     on_unit_done=record_deploy if action == "deploy" else None)
-        for component in running:
+    jobs = []
+    # One batch: the region acts on every accepted component at once. A deploy builds each component from its configured image:
+    # one job per image, so that what the image does (bad_versions) is its components' alone; an upgrade rolls the build out
+    # that runs already, whatever the image now configured.
+    for image, group in deploy_groups(running) if action == "deploy" else ([(None, running)] if running else []):
+        meta = {"action": action, "created_by": user, "team_id": team["id"]}
+        if image is not None:
+            meta["deploying"] = image
+        job = call.engine.create_job(RAINBOND.name, action, [c["service_id"] for c in group], call.moment, operation=call.operation.name,
+                                     log=False, meta=meta, on_unit_done=record_deploy if action == "deploy" else None)
+        jobs.append(job)
+        for component in group:
             add_event(component, OPT_TYPES[action], user, call.moment, job=job)
     for service_id in dropped:
         metrics.count_dropped(service_id)
-    metrics.log_action(RAINBOND.name, call.operation.name, [c["service_id"] for c in components], job_id=job.job_id if job else None,
-                       detail={"action": action, "dropped": list(dropped), "drop_reasons": dropped, "completed_at_once": at_once,
-                               "ignored": ignored})
+    detail = {"action": action, "dropped": list(dropped), "drop_reasons": dropped, "completed_at_once": at_once, "ignored": ignored}
+    if action == "deploy":
+        detail.update(images=dict((c["service_id"], c["image"]) for c in running if c["service_source"] in RAINBOND_IMAGE_SOURCES),
+                      job_ids=[job.job_id for job in jobs])
+    metrics.log_action(RAINBOND.name, call.operation.name, [c["service_id"] for c in components], job_id=jobs[0].job_id if jobs else None,
+                       detail=detail)
     return OPERATED
+
+
+# ---- image change ---------------------------------------------------------------------------------------------
+
+IMAGE_CHANGED = {"code": 200, "msg": "success", "msg_show": "更改镜像地址成功", "data": {"bean": {}, "list": []}}
+
+
+@RAINBOND.route("PUT", COMPONENT_PATH + "/docker-image-change", "ChangeComponentImage")
+async def change_image(call):
+    """``ChangeDeploySourceView.put`` as the console code does it: ``request.data.get("image")`` and, when one is given, the
+    image and ``version = image.split(':')[-1]`` saved (a trailing ``:`` gives ``latest``, appended to the image too), in the
+    console's database only: no validation, no build, no event, whatever the component's source or events. Without an image
+    nothing changes and the answer is the same 200. What is not a JSON object, or an image that is not a string, fails where
+    the console's code would (500)."""
+    _team, _app, component = component_of(call)
+    body = call.json(default={})
+    if not isinstance(body, dict):
+        raise rainbond_error(500, 10401, "'%s' object has no attribute 'get'" % type(body).__name__, "系统异常")
+    image = body.get("image")
+    if image:
+        if not isinstance(image, str):
+            raise rainbond_error(500, 10401, "'%s' object has no attribute 'split'" % type(image).__name__, "系统异常")
+        version = image.split(":")[-1]
+        if not version:
+            version = "latest"
+            image = image + ":" + version
+        component["image"] = image
+        component["version"] = version
+    call.emulator.metrics.log_action(RAINBOND.name, call.operation.name, [component["service_id"]], job_id=None,
+                                     detail={"image": component["image"] if image else None})
+    return json_response(IMAGE_CHANGED)
 
 
 # ---- horizontal scale -----------------------------------------------------------------------------------------

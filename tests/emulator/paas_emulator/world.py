@@ -37,6 +37,9 @@ PAUSED_STRATEGIES = {"rolling": "RollingRelease", "gray": "GrayRelease"}
 # ``never_healthy`` its units run but never pass their health check; ``fail_in_batch`` the deploy's batch ``batch`` fails;
 # ``flap`` its units come up healthy and leave running ``after_seconds`` (real seconds) later.
 BAD_VERSION_KINDS = ("never_healthy", "fail_in_batch", "flap")
+# Rainbond component sources (the console's AppConstants, and third-party components); the first three are built from an image.
+RAINBOND_SOURCES = ("docker_image", "docker_run", "docker_compose", "source_code", "market", "third_party")
+RAINBOND_IMAGE_SOURCES = RAINBOND_SOURCES[:3]
 
 
 class WorldError(ValueError):
@@ -334,9 +337,24 @@ class World:
                     _require(component, "alias", where)
                     component.setdefault("cname", component["alias"])
                     component.setdefault("min_node", 1)
+                    self._load_rainbond_build(component, "%s %s" % (where, service_id))
                     _check_state(component, where)
                     self._load_running_event(component, "%s %s" % (where, service_id))
                     self._add_unit(Unit("rainbond", "component", service_id, str(app["id"]), component, app))
+
+    @staticmethod
+    def _load_rainbond_build(component, where):
+        """What a component is built from: ``service_source`` (default docker_image), its configured ``image`` and ``version``
+        (the image's tag, as the console derives it), and ``build_image``, the image its running build was made from (not
+        readable through the OpenAPI: a deploy sets it, a docker-image-change does not)."""
+        source = component.setdefault("service_source", "docker_image")
+        if source not in RAINBOND_SOURCES:
+            raise WorldError("%s: service_source %r is not one of %s" % (where, source, ", ".join(RAINBOND_SOURCES)))
+        image = component.setdefault("image", "goodrain.me/%s:latest" % component["cname"])
+        if not isinstance(image, str) or not image:
+            raise WorldError("%s: image must be a non-empty string" % where)
+        component.setdefault("version", image.split(":")[-1] or "latest")
+        component.setdefault("build_image", image)
 
     @staticmethod
     def _load_running_event(component, where):

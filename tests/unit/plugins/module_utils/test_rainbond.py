@@ -20,10 +20,12 @@ import requests
 
 from ansible_collections.paas.ops.plugins.module_utils import _waiter
 from ansible_collections.paas.ops.plugins.module_utils._errors import (
-    PaasAPIError, PaasBatchError, PaasInputError, PaasOutcomeUnknownError, PaasWaitTimeout)
+    PaasAPIError, PaasBatchError, PaasInputError, PaasJobError, PaasOutcomeUnknownError, PaasWaitTimeout)
 from ansible_collections.paas.ops.plugins.module_utils import _rainbond
+from ansible_collections.paas.ops.plugins.module_utils._action import Deadline
 from ansible_collections.paas.ops.plugins.module_utils._lifecycle import Request, run
 from ansible_collections.paas.ops.plugins.module_utils._rainbond import Rainbond, event_view, select_components
+from ansible_collections.paas.ops.plugins.module_utils._version import VersionSpec, deploy
 from ansible_collections.paas.ops.tests.unit.fakes import FakeResponse, RoutedSession, make_connection
 
 BASE = '/openapi/v1/teams/demo-team/regions/demo-region/apps'
@@ -47,7 +49,8 @@ class FakeConsole:
 
     def __init__(self, *components, steps=2, drop=(), end_as=None, busy=None):
         self.components = [dict(service_id=sid, service_alias='gr' + sid[:6], service_cname=name, status=status, min_node=replicas, version='latest',
-                                deploy_version='20260101000000', min_memory=512, min_cpu=500) for sid, name, status, replicas in components]
+                                deploy_version='20260101000000', min_memory=512, min_cpu=500, image='goodrain.me/%s:latest' % name,
+                                service_source='docker_image') for sid, name, status, replicas in components]
         self.events = dict((c['service_id'], [event('old-' + c['service_id'], 'start-service')]) for c in self.components)
         self.steps = steps          # list reads until an accepted operation is done
         self.drop = set(drop)       # components the region rejects silently
@@ -67,7 +70,9 @@ class FakeConsole:
             ('GET', BASE + '/1/services/[^/]+/events$'): [self.list_events],
             ('POST', BASE + '/1/operations$'): [self.operate],
             ('POST', BASE + '/1/services/[^/]+/telescopic/horizontal$'): [self.scale],
+            ('PUT', BASE + '/1/services/[^/]+/docker-image-change$'): [self.change_image],
         })
+        self.reset_next_put = False
 
     def by_id(self, sid):
         return next(c for c in self.components if c['service_id'] == sid)
@@ -119,6 +124,15 @@ class FakeConsole:
         component['min_node'] = body['new_node']
         self.accept(sid, 'scale', final)
         return FakeResponse(200, text='')
+
+    def change_image(self, method, url):
+        sid = urlsplit(url).path.split('/')[-2]
+        body = json.loads(self.bodies_append(url))
+        self.by_id(sid).update(image=body['image'], version=body['image'].split(':')[-1])
+        if self.reset_next_put:
+            self.reset_next_put = False
+            raise requests.exceptions.ConnectionError('Connection reset by peer')
+        return FakeResponse(200, {'code': 200, 'msg': 'success', 'msg_show': '更改镜像地址成功', 'data': {'bean': {}, 'list': []}})
 
     def bodies_append(self, url):
         body = self.session.calls[-1]['data'].decode('utf-8')
@@ -378,3 +392,86 @@ def test_wait_timeout_before_acting_names_what_is_still_in_transition(fast_clock
     with pytest.raises(PaasWaitTimeout, match=r'to settle: component api \(grbbbbbb\): it is starting'):
         rainbond_operation(api, params(action='stop', wait_timeout=20), check_mode=False)
     assert fake.posts() == []
+
+
+# ---- deploys of an image (ComponentDeployer through the shared runner) -----------------------------------------
+
+NEW = 'registry.example.com/shop/web:2.4.1'
+
+
+def deploy_with(fake, check_mode=False, rollback_on_failure=False, **options):
+    """``paas.ops.app_version`` as the module runs it: the registry's deployer, one Request, the shared runner."""
+    values = dict(application_id='1', application_name=None, service_ids=None, component_names=None, image=NEW, wait=True)
+    values.update(options)
+    connection = make_connection('rainbond', session=fake.session, endpoint='http://rainbond', rainbond_token='tok', team_id='demo-team',
+                                 region_name='demo-region')
+    deployer = _rainbond.deployer(connection, values)
+    request = Request('deploy', wait=values['wait'], deadline=Deadline(60), check_mode=check_mode)
+    return deploy(deployer, request, VersionSpec.from_params(values), rollback_on_failure=rollback_on_failure)
+
+
+def image_changes(fake):
+    return [(path.split('/')[-2], body['image']) for path, body in fake.bodies if path.endswith('/docker-image-change')]
+
+
+def test_deploy_sets_each_image_then_sends_one_deploy_operation():
+    api, fake = shop()
+    result = deploy_with(fake, component_names=['web', 'api'])
+    assert image_changes(fake) == [(WEB, NEW), (API, NEW)]
+    assert [body for path, body in fake.bodies if path.endswith('/operations')] == [{'action': 'deploy', 'service_ids': [WEB, API]}]
+    assert result['deployed'] == [WEB, API] and [t['job_id'] for t in result['targets']] == ['ev-%s-1' % WEB, 'ev-%s-1' % API]
+    assert [t['after']['raw_state'] for t in result['targets']] == ['running', 'running']
+
+
+def test_deploy_refuses_what_rainbond_cannot_deploy_before_sending():
+    api, fake = shop()
+    fake.by_id(WORKER)['service_source'] = 'market'
+    with pytest.raises(PaasInputError, match=r'component worker \(grcccccc\) is not built from an image \(service_source market\)'):
+        deploy_with(fake)
+    with pytest.raises(PaasInputError, match='Rainbond deploys images: give image'):
+        deploy_with(fake, image=None, version='1.0.0')
+    assert fake.bodies == []
+
+
+def test_a_component_left_abnormal_on_its_image_is_deployed_again_without_an_image_change():
+    api, fake = console((WEB, 'web', 'abnormal', 1), (API, 'api', 'running', 1))
+    for component in fake.components:
+        component['image'] = NEW
+    result = deploy_with(fake)
+    assert [(t['id'], t['changed']) for t in result['targets']] == [(WEB, True), (API, False)]
+    assert image_changes(fake) == [] and fake.posts() == [{'action': 'deploy', 'service_ids': [WEB]}]
+
+
+def test_an_unknown_outcome_of_the_image_change_is_settled_by_the_configured_image():
+    api, fake = shop()
+    fake.reset_next_put = True
+    result = deploy_with(fake, component_names=['web'])
+    assert image_changes(fake) == [(WEB, NEW)] and result['deployed'] == [WEB]
+
+
+def test_an_unknown_outcome_of_the_deploy_is_settled_by_the_new_events():
+    api, fake = shop()
+    fake.reset_next_post = True
+    result = deploy_with(fake, component_names=['web'])
+    assert [body for path, body in fake.bodies if path.endswith('/operations')] == [{'action': 'deploy', 'service_ids': [WEB]}]
+    assert result['deployed'] == [WEB]
+
+
+def test_a_failed_deploy_rolls_back_to_the_image_before_and_still_fails():
+    api, fake = shop(end_as={WEB: ('abnormal', 'failure', 'readiness probe failed')})
+    original, sent = fake.operate, []
+
+    def deploy_then_heal(method, url):
+        # The rollback's deploy succeeds: only the first deploy fails.
+        sent.append(url)
+        if len(sent) == 2:
+            fake.end_as.pop(WEB, None)
+        return original(method, url)
+    fake.session.routes.insert(0, ('POST', re.compile('/operations$'), [deploy_then_heal] * 2))
+    with pytest.raises(PaasJobError) as raised:
+        deploy_with(fake, component_names=['web'], rollback_on_failure=True)
+    result = raised.value.result
+    assert image_changes(fake) == [(WEB, NEW), (WEB, 'goodrain.me/web:latest')]
+    assert [body for path, body in fake.bodies if path.endswith('/operations')] == [{'action': 'deploy', 'service_ids': [WEB]}] * 2
+    assert result['rolled_back'] == [WEB] and result['targets'][0]['outcome'] == 'rolled_back'
+    assert 'readiness probe failed' in raised.value.msg and raised.value.msg.endswith('rolled back: web')
