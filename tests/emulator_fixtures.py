@@ -45,6 +45,7 @@ import time
 
 import pytest
 import requests
+import yaml
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 EMULATOR_DIR = os.path.join(TESTS_DIR, "emulator")
@@ -165,6 +166,14 @@ class EmulatorProcess:
 
     def reset(self):
         return self.admin("POST", "reset")
+
+    def load_default_world(self, changes):
+        """The default world at the session's time factor after ``changes(world)``, loaded (``emu`` resets it after the test)."""
+        with open(DEFAULT_WORLD, encoding="utf-8") as handle:
+            world = yaml.safe_load(handle)
+        world["settings"]["time_factor"] = SESSION_TIME_FACTOR
+        changes(world)
+        return self.admin("PUT", "world", json=world)
 
     def metrics(self):
         return self.admin("GET", "metrics")

@@ -8,9 +8,7 @@ and jobs show what was really sent (docker-image-change, then one deploy operati
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from ansible_collections.paas.ops.tests.emulator_fixtures import DEFAULT_WORLD
 from ansible_collections.paas.ops.tests.integration.ansible_cli import demo_world, run_module
 
 RAINBOND = demo_world()['rainbond']
@@ -39,15 +37,6 @@ def rainbond_world(emulator):
 def component(emulator, service_id):
     shop = emulator.state()['world']['rainbond']['teams'][0]['apps'][0]
     return next(c for c in shop['components'] if c['service_id'] == service_id)
-
-
-def load_world(emulator, changes):
-    """The default world (at the session's time factor) after ``changes(world)``, loaded into the emulator."""
-    with open(DEFAULT_WORLD, encoding='utf-8') as handle:
-        world = yaml.safe_load(handle)
-    world['settings']['time_factor'] = 0.05
-    changes(world)
-    emulator.admin('PUT', 'world', json=world)
 
 
 def with_bad_image(kind, **extra):
@@ -110,8 +99,8 @@ def test_diff_shows_each_components_image_before_and_after(emu):
 
 
 def test_a_component_not_built_from_an_image_is_refused_before_anything_is_sent(emu):
-    load_world(emu, lambda world: next(c for c in world['rainbond']['teams'][0]['apps'][0]['components']
-                                       if c['service_id'] == WORKER).update(service_source='source_code'))
+    emu.load_default_world(lambda world: next(component for component in world['rainbond']['teams'][0]['apps'][0]['components']
+                                              if component['service_id'] == WORKER).update(service_source='source_code'))
     run = app_version(emu, dict(image=NEW))
     assert run.rc != 0
     msg = run.adhoc_result()['msg']
@@ -125,7 +114,7 @@ def test_a_component_not_built_from_an_image_is_refused_before_anything_is_sent(
 
 
 def test_a_failing_image_fails_the_task_with_its_messages(emu):
-    load_world(emu, with_bad_image('fail_in_batch', batch=1))
+    emu.load_default_world(with_bad_image('fail_in_batch', batch=1))
     run = app_version(emu, dict(component_names=['web', 'api'], image=BAD))
     assert run.rc != 0
     result = run.adhoc_result()
@@ -139,7 +128,7 @@ def test_a_failing_image_fails_the_task_with_its_messages(emu):
 
 
 def test_a_never_healthy_image_fails_at_the_timeout(emu):
-    load_world(emu, with_bad_image('never_healthy'))
+    emu.load_default_world(with_bad_image('never_healthy'))
     run = app_version(emu, dict(component_names=['web'], image=BAD, wait_timeout=6))
     assert run.rc != 0
     msg = run.adhoc_result()['msg']
@@ -148,7 +137,7 @@ def test_a_never_healthy_image_fails_at_the_timeout(emu):
 
 
 def test_a_second_run_after_a_failed_deploy_deploys_again(emu):
-    load_world(emu, with_bad_image('fail_in_batch', batch=1))
+    emu.load_default_world(with_bad_image('fail_in_batch', batch=1))
     assert app_version(emu, dict(component_names=['web'], image=BAD)).rc != 0
     # The console keeps the bad image configured; the component is abnormal, so it does not count as running it.
     again = app_version(emu, dict(component_names=['web'], image=BAD))
@@ -158,7 +147,7 @@ def test_a_second_run_after_a_failed_deploy_deploys_again(emu):
 
 
 def test_rollback_sets_the_old_image_again_and_deploys_it_and_the_task_still_fails(emu):
-    load_world(emu, with_bad_image('fail_in_batch', batch=1))
+    emu.load_default_world(with_bad_image('fail_in_batch', batch=1))
     run = app_version(emu, dict(component_names=['web', 'api'], image=BAD, rollback_on_failure=True))
     assert run.rc != 0
     result = run.adhoc_result()
@@ -185,7 +174,7 @@ def test_rollback_of_a_never_healthy_image(emu, deadline):
         with_bad_image('never_healthy')(world)
         # The region giving up on the component after 40 s (2 s here) ends its deploy event in failure; by default it never does.
         world['jobs']['unhealthy_deadline_seconds'] = {'rainbond': deadline}
-    load_world(emu, changes)
+    emu.load_default_world(changes)
     run = app_version(emu, dict(component_names=['web'], image=BAD, rollback_on_failure=True, wait_timeout=6))
     assert run.rc != 0
     result = run.adhoc_result()

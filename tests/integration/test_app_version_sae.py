@@ -7,14 +7,9 @@ world show what was sent and what the applications run afterwards (read back wit
 
 from __future__ import annotations
 
-import os
-
-import yaml
-
 from ansible_collections.paas.ops.tests.integration.ansible_cli import run_module
 from ansible_collections.paas.ops.tests.integration.test_alibaba_modules import API, KEY, NAMESPACE, WEB, WORKER, alibaba_actions, world_of
 
-DEFAULT_WORLD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'emulator', 'worlds', 'default.yml')
 REGISTRY = 'registry.cn-hangzhou.aliyuncs.com/demo/'
 API_IMAGE, WORKER_IMAGE, WEB_IMAGE = REGISTRY + 'api:2.0.0', REGISTRY + 'worker:3.1.0', REGISTRY + 'web:1.4.2'
 NEVER_HEALTHY, FAILS_IN_BATCH_2 = REGISTRY + 'api:2.1.0-broken', REGISTRY + 'worker:3.2.0-rc1'
@@ -40,21 +35,12 @@ def deploys(emulator):
     return [entry['operation'] for entry in alibaba_actions(emulator)]
 
 
-def load_world(emulator, changes):
-    """The default world after ``changes(world)``, loaded (the ``emu`` fixture resets to the default after the test)."""
-    with open(DEFAULT_WORLD, encoding='utf-8') as handle:
-        world = yaml.safe_load(handle)
-    world['settings']['time_factor'] = 0.05
-    changes(world)
-    emulator.admin('PUT', 'world', json=world)
-
-
 def with_bad_versions(emulator):
     """The default world, with an api image that never gets healthy and a worker image whose second batch fails."""
     def bad_versions(world):
         world['bad_versions'] = [{'version': NEVER_HEALTHY, 'kind': 'never_healthy'},
                                  {'version': FAILS_IN_BATCH_2, 'kind': 'fail_in_batch', 'batch': 2, 'message': PROBE}]
-    load_world(emulator, bad_versions)
+    emulator.load_default_world(bad_versions)
 
 
 def test_a_deploy_changes_what_runs_and_a_second_run_changes_nothing(emu):
@@ -94,7 +80,7 @@ def test_a_package_is_known_by_its_version_not_its_url(emu):
         api.update(package_type='FatJar', version_id='7a1b2c3d-0002-4e5f-8a9b-0c1d2e3f4a01')
         api['versions'] = [{'id': '7a1b2c3d-0002-4e5f-8a9b-0c1d2e3f4a01', 'type': 'url', 'package_url': 'https://oss.example.com/api-2.0.0.jar',
                             'package_version': '2.0.0'}]
-    load_world(emu, api_from_a_package)
+    emu.load_default_world(api_from_a_package)
     args = dict(app_ids=[API], package_url='https://oss.example.com/api-2.1.0.jar', package_version='2.1.0')
     run = app_version(emu, args, cli_args=['--diff'])
     assert run.rc == 0, run.output
