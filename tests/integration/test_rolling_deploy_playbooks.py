@@ -16,7 +16,8 @@ from ansible_collections.paas.ops.tests.integration.ansible_cli import COLLECTIO
 # playbook: (the deploy operation the emulator logs, how many targets it deploys, how many a second run skips, the line it
 # says for one of them)
 PLAYBOOKS = {
-    'rolling_deploy_sae.yml': ('DeployApplication', 6, 6, 'skipped checkout-cell-1: already runs image registry.cn-hangzhou.aliyuncs.com/rolling/checkout:3.2.0'),
+    'rolling_deploy_sae.yml': ('DeployApplication', 6, 6,
+                               'skipped checkout-cell-1: already runs image registry.cn-hangzhou.aliyuncs.com/rolling/checkout:3.2.0'),
     'rolling_deploy_servicestage.yml': ('ModifyComponent', 6, 6,
                                         'skipped checkout-cell-1: already runs version 3.2.0, image swr.cn-north-4.myhuaweicloud.com/rolling/checkout:3.2.0'),
     'rolling_deploy_edas.yml': ('DeployApplication', 1, 1, 'skipped inventory: already runs package 2.1.0'),
