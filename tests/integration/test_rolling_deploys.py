@@ -130,3 +130,28 @@ def test_a_rolling_deploy_is_refused_on_the_task_host(emulator_factory, tmp_path
     assert run.rc != 0
     assert 'tenants: a rolling deploy runs on the controller; set run_on=controller' in run.stdout
     assert emulator.metrics()['actions'] == []
+
+
+def test_a_version_that_flaps_after_coming_up_fails_its_soak_and_its_batch_is_rolled_back(emulator_factory, tmp_path):
+    """The rolling world's ServiceStage cells, given a version that comes up healthy and leaves running a second later (the
+    world's bad_versions, kind flap): the canary's soak catches it, the batch is rolled back, the rest is never sent."""
+    with open(ROLLING_WORLD, encoding='utf-8') as handle:
+        world = yaml.safe_load(handle)
+    flaky = 'swr.cn-north-4.myhuaweicloud.com/rolling/checkout:3.3.0-rc1'
+    world['bad_versions'] = [dict(version=flaky, kind='flap', after_seconds=1)]
+    path = str(tmp_path / 'flaky.yml')
+    with open(path, 'w', encoding='utf-8') as handle:
+        yaml.safe_dump(world, handle)
+    emulator = emulator_factory(world=path, time_factor=0.05)
+    run, result = rollout(emulator, playbook=PLAYBOOK, rolling_restart_platform='servicestage', rolling_restart_application_name='checkout',
+                          rolling_restart_version='3.3.0', rolling_restart_image=flaky, rolling_restart_batches=[1, 2], rolling_restart_soak_seconds=4,
+                          rolling_restart_rollback_on_failure='batch', rolling_restart_name='checkout')
+    assert run.rc != 0
+    assert '[checkout] batch 1/4: soak failed' in run.stdout and 'checkout-cell-1 flapped' in run.stdout, run.stdout
+    assert '[checkout] rolling back batch 1: checkout-cell-1' in run.stdout
+    cell = '55c0ce11-0000-4000-8000-000000000001'
+    assert result['rolled_back'] == [cell] and result['deployed'] == [] and len(result['untouched']) == 5
+    sent = [entry['operation'] for entry in emulator.metrics()['actions'] if entry['platform'] == 'servicestage']
+    assert sent[0] == 'ModifyComponent' and sent.count('ModifyComponent') == 1
+    component = [c for app in emulator.state()['world']['huawei']['servicestage']['applications'] for c in app['components'] if c['id'] == cell][0]
+    assert component['version'] == '3.1.0'
